@@ -1,0 +1,46 @@
+// The one interface every transport implements. A link owns its socket or port,
+// reconnects by itself with a bounded backoff, stamps every received chunk with
+// the time it arrived, and says in words why it is not connected.
+
+export type LinkState = 'Disconnected' | 'Connecting' | 'Connected';
+
+export interface LinkCounters {
+  rxBytes: number;
+  txBytes: number;
+  /** Chunks received (datagrams for UDP, reads for streams). */
+  rxChunks: number;
+  /** Writes handed to the transport. */
+  txChunks: number;
+  /** Successful connections since the link was created. */
+  connects: number;
+}
+
+export interface LinkEvents {
+  /** Bytes as received; `t` is the receive time in seconds since the Unix epoch. */
+  onData?: (chunk: Uint8Array, t: number) => void;
+  /** Every state change, with the reason when it is not Connected. */
+  onState?: (state: LinkState, reason: string | null) => void;
+}
+
+export interface Link {
+  /** Human-readable name of the endpoint, e.g. "tcp 127.0.0.1:5000" or "serial /dev/ttyUSB0". */
+  readonly label: string;
+  readonly state: LinkState;
+  /** Why the link is not connected (null while connected or never tried). */
+  readonly lastError: string | null;
+  readonly counters: LinkCounters;
+  /** For datagram links the protocol may need to greet the peer. */
+  readonly kind: 'stream' | 'datagram';
+  /** Starts connecting (or listening) and keeps reconnecting until close(). */
+  open(): void;
+  /** Stops for good: no more reconnects; resolves once the socket/port is released. */
+  close(): Promise<void>;
+  /** Returns false when not connected (the bytes are not sent). */
+  write(bytes: Uint8Array): boolean;
+  setEvents(events: LinkEvents): void;
+}
+
+/** Receive time in seconds since the epoch, with sub-millisecond resolution. */
+export function nowSeconds(): number {
+  return (performance.timeOrigin + performance.now()) / 1000;
+}
