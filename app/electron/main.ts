@@ -1,0 +1,84 @@
+// Electron main: the window, the menu and the IPC wiring. The engine is the
+// same hub the headless host runs; the renderer reaches it over one
+// MessagePort handed out after the sender is checked.
+import { app, BrowserWindow, ipcMain, Menu, MessageChannelMain, session, type IpcMainEvent, type WebContents } from 'electron';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { IPC_REQUEST_PORT, PORT_MESSAGE } from '../../shared/api/bridge';
+import { Hub } from '../../main/hub/hub';
+
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+const INDEX = path.join(__dirname, '..', 'renderer', 'index.html');
+const INDEX_URL = pathToFileURL(INDEX).href;
+
+let hub: Hub | null = null;
+let win: BrowserWindow | null = null;
+
+function isOurPage(contents: WebContents, frameUrl: string | undefined): boolean {
+  return win !== null && contents === win.webContents && !!frameUrl && frameUrl.split(/[?#]/)[0] === INDEX_URL;
+}
+
+function onPortRequest(event: IpcMainEvent): void {
+  if (!hub || !isOurPage(event.sender, event.senderFrame?.url)) return; // IPC sender checked: only our own page
+  const { port1, port2 } = new MessageChannelMain();
+  const conn = hub.connect({
+    sendText: (text) => port1.postMessage(text),
+    sendBinary: (frame) => port1.postMessage(frame),
+    isBusy: () => false,
+  });
+  port1.on('message', (e) => {
+    if (typeof e.data === 'string') conn.receive(e.data);
+    else conn.receiveBinary(0);
+  });
+  port1.on('close', () => conn.close());
+  port1.start();
+  event.sender.postMessage(PORT_MESSAGE, null, [port2]);
+}
+
+async function createWindow(): Promise<void> {
+  win = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    title: 'Benchscope',
+    backgroundColor: '#111418',
+    webPreferences: {
+      preload: path.join(__dirname, 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+    },
+  });
+  win.on('closed', () => { win = null; });
+  await win.loadFile(INDEX);
+}
+
+app.on('web-contents-created', (_e, contents) => {
+  contents.on('will-navigate', (e) => e.preventDefault());
+  contents.on('will-attach-webview', (e) => e.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+});
+
+app.whenReady().then(async () => {
+  session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
+    cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
+  });
+  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+  Menu.setApplicationMenu(Menu.buildFromTemplate([
+    { role: 'fileMenu' }, { role: 'editMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' },
+  ]));
+  hub = new Hub({ userDataDir: app.getPath('userData') });
+  await hub.start();
+  ipcMain.on(IPC_REQUEST_PORT, onPortRequest);
+  await createWindow();
+  app.on('activate', () => { if (BrowserWindow.getAllWindows().length === 0) void createWindow(); });
+});
+
+app.on('window-all-closed', () => {
+  void (async () => {
+    await hub?.stop();
+    hub = null;
+    app.quit();
+  })();
+});

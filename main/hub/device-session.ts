@@ -1,0 +1,278 @@
+// One device on the bench: a link, a protocol adapter over it, and their state.
+import { randomUUID } from 'node:crypto';
+import type {
+  ConsoleLine, DeviceCommState, DeviceInfo, ProtocolName, SessionCounters, SessionStatus, SessionSummary,
+} from '../../shared/api/contract';
+import { describeLink, type LinkSpec } from '../../shared/api/link-config';
+import { createLink } from '../links/factory';
+import type { Link } from '../links/link';
+import type { ProtocolAdapter, ProtocolDefinition } from '../protocols/adapter';
+import type { TelemetryStore } from '../telemetry/store';
+
+const CONSOLE_KEEP = 1000;
+/** Console lines passed on per flush; beyond that they are counted, not shown. */
+const CONSOLE_PER_FLUSH = 200;
+
+export interface SessionHooks {
+  onChange(): void;
+  onSignalsChanged(): void;
+  onDeviceConnected(): void;
+}
+
+interface Totals { rxBytes: number; txBytes: number; rxMessages: number; txMessages: number }
+
+export class DeviceSession {
+  readonly id: string;
+  name: string;
+  demo: boolean;
+  autoConnect: boolean;
+  private link: Link | null = null;
+  private adapter: ProtocolAdapter | null = null;
+  private wanted = false;
+  private commState: DeviceCommState = 'Disconnected';
+  private deviceSessionId: string | null = null;
+  private linkError: string | null = null;
+  /** Totals of links and adapters already replaced, so counters never go backwards. */
+  private readonly base: Totals & { frameErrors: number; resyncs: number } = { rxBytes: 0, txBytes: 0, rxMessages: 0, txMessages: 0, frameErrors: 0, resyncs: 0 };
+  private readonly rates = { rxBytes: 0, txBytes: 0, rxMessages: 0, txMessages: 0 };
+  private lastTotals: Totals | null = null;
+  private lastTick = 0;
+  private consoleLines: ConsoleLine[] = [];
+  private consolePending: ConsoleLine[] = [];
+  private consoleSkipped = 0;
+  droppedSamples = 0;
+  consoleWatchers = 0;
+
+  constructor(
+    readonly protocol: ProtocolDefinition<unknown>,
+    public options: Record<string, unknown>,
+    public linkSpec: LinkSpec,
+    private readonly store: TelemetryStore,
+    private readonly hooks: SessionHooks,
+    opts: { name: string; demo?: boolean; autoConnect?: boolean; id?: string },
+  ) {
+    this.id = opts.id ?? randomUUID().slice(0, 8);
+    this.name = opts.name;
+    this.demo = opts.demo ?? false;
+    this.autoConnect = opts.autoConnect ?? true;
+  }
+
+  get protocolName(): ProtocolName {
+    return this.protocol.name;
+  }
+
+  /** Opens the link (throws LinkUnavailableError for a link the platform cannot serve). */
+  connect(): void {
+    if (this.wanted) return;
+    const link = createLink(this.linkSpec);
+    this.wanted = true;
+    this.link = link;
+    const parsed = this.protocol.optionsSchema.parse(this.options);
+    const adapter = this.protocol.create({
+      sessionId: this.id,
+      linkKind: link.kind,
+      signal: (name, unit) => {
+        const before = this.store.list(this.id).length;
+        const id = this.store.declare(this.id, name, unit);
+        if (this.store.list(this.id).length !== before) this.hooks.onSignalsChanged();
+        return id;
+      },
+      sample: (id, t, v) => this.store.append(id, t, v),
+      write: (bytes) => link.write(bytes),
+      consoleWanted: () => this.consoleWatchers > 0,
+      console: (dir, text, t) => this.pushConsole(dir, text, t),
+    }, parsed);
+    this.adapter = adapter;
+    link.setEvents({
+      onData: (chunk, t) => {
+        try {
+          adapter.onData(chunk, t);
+        } catch (e) {
+          // A codec must never throw; if one does, the engine survives and says so.
+          this.linkError = `internal error decoding data from ${link.label}: ${(e as Error).message}`;
+        }
+        this.updateCommState();
+      },
+      onState: (state, reason) => {
+        this.linkError = reason;
+        if (state === 'Connected') adapter.onLinkUp();
+        else adapter.onLinkDown();
+        this.pushConsole('info', `${link.label}: ${state}${reason ? ` (${reason})` : ''}`, Date.now() / 1000);
+        this.updateCommState();
+        this.hooks.onChange();
+      },
+    });
+    link.open();
+    this.updateCommState();
+    this.hooks.onChange();
+  }
+
+  async disconnect(): Promise<void> {
+    if (!this.wanted) return;
+    this.wanted = false;
+    const link = this.link;
+    const adapter = this.adapter;
+    if (link) {
+      this.base.rxBytes += link.counters.rxBytes;
+      this.base.txBytes += link.counters.txBytes;
+    }
+    if (adapter) {
+      const c = adapter.counters;
+      this.base.rxMessages += c.rxMessages;
+      this.base.txMessages += c.txMessages;
+      this.base.frameErrors += c.frameErrors;
+      this.base.resyncs += c.resyncs;
+    }
+    this.link = null;
+    this.adapter = null;
+    adapter?.dispose();
+    link?.setEvents({});
+    await link?.close();
+    this.linkError = null;
+    this.updateCommState();
+    this.hooks.onChange();
+  }
+
+  /** Replaces the link; reconnects if the session was connected. */
+  async configureLink(spec: LinkSpec): Promise<void> {
+    const wasWanted = this.wanted;
+    await this.disconnect();
+    this.linkSpec = spec;
+    if (wasWanted || this.autoConnect) this.connect();
+    this.hooks.onChange();
+  }
+
+  async setOptions(options: Record<string, unknown>): Promise<void> {
+    const wasWanted = this.wanted;
+    await this.disconnect();
+    this.options = options;
+    if (wasWanted) this.connect();
+  }
+
+  sendText(text: string): boolean {
+    if (!this.adapter) return false;
+    const ok = this.adapter.sendText(text);
+    if (ok) this.pushConsole('tx', text.replace(/\r?\n$/, ''), Date.now() / 1000);
+    return ok;
+  }
+
+  deviceInfo(): DeviceInfo | null {
+    return this.adapter?.deviceInfo(this.deviceSessionId) ?? null;
+  }
+
+  /** Once a second: rates from the change in totals. */
+  tick(nowMs: number): void {
+    const totals = this.totals();
+    if (this.lastTotals && nowMs > this.lastTick) {
+      const dt = (nowMs - this.lastTick) / 1000;
+      this.rates.rxBytes = (totals.rxBytes - this.lastTotals.rxBytes) / dt;
+      this.rates.txBytes = (totals.txBytes - this.lastTotals.txBytes) / dt;
+      this.rates.rxMessages = (totals.rxMessages - this.lastTotals.rxMessages) / dt;
+      this.rates.txMessages = (totals.txMessages - this.lastTotals.txMessages) / dt;
+    }
+    this.lastTotals = totals;
+    this.lastTick = nowMs;
+    this.updateCommState();
+  }
+
+  counters(): SessionCounters {
+    const t = this.totals();
+    const c = this.adapter?.counters;
+    return {
+      ...t,
+      frameErrors: this.base.frameErrors + (c?.frameErrors ?? 0),
+      resyncs: this.base.resyncs + (c?.resyncs ?? 0),
+      droppedSamples: this.droppedSamples,
+      rxBytesPerSec: this.rates.rxBytes,
+      txBytesPerSec: this.rates.txBytes,
+      rxMessagesPerSec: this.rates.rxMessages,
+      txMessagesPerSec: this.rates.txMessages,
+    };
+  }
+
+  status(): SessionStatus {
+    const link = this.link;
+    const boundPort = (link as { boundPort?: number | null } | null)?.boundPort;
+    return {
+      sessionId: this.id,
+      name: this.name,
+      protocol: this.protocol.name,
+      deviceCommState: this.commState,
+      deviceSessionId: this.deviceSessionId,
+      datalogging: { state: 'NA', completionRatio: null },
+      sfdFirmwareId: null,
+      deviceLink: {
+        type: this.linkSpec.type,
+        config: this.linkSpec.config,
+        operational: link?.state === 'Connected',
+        demoMode: this.demo,
+        endpoint: boundPort ? `${describeLink(this.linkSpec).replace(/:\d+$/, '')}:${boundPort}` : describeLink(this.linkSpec),
+        lastError: this.wanted ? this.linkError : 'not connected (press Connect)',
+      },
+      counters: this.counters(),
+      lastProtocolError: this.adapter?.lastError ?? null,
+      options: this.options,
+    };
+  }
+
+  summary(): SessionSummary {
+    return { sessionId: this.id, name: this.name, protocol: this.protocol.name, link: this.linkSpec, options: this.options };
+  }
+
+  consoleHistory(limit: number): ConsoleLine[] {
+    return this.consoleLines.slice(-limit);
+  }
+
+  /** Console lines since the last call (at most CONSOLE_PER_FLUSH, plus a note of how many were skipped). */
+  takeConsole(): ConsoleLine[] {
+    if (!this.consolePending.length && !this.consoleSkipped) return [];
+    const out = this.consolePending;
+    if (this.consoleSkipped) {
+      out.push({ sessionId: this.id, dir: 'info', t: Date.now() / 1000, text: `${this.consoleSkipped} lines not shown (more than ${CONSOLE_PER_FLUSH * 10} lines/s)` });
+    }
+    this.consolePending = [];
+    this.consoleSkipped = 0;
+    return out;
+  }
+
+  async dispose(): Promise<void> {
+    await this.disconnect();
+    this.store.removeSession(this.id);
+  }
+
+  private totals(): Totals {
+    const l = this.link?.counters;
+    const c = this.adapter?.counters;
+    return {
+      rxBytes: this.base.rxBytes + (l?.rxBytes ?? 0),
+      txBytes: this.base.txBytes + (l?.txBytes ?? 0),
+      rxMessages: this.base.rxMessages + (c?.rxMessages ?? 0),
+      txMessages: this.base.txMessages + (c?.txMessages ?? 0),
+    };
+  }
+
+  private updateCommState(): void {
+    let next: DeviceCommState = 'Disconnected';
+    if (this.link && this.link.state !== 'Disconnected') {
+      next = this.link.state === 'Connected' && this.adapter?.ready ? 'ConnectedReady' : 'Connecting';
+    }
+    if (next === this.commState) return;
+    this.commState = next;
+    if (next === 'ConnectedReady') {
+      this.deviceSessionId = randomUUID();
+      this.hooks.onDeviceConnected();
+    } else {
+      this.deviceSessionId = null;
+    }
+    this.hooks.onChange();
+  }
+
+  private pushConsole(dir: ConsoleLine['dir'], text: string, t: number): void {
+    const line: ConsoleLine = { sessionId: this.id, dir, t, text };
+    this.consoleLines.push(line);
+    if (this.consoleLines.length > CONSOLE_KEEP * 2) this.consoleLines = this.consoleLines.slice(-CONSOLE_KEEP);
+    if (this.consoleWatchers === 0) return;
+    if (this.consolePending.length < CONSOLE_PER_FLUSH) this.consolePending.push(line);
+    else this.consoleSkipped++;
+  }
+}

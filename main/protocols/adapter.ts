@@ -1,0 +1,48 @@
+// What every protocol adapter gives the hub, and what the hub gives it.
+import type { z } from 'zod';
+import type { DeviceInfo, ProtocolName } from '../../shared/api/contract';
+import type { LinkSpec } from '../../shared/api/link-config';
+
+export interface AdapterContext {
+  readonly sessionId: string;
+  /** 'datagram' links (UDP) may need the protocol to greet the peer. */
+  readonly linkKind: 'stream' | 'datagram';
+  /** Declares (or finds) a signal of this session; returns its store id. */
+  signal(name: string, unit?: string): number;
+  /** Appends one sample to the store (no allocation). */
+  sample(id: number, t: number, v: number): void;
+  /** Sends bytes to the device; false when the link is down. */
+  write(bytes: Uint8Array): boolean;
+  /** True when some client watches this session's console: only then build console text. */
+  consoleWanted(): boolean;
+  console(dir: 'rx' | 'tx' | 'info', text: string, t: number): void;
+}
+
+export interface ProtocolCounters {
+  rxMessages: number;
+  txMessages: number;
+  frameErrors: number;
+  resyncs: number;
+}
+
+export interface ProtocolAdapter {
+  onLinkUp(): void;
+  onLinkDown(): void;
+  onData(chunk: Uint8Array, t: number): void;
+  /** Given the link is up: Connecting until the device proved itself, then ConnectedReady. */
+  readonly ready: boolean;
+  readonly counters: ProtocolCounters;
+  readonly lastError: string | null;
+  deviceInfo(deviceSessionId: string | null): DeviceInfo | null;
+  /** Text typed in the console, sent as the protocol sees fit. */
+  sendText(text: string): boolean;
+  dispose(): void;
+}
+
+export interface ProtocolDefinition<O = unknown> {
+  name: ProtocolName;
+  title: string;
+  optionsSchema: z.ZodType<O>;
+  defaultLink: LinkSpec;
+  create(ctx: AdapterContext, options: O): ProtocolAdapter;
+}

@@ -1,0 +1,106 @@
+// The lines protocol over a link: every text line from the device becomes
+// samples. The device is ready as soon as one good line arrived.
+import type { DeviceInfo } from '../../../shared/api/contract';
+import type { LinesOptions } from '../../../shared/api/lines-options';
+import type { AdapterContext, ProtocolAdapter, ProtocolCounters } from '../adapter';
+import { LinesDecoder } from './codec';
+
+const GREETING = new Uint8Array([0x0a]);
+const GREET_EVERY_MS = 1000;
+
+export class LinesSession implements ProtocolAdapter {
+  private readonly decoder: LinesDecoder;
+  private readonly textDecoder = new TextDecoder('utf-8', { fatal: false });
+  private greetTimer: ReturnType<typeof setInterval> | null = null;
+  private txLines = 0;
+  private linesAtLinkUp = 0;
+
+  constructor(private readonly ctx: AdapterContext, private readonly options: LinesOptions) {
+    this.decoder = new LinesDecoder(options, {
+      signal: (name) => ctx.signal(name),
+      sample: (id, t, v) => ctx.sample(id, t, v),
+      rawLine: (bytes, start, end, t, ok) => {
+        if (!ctx.consoleWanted()) return;
+        const text = this.textDecoder.decode(bytes.subarray(start, end));
+        ctx.console('rx', ok ? text : `${text}  ⟵ not understood`, t);
+      },
+    });
+  }
+
+  get ready(): boolean {
+    return this.decoder.counters.lines - this.decoder.counters.badLines > this.linesAtLinkUp;
+  }
+
+  get counters(): ProtocolCounters {
+    const c = this.decoder.counters;
+    return { rxMessages: c.lines, txMessages: this.txLines, frameErrors: c.badLines + c.oversizedLines, resyncs: c.resyncs };
+  }
+
+  get lastError(): string | null {
+    return this.decoder.lastError;
+  }
+
+  onLinkUp(): void {
+    const c = this.decoder.counters;
+    this.linesAtLinkUp = c.lines - c.badLines;
+    // A UDP device cannot know we exist until we say something.
+    if (this.ctx.linkKind === 'datagram') {
+      this.ctx.write(GREETING);
+      this.greetTimer = setInterval(() => this.ctx.write(GREETING), GREET_EVERY_MS);
+    }
+  }
+
+  onLinkDown(): void {
+    this.stopGreeting();
+  }
+
+  onData(chunk: Uint8Array, t: number): void {
+    this.decoder.push(chunk, t);
+  }
+
+  deviceInfo(deviceSessionId: string | null): DeviceInfo | null {
+    if (!deviceSessionId) return null;
+    const c = this.decoder.counters;
+    return {
+      sessionId: deviceSessionId,
+      deviceId: 'lines',
+      displayName: 'Text lines device',
+      maxTxDataSize: null,
+      maxRxDataSize: this.options.maxLineLength,
+      maxBitrateBps: null,
+      rxTimeoutUs: null,
+      heartbeatTimeout: null,
+      addressSizeBits: null,
+      protocolMajor: null,
+      protocolMinor: null,
+      supportedFeatures: { memoryWrite: false, datalogging: false, userCommand: false, sixtyfourBits: false },
+      forbiddenMemoryRegions: [],
+      readonlyMemoryRegions: [],
+      dataloggingCapabilities: null,
+      extra: {
+        format: this.options.format,
+        separator: JSON.stringify(this.options.separator),
+        header: this.options.header,
+        timestampColumn: this.options.timestampColumn ?? 'receive time',
+        lines: c.lines,
+        samples: c.samples,
+        badLines: c.badLines,
+      },
+    };
+  }
+
+  sendText(text: string): boolean {
+    const ok = this.ctx.write(new TextEncoder().encode(text));
+    if (ok) this.txLines++;
+    return ok;
+  }
+
+  dispose(): void {
+    this.stopGreeting();
+  }
+
+  private stopGreeting(): void {
+    if (this.greetTimer) clearInterval(this.greetTimer);
+    this.greetTimer = null;
+  }
+}

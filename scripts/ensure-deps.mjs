@@ -1,0 +1,19 @@
+// First run of `npm start` / `npm test`: install dependencies if they are
+// missing or older than the lockfile. Electron's runtime download is skipped
+// where it cannot be reached; `npm start` then serves the UI from the host.
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+
+const marker = 'node_modules/.package-lock.json';
+const stale = !existsSync(marker) || (existsSync('package-lock.json') && statSync('package-lock.json').mtimeMs > statSync(marker).mtimeMs + 1000);
+if (stale) {
+  console.log('Installing dependencies (first run)…');
+  const env = { ...process.env };
+  if (env.ELECTRON_SKIP_BINARY_DOWNLOAD === undefined && !env.BENCHSCOPE_ELECTRON_DOWNLOAD) env.ELECTRON_SKIP_BINARY_DOWNLOAD = '1';
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const r = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit', env });
+  if (r.status !== 0) {
+    console.error('npm ci failed: see above.');
+    process.exit(r.status ?? 1);
+  }
+}

@@ -1,0 +1,300 @@
+// The API contract of the hub: every request, reply, event and error, the same
+// through every door (Electron IPC, WebSocket, in-process). It mirrors the
+// Scrutiny SDK's server API (ServerInfo, ServerStatistics, DeviceInfo,
+// configure_device_link, request_demo_mode), generalised to several device
+// sessions at once.
+import { z } from 'zod';
+import { LINK_TYPES, LinkSpec, type LinkType } from './link-config';
+
+export const PROTOCOLS = ['lines'] as const;
+export type ProtocolName = (typeof PROTOCOLS)[number];
+
+/** Largest control message accepted from a client, in bytes. */
+export const MAX_REQUEST_BYTES = 256 * 1024;
+
+// ---------------------------------------------------------------- errors
+
+export const ERROR_CODES = ['InvalidRequest', 'OperationFailure', 'Timeout', 'NotConnected', 'UnexpectedError'] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+export interface ApiErrorBody {
+  code: ErrorCode;
+  message: string;
+  /** For InvalidRequest: where in the params each problem is. */
+  issues?: { path: string; message: string }[];
+}
+
+// ---------------------------------------------------------------- status (seed: ServerInfo)
+
+export const DEVICE_COMM_STATES = ['Disconnected', 'Connecting', 'ConnectedReady'] as const;
+export type DeviceCommState = (typeof DEVICE_COMM_STATES)[number];
+export const DATALOGGING_STATES = ['NA', 'Standby', 'WaitForTrigger', 'Acquiring', 'Error'] as const;
+export type DataloggingState = (typeof DATALOGGING_STATES)[number];
+
+export interface DataloggingInfo {
+  state: DataloggingState;
+  completionRatio: number | null;
+}
+
+export interface DeviceLinkInfo {
+  type: LinkType;
+  config: LinkSpec['config'];
+  operational: boolean;
+  demoMode: boolean;
+  /** Endpoint as bound (a tcp server on port 0 reports the chosen port here). */
+  endpoint: string;
+  /** Why the link is not operational, in words a bench engineer can act on. */
+  lastError: string | null;
+}
+
+export interface SessionCounters {
+  rxBytes: number;
+  txBytes: number;
+  rxMessages: number;
+  txMessages: number;
+  frameErrors: number;
+  resyncs: number;
+  droppedSamples: number;
+  rxBytesPerSec: number;
+  txBytesPerSec: number;
+  rxMessagesPerSec: number;
+  txMessagesPerSec: number;
+}
+
+export interface SessionStatus {
+  sessionId: string;
+  name: string;
+  protocol: ProtocolName;
+  deviceCommState: DeviceCommState;
+  /** New for every working connection with the device; null when not connected. */
+  deviceSessionId: string | null;
+  datalogging: DataloggingInfo;
+  sfdFirmwareId: string | null;
+  deviceLink: DeviceLinkInfo;
+  counters: SessionCounters;
+  /** Last protocol-level problem (a bad line, a bad frame), null if none. */
+  lastProtocolError: string | null;
+  options: Record<string, unknown>;
+}
+
+export interface ServerStatus {
+  /** Seconds since the epoch when the status was made. */
+  time: number;
+  demoMode: boolean;
+  sessions: SessionStatus[];
+  /** Problems found at start (e.g. a corrupt workspace file moved aside). */
+  notices: string[];
+}
+
+// ---------------------------------------------------------------- statistics (seed: ServerStatistics)
+
+export interface ServerStatistics {
+  uptime: number;
+  invalidRequestCount: number;
+  unexpectedErrorCount: number;
+  clientCount: number;
+  toAllClientsDatarateBytePerSec: number;
+  fromAnyClientDatarateBytePerSec: number;
+  msgReceived: number;
+  msgSent: number;
+  deviceSessionCount: number;
+  toDeviceDatarateBytePerSec: number;
+  fromDeviceDatarateBytePerSec: number;
+  deviceRequestPerSec: number;
+  /** Benchscope's telemetry path: samples dropped for slow clients, all clients summed. */
+  telemetryDroppedSamples: number;
+}
+
+/** The client's own view of its traffic (seed: ScrutinyClient.Statistics). */
+export interface LocalStatistics {
+  rxDataRateBytePerSec: number;
+  txDataRateBytePerSec: number;
+  rxMessageRatePerSec: number;
+  txMessageRatePerSec: number;
+  rxBytes: number;
+  txBytes: number;
+  rxMessages: number;
+  txMessages: number;
+  telemetryFrames: number;
+  telemetrySamples: number;
+  telemetryDroppedSamples: number;
+}
+
+// ---------------------------------------------------------------- device info (seed: DeviceInfo)
+
+export interface MemoryRegion { start: number; end: number }
+export interface SamplingRate { identifier: number; name: string; frequency: number | null }
+export interface DeviceInfo {
+  sessionId: string;
+  deviceId: string;
+  displayName: string;
+  maxTxDataSize: number | null;
+  maxRxDataSize: number | null;
+  maxBitrateBps: number | null;
+  rxTimeoutUs: number | null;
+  heartbeatTimeout: number | null;
+  addressSizeBits: number | null;
+  protocolMajor: number | null;
+  protocolMinor: number | null;
+  supportedFeatures: { memoryWrite: boolean; datalogging: boolean; userCommand: boolean; sixtyfourBits: boolean };
+  forbiddenMemoryRegions: MemoryRegion[];
+  readonlyMemoryRegions: MemoryRegion[];
+  dataloggingCapabilities: { encoding: 'RAW'; bufferSize: number; maxNbSignal: number; samplingRates: SamplingRate[] } | null;
+  /** Protocol-specific facts shown in the info panel (e.g. the lines format detected). */
+  extra: Record<string, string | number | boolean>;
+}
+
+// ---------------------------------------------------------------- signals, console, workspace
+
+export interface SignalInfo {
+  id: number;
+  sessionId: string;
+  name: string;
+  unit: string | null;
+  total: number;
+}
+
+export interface ConsoleLine {
+  sessionId: string;
+  dir: 'rx' | 'tx' | 'info';
+  t: number;
+  text: string;
+}
+
+export const PlotConfig = z.object({
+  id: z.string().min(1).max(64),
+  title: z.string().max(200),
+  /** Signals by session name and signal name, so a plot survives a restart. */
+  signals: z.array(z.object({ session: z.string().max(200), signal: z.string().max(200) })).max(64),
+  windowSeconds: z.number().min(0.1).max(86400),
+});
+export type PlotConfig = z.infer<typeof PlotConfig>;
+
+export interface SerialPortInfo {
+  path: string;
+  manufacturer?: string;
+  serialNumber?: string;
+  vendorId?: string;
+  productId?: string;
+  friendlyName?: string;
+}
+
+// ---------------------------------------------------------------- requests
+
+const sessionId = z.string().min(1).max(64);
+const name = z.string().trim().min(1, 'Name is required').max(100, 'Name is at most 100 characters');
+const linkTypeSchema = z.enum(LINK_TYPES, { error: `Link type must be one of ${LINK_TYPES.join(', ')}` });
+const protocolSchema = z.enum(PROTOCOLS, { error: `Protocol must be one of ${PROTOCOLS.join(', ')}` });
+const timeoutS = z.number().min(0).max(600).optional();
+
+/** Link type and its configuration as two parameters, like the seed's configure_device_link. */
+const linkParams = { linkType: linkTypeSchema, linkConfig: z.record(z.string(), z.unknown()) };
+
+export const RequestSchemas = {
+  getServerStatus: z.object({}).strict(),
+  requestServerStatusUpdate: z.object({}).strict(),
+  getServerStats: z.object({}).strict(),
+  getDeviceInfo: z.object({ sessionId }).strict(),
+  configureDeviceLink: z.object({ sessionId, ...linkParams }).strict(),
+  requestDemoMode: z.object({ enable: z.boolean() }).strict(),
+  createSession: z.object({
+    protocol: protocolSchema,
+    name: name.optional(),
+    ...linkParams,
+    options: z.record(z.string(), z.unknown()).optional(),
+    autoConnect: z.boolean().optional(),
+  }).strict(),
+  listSessions: z.object({}).strict(),
+  removeSession: z.object({ sessionId }).strict(),
+  connectSession: z.object({ sessionId }).strict(),
+  disconnectSession: z.object({ sessionId }).strict(),
+  setSessionOptions: z.object({ sessionId, options: z.record(z.string(), z.unknown()) }).strict(),
+  renameSession: z.object({ sessionId, name }).strict(),
+  listSignals: z.object({ sessionId: sessionId.optional() }).strict(),
+  subscribe: z.object({ signalIds: z.array(z.number().int().min(0)).max(4096), history: z.boolean().optional() }).strict(),
+  unsubscribe: z.object({ signalIds: z.array(z.number().int().min(0)).max(4096) }).strict(),
+  subscribeConsole: z.object({ sessionId: sessionId.nullable() }).strict(),
+  getConsole: z.object({ sessionId, limit: z.number().int().min(1).max(10000).optional() }).strict(),
+  sendText: z.object({ sessionId, text: z.string().max(4096, 'At most 4096 characters per send') }).strict(),
+  listSerialPorts: z.object({}).strict(),
+  getPlots: z.object({}).strict(),
+  setPlots: z.object({ plots: z.array(PlotConfig).max(32) }).strict(),
+  ping: z.object({ timeoutS }).strict(),
+} as const;
+
+export type Method = keyof typeof RequestSchemas;
+export const METHODS = Object.keys(RequestSchemas) as Method[];
+export type RequestParams<M extends Method> = z.input<(typeof RequestSchemas)[M]>;
+export type ParsedParams<M extends Method> = z.output<(typeof RequestSchemas)[M]>;
+
+export interface SessionSummary {
+  sessionId: string;
+  name: string;
+  protocol: ProtocolName;
+  link: LinkSpec;
+  options: Record<string, unknown>;
+}
+
+export interface ResultTypes {
+  getServerStatus: ServerStatus;
+  requestServerStatusUpdate: ServerStatus;
+  getServerStats: ServerStatistics;
+  getDeviceInfo: DeviceInfo | null;
+  configureDeviceLink: null;
+  requestDemoMode: null;
+  createSession: { sessionId: string };
+  listSessions: SessionSummary[];
+  removeSession: null;
+  connectSession: null;
+  disconnectSession: null;
+  setSessionOptions: null;
+  renameSession: null;
+  listSignals: SignalInfo[];
+  subscribe: { subscribed: number[] };
+  unsubscribe: null;
+  subscribeConsole: null;
+  getConsole: ConsoleLine[];
+  sendText: null;
+  listSerialPorts: { ports: SerialPortInfo[]; error: string | null };
+  getPlots: PlotConfig[];
+  setPlots: null;
+  ping: { time: number };
+}
+export type Result<M extends Method> = ResultTypes[M];
+
+// ---------------------------------------------------------------- wire messages (JSON control frames)
+
+export interface RequestMessage<M extends Method = Method> {
+  id: number;
+  method: M;
+  params?: RequestParams<M>;
+}
+export type ReplyMessage =
+  | { id: number; ok: true; result: unknown }
+  | { id: number | null; ok: false; error: ApiErrorBody };
+
+export interface EventTypes {
+  status: ServerStatus;
+  console: ConsoleLine[];
+  signals: SignalInfo[];
+  plots: PlotConfig[];
+}
+export type EventName = keyof EventTypes;
+export type EventMessage = { [E in EventName]: { event: E; data: EventTypes[E] } }[EventName];
+
+/** Envelope check only; params are validated against RequestSchemas at the hub. */
+export const RequestEnvelope = z.object({
+  id: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  method: z.string().max(64),
+  params: z.unknown().optional(),
+}).strict();
+
+export function isMethod(name: string): name is Method {
+  return Object.prototype.hasOwnProperty.call(RequestSchemas, name);
+}
+
+/** Flattens zod issues into "path: message" pairs for typed error replies and inline form errors. */
+export function issuesOf(error: z.ZodError): { path: string; message: string }[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+}
+
+export { LinkSpec };
