@@ -116,8 +116,12 @@ describe('SDK against the headless host', () => {
     ]);
     expect(replies.map((r) => r.ok)).toEqual([false, false, false, false, false, false]);
     expect(replies.every((r) => r.error!.code === 'InvalidRequest')).toBe(true);
-    expect(replies[1].error!.message).toContain('noSuchMethod');
-    expect(replies[3].error!.message).toMatch(/port/i);
+    const byId = new Map(replies.map((r) => [r.id, r.error!.message]));
+    expect(byId.get(1)).toContain('noSuchMethod');
+    expect(byId.get(2)).toMatch(/sessionId/);
+    expect(byId.get(3)).toMatch(/port/i);
+    expect(byId.get(4)).toMatch(/request is/);
+    expect(replies.filter((r) => r.id === null).map((r) => r.error!.message).join(' ')).toMatch(/Not JSON.*|too large/);
     const after = (await client.getServerStats()).invalidRequestCount;
     expect(after - before).toBe(6);
     await expect(client.request('getDeviceInfo', { sessionId: 'nope' })).rejects.toBeInstanceOf(InvalidValueError);
@@ -133,7 +137,9 @@ describe('SDK against the headless host', () => {
   });
 
   it('configures a link by hand: demo mode goes off and the device on the new link is read', async () => {
+    const sockets = new Set<net.Socket>();
     const server = net.createServer((sock) => {
+      sockets.add(sock);
       sock.write('a,b\n');
       let i = 0;
       const timer = setInterval(() => sock.write(`${i++},${i * 2}\n`), 10);
@@ -157,6 +163,7 @@ describe('SDK against the headless host', () => {
       }
       expect(names).toEqual(expect.arrayContaining(['a', 'b']));
     } finally {
+      for (const sock of sockets) sock.destroy();
       await new Promise((r) => server.close(r));
     }
   });
