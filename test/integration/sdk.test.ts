@@ -6,8 +6,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startHost, type RunningHost } from '../../app/host/server';
-import { BenchscopeClient, type WebSocketCtor } from '../../shared/client/client';
-import { ConnectionError, InvalidValueError, OperationFailureError } from '../../shared/client/errors';
+// The import path the README documents for scripts.
+import { BenchscopeClient, ConnectionError, InvalidValueError, OperationFailureError, type WebSocketCtor } from 'benchscope/sdk';
 
 const WS = WebSocket as unknown as WebSocketCtor;
 

@@ -1,0 +1,7 @@
+// The SDK's public face: `import { BenchscopeClient } from 'benchscope/sdk'`.
+export { BenchscopeClient } from './client';
+export type { ConnectOptions, MessagePipe, TelemetryHandler, WebSocketCtor, WebSocketLike } from './client';
+export { BenchscopeError, ConnectionError, InvalidValueError, OperationFailureError, TimeoutError } from './errors';
+export type * from '../api/contract';
+export type { LinkSpec, LinkType } from '../api/link-config';
+export type { TelemetryBlock } from '../api/telemetry-frame';
