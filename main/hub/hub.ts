@@ -10,7 +10,7 @@ import {
 } from '../../shared/api/contract';
 import { LinkSpec, describeLink } from '../../shared/api/link-config';
 import { RateMeter } from '../../shared/client/rate';
-import { LinkUnavailableError } from '../links/factory';
+import { LinkUnavailableError, refuseReason } from '../links/factory';
 import { listSerialPorts } from '../links/serial';
 import { PROTOCOL_DEFINITIONS } from '../protocols/registry';
 import { TelemetryBatcher } from '../telemetry/batcher';
@@ -224,9 +224,13 @@ export class Hub {
       case 'configureDeviceLink': {
         const session = this.session(p.sessionId);
         const spec = this.parseLink(p.linkType, p.linkConfig);
-        if (this.demoMode) await this.setDemoMode(false, session.id);
-        session.demo = false;
+        // A refused link changes nothing: not the session, not demo mode.
+        const refused = refuseReason(spec);
+        if (refused) throw new HubError('OperationFailure', refused);
         await session.configureLink(spec).catch((e) => this.linkFailure(e, spec));
+        session.demo = false;
+        // As in the seed: configuring a device link by hand ends demo mode.
+        if (this.demoMode) await this.setDemoMode(false, session.id);
         this.changed(true);
         return null;
       }
@@ -284,7 +288,7 @@ export class Hub {
         return this.store.list(p.sessionId) satisfies SignalInfo[];
       case 'subscribe': {
         const ids = (p.signalIds as number[]).filter((id) => this.store.has(id));
-        client.telemetry.subscribe(ids);
+        client.telemetry.subscribe(ids, { history: p.history as boolean | undefined });
         return { subscribed: ids };
       }
       case 'unsubscribe':

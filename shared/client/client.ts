@@ -219,12 +219,13 @@ export class BenchscopeClient {
   }
 
   /**
-   * Streams the signals' new samples to onBatch, one call per telemetry frame.
+   * Streams the signals' new samples to onBatch, one call per telemetry frame;
+   * with history, the samples the engine still holds come first.
    * Returns a function that stops it.
    */
-  async subscribe(signalIds: number[], onBatch: TelemetryHandler): Promise<() => Promise<void>> {
+  async subscribe(signalIds: number[], onBatch: TelemetryHandler, opts: { history?: boolean } = {}): Promise<() => Promise<void>> {
     this.telemetryHandlers.set(onBatch, new Set(signalIds));
-    await this.request('subscribe', { signalIds });
+    await this.request('subscribe', { signalIds, ...(opts.history ? { history: true } : {}) });
     return async () => {
       this.telemetryHandlers.delete(onBatch);
       const stillWanted = new Set<number>();

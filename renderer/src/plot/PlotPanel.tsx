@@ -1,0 +1,175 @@
+// One plot: its title, signals, time window and pause, over a LiveChart. The
+// frame counters are written straight into the DOM by the chart's frame hook,
+// never through React state.
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import type { PlotConfig, SessionStatus, SignalInfo } from '../../../shared/api/contract';
+import { useStore } from '../store';
+import { LiveChart, SERIES_COLOURS, type ChartSeries } from './live-chart';
+import { resolvePlotSignals } from './plot-signals';
+
+export const WINDOW_CHOICES = [
+  { seconds: 1, label: '1 s' },
+  { seconds: 5, label: '5 s' },
+  { seconds: 10, label: '10 s' },
+  { seconds: 30, label: '30 s' },
+  { seconds: 60, label: '60 s' },
+  { seconds: 300, label: '5 min' },
+];
+
+export function PlotPanel({ plot, sessions, signals }: { plot: PlotConfig; sessions: SessionStatus[]; signals: SignalInfo[] }) {
+  const updatePlot = useStore((s) => s.updatePlot);
+  const removePlot = useStore((s) => s.removePlot);
+  const resolved = useMemo(() => resolvePlotSignals(plot, sessions, signals), [plot, sessions, signals]);
+  const severalSessions = new Set(plot.signals.map((s) => s.session)).size > 1;
+  const series: ChartSeries[] = resolved.flatMap((r) => (r.info ? [{
+    id: r.info.id,
+    label: `${severalSessions ? `${r.session}: ` : ''}${r.signal}${r.info.unit ? ` [${r.info.unit}]` : ''}`,
+  }] : []));
+  const seriesKey = JSON.stringify(series);
+  // Same order as the chart's series, so a checkbox's swatch matches its line.
+  const colourOf = new Map(resolved.filter((r) => r.info).map((r, i) => [`${r.session}\u0000${r.signal}`, SERIES_COLOURS[i % SERIES_COLOURS.length]]));
+  const missing = resolved.length - series.length;
+
+  const chartHost = useRef<HTMLDivElement>(null);
+  const chart = useRef<LiveChart | null>(null);
+  const frameRef = useRef<HTMLSpanElement>(null);
+  const pointsRef = useRef<HTMLSpanElement>(null);
+  const receivedRef = useRef<HTMLSpanElement>(null);
+  const [following, setFollowing] = useState(true);
+  const [choosing, setChoosing] = useState(plot.signals.length === 0);
+
+  useEffect(() => {
+    const c = new LiveChart(chartHost.current!, {
+      onFrame: (st) => {
+        if (frameRef.current) frameRef.current.textContent = String(st.pointsLastFrame);
+        if (pointsRef.current) pointsRef.current.textContent = String(st.pointsDrawnTotal);
+        if (receivedRef.current) receivedRef.current.textContent = String(st.received);
+      },
+      onFollowChange: setFollowing,
+    });
+    chart.current = c;
+    return () => {
+      c.destroy();
+      chart.current = null;
+    };
+  }, []);
+  // seriesKey stands for series: a new array each render, the same content mostly.
+  useEffect(() => chart.current?.setSeries(series), [seriesKey]);
+  useEffect(() => chart.current?.setWindow(plot.windowSeconds), [plot.windowSeconds]);
+
+  const windowChoices = WINDOW_CHOICES.some((w) => w.seconds === plot.windowSeconds)
+    ? WINDOW_CHOICES
+    : [...WINDOW_CHOICES, { seconds: plot.windowSeconds, label: `${plot.windowSeconds} s` }];
+
+  const toggleSignal = (session: string, signal: string, on: boolean) => {
+    const rest = plot.signals.filter((s) => !(s.session === session && s.signal === signal));
+    updatePlot(plot.id, { signals: on ? [...rest, { session, signal }] : rest });
+  };
+  const isPlotted = (session: string, signal: string) => plot.signals.some((s) => s.session === session && s.signal === signal);
+  const headingId = `${plot.id}-title`;
+
+  return (
+    <section className="plot" data-testid="plot" data-plot-id={plot.id} aria-labelledby={headingId}>
+      <header className="plot-header">
+        <h3 id={headingId} className="visually-hidden">{plot.title || 'Untitled plot'}</h3>
+        <PlotTitle title={plot.title} onCommit={(title) => updatePlot(plot.id, { title })} />
+        <label className="inline-field">
+          <span>Window</span>
+          <select
+            aria-label="Time window"
+            value={plot.windowSeconds}
+            onChange={(e) => updatePlot(plot.id, { windowSeconds: Number(e.target.value) })}
+          >
+            {windowChoices.map((w) => <option key={w.seconds} value={w.seconds}>{w.label}</option>)}
+          </select>
+        </label>
+        <button type="button" className="btn" aria-pressed={!following} onClick={() => chart.current?.setPaused(following)}>
+          {following ? 'Pause' : 'Resume'}
+        </button>
+        <button type="button" className="btn" aria-expanded={choosing} onClick={() => setChoosing(!choosing)}>
+          Signals ({series.length})
+        </button>
+        <button type="button" className="btn btn-quiet" aria-label={`Remove plot ${plot.title}`} title="Remove plot" onClick={() => removePlot(plot.id)}>✕</button>
+      </header>
+      {choosing ? (
+        <SignalChooser plot={plot} sessions={sessions} signals={signals} colourOf={colourOf} isPlotted={isPlotted} onToggle={toggleSignal} />
+      ) : null}
+      <div className="plot-chart" ref={chartHost} />
+      <footer className="plot-status" aria-label="Plot status">
+        <span><span ref={frameRef} data-testid="plot-frame-points">0</span> pts last frame</span>
+        <span><span ref={pointsRef} data-testid="plot-points">0</span> pts drawn</span>
+        <span><span ref={receivedRef} data-testid="plot-received">0</span> samples received</span>
+        {following ? <span className="live">● live</span> : <span className="held">paused (double-click: back to window)</span>}
+        {missing ? <span className="warn">{missing} signal{missing > 1 ? 's' : ''} not available</span> : null}
+        {series.length === 0 && !missing ? <span className="muted">no signals: tick some under Signals</span> : null}
+        <span className="muted hint-keys">drag: zoom · shift+drag / shift+wheel: pan · ctrl+wheel: zoom</span>
+      </footer>
+    </section>
+  );
+}
+
+function PlotTitle({ title, onCommit }: { title: string; onCommit(title: string): void }) {
+  const [text, setText] = useState(title);
+  useEffect(() => setText(title), [title]);
+  const commit = () => { if (text !== title) onCommit(text.slice(0, 200)); };
+  const onKeyDown = (e: KeyboardEvent<HTMLInputElement>) => {
+    if (e.key === 'Enter') { e.preventDefault(); commit(); e.currentTarget.blur(); }
+    if (e.key === 'Escape') { e.preventDefault(); setText(title); }
+  };
+  return (
+    <input className="plot-title" aria-label="Plot title" value={text} maxLength={200}
+      onChange={(e) => setText(e.target.value)} onBlur={commit} onKeyDown={onKeyDown} />
+  );
+}
+
+function SignalChooser({ plot, sessions, signals, colourOf, isPlotted, onToggle }: {
+  plot: PlotConfig;
+  colourOf: Map<string, string>;
+  sessions: SessionStatus[];
+  signals: SignalInfo[];
+  isPlotted(session: string, signal: string): boolean;
+  onToggle(session: string, signal: string, on: boolean): void;
+}) {
+  const known = new Set(signals.map((s) => `${sessions.find((x) => x.sessionId === s.sessionId)?.name}\u0000${s.name}`));
+  const unavailable = plot.signals.filter((s) => !known.has(`${s.session}\u0000${s.signal}`));
+  return (
+    <div className="signal-chooser" role="group" aria-label="Signals to plot">
+      {sessions.map((session) => {
+        const mine = signals.filter((s) => s.sessionId === session.sessionId);
+        return (
+          <fieldset key={session.sessionId}>
+            <legend>{session.name}</legend>
+            {mine.length === 0 ? <span className="muted">no signals yet</span> : null}
+            {mine.map((sig) => {
+              const id = `${plot.id}-signal-${sig.id}`;
+              const on = isPlotted(session.name, sig.name);
+              return (
+                <span key={sig.id} className="signal-check">
+                  <input id={id} type="checkbox" checked={on} onChange={(e) => onToggle(session.name, sig.name, e.target.checked)} />
+                  <label htmlFor={id}>
+                    {on ? <i className="swatch" style={{ background: colourOf.get(`${session.name}\u0000${sig.name}`) }} /> : null}
+                    {sig.name}{sig.unit ? ` [${sig.unit}]` : ''}
+                  </label>
+                </span>
+              );
+            })}
+          </fieldset>
+        );
+      })}
+      {unavailable.length ? (
+        <fieldset>
+          <legend>Not available now</legend>
+          {unavailable.map((s) => {
+            const id = `${plot.id}-missing-${s.session}-${s.signal}`;
+            return (
+              <span key={id} className="signal-check">
+                <input id={id} type="checkbox" checked onChange={() => onToggle(s.session, s.signal, false)} />
+                <label htmlFor={id}>{s.session}: {s.signal}</label>
+              </span>
+            );
+          })}
+        </fieldset>
+      ) : null}
+    </div>
+  );
+}

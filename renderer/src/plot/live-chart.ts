@@ -1,0 +1,261 @@
+// One live chart: a uPlot instance redrawn on animation frames from the
+// telemetry cache. A frame that finds no new samples (and no change of view)
+// draws nothing. The view follows the newest sample until the user pauses,
+// zooms (drag on x) or pans (shift+drag, shift+wheel; ctrl+wheel zooms);
+// double-click goes back to the window (live unless paused).
+import uPlot from 'uplot';
+import { formatClock, formatSample } from '../format';
+import { alignUnion, countPoints, nearestValue, windowForDisplay, type Series } from './frame-data';
+import { ringOf } from './telemetry-cache';
+
+export interface ChartSeries {
+  id: number;
+  label: string;
+}
+
+export interface ChartFrameStats {
+  /** Points handed to uPlot by the last redraw. */
+  pointsLastFrame: number;
+  /** Points handed to uPlot since the chart was made. */
+  pointsDrawnTotal: number;
+  /** Samples received for the chart's signals since they were subscribed. */
+  received: number;
+}
+
+export interface LiveChartHooks {
+  onFrame(stats: ChartFrameStats): void;
+  /** Called when the view starts or stops following the newest samples. */
+  onFollowChange(following: boolean): void;
+}
+
+export const SERIES_COLOURS = ['#4fc3f7', '#ffb74d', '#81c784', '#e57373', '#ba68c8', '#fff176', '#4db6ac', '#f06292', '#a1887f', '#90a4ae'];
+
+const CHART_HEIGHT = 240;
+const AXIS = { stroke: '#9aa4b2', grid: { stroke: 'rgba(255,255,255,0.07)', width: 1 }, ticks: { stroke: 'rgba(255,255,255,0.15)', width: 1 } };
+const EMPTY: Series = { times: new Float64Array(0), values: new Float64Array(0) };
+
+/** Tick labels on one line, as precise as the tick spacing needs. */
+function clockTicks(_u: uPlot, splits: number[], _axis: number, _space: number, incr: number): string[] {
+  return splits.map((t) => {
+    const full = formatClock(t);
+    if (incr < 1) return full.slice(3);
+    return incr < 60 ? full.slice(0, 8) : full.slice(0, 5);
+  });
+}
+
+export class LiveChart {
+  private u: uPlot | null = null;
+  private series: ChartSeries[] = [];
+  private windowS = 10;
+  private paused = false;
+  private pausedAt = NaN;
+  private zoom: [number, number] | null = null;
+  /** The x range of the last redraw, for pan and wheel zoom. */
+  private view: [number, number] | null = null;
+  private dirty = true;
+  private lastReceived = -1;
+  private pointsDrawnTotal = 0;
+  private pointsLastFrame = 0;
+  private raf = 0;
+  private readonly resize: ResizeObserver;
+  private following = true;
+
+  constructor(private readonly host: HTMLElement, private readonly hooks: LiveChartHooks) {
+    this.resize = new ResizeObserver(() => {
+      if (!this.u) return;
+      this.u.setSize({ width: this.width(), height: CHART_HEIGHT });
+      this.dirty = true;
+    });
+    this.resize.observe(host);
+    this.raf = requestAnimationFrame(this.frame);
+  }
+
+  setSeries(series: ChartSeries[]): void {
+    const same = series.length === this.series.length && series.every((s, i) => s.id === this.series[i].id && s.label === this.series[i].label);
+    if (same && this.u) return;
+    this.series = series;
+    this.build();
+  }
+
+  setWindow(seconds: number): void {
+    this.windowS = seconds;
+    this.dirty = true;
+  }
+
+  /** Pausing freezes the view where it is; resuming also drops any zoom and follows again. */
+  setPaused(paused: boolean): void {
+    if (!paused) this.zoom = null;
+    if (paused !== this.paused) {
+      this.paused = paused;
+      this.pausedAt = this.latestTime();
+    }
+    this.dirty = true;
+    this.updateFollowing();
+  }
+
+  destroy(): void {
+    cancelAnimationFrame(this.raf);
+    this.resize.disconnect();
+    this.u?.destroy();
+    this.u = null;
+  }
+
+  private width(): number {
+    return Math.max(200, Math.floor(this.host.clientWidth));
+  }
+
+  private build(): void {
+    this.u?.destroy();
+    const opts: uPlot.Options = {
+      width: this.width(),
+      height: CHART_HEIGHT,
+      scales: { x: { time: true, auto: false }, y: { auto: true } },
+      series: [
+        { label: 'Time', value: (_u, v) => (v == null ? '—' : formatClock(v)) },
+        ...this.series.map((s, i): uPlot.Series => ({
+          label: s.label,
+          stroke: SERIES_COLOURS[i % SERIES_COLOURS.length],
+          width: 1.25,
+          spanGaps: true,
+          points: { show: false },
+          value: (u, v, si, idx) => {
+            const shown = v ?? (idx == null ? null : nearestValue(u.data[si] as (number | null)[], idx));
+            return shown == null ? '—' : formatSample(shown);
+          },
+        })),
+      ],
+      axes: [{ ...AXIS, space: 60, values: clockTicks }, { ...AXIS, size: 64 }],
+      legend: { live: true },
+      cursor: {
+        drag: { x: true, y: false, setScale: false },
+        bind: {
+          mousedown: (_u, _targ, handler) => (e) => {
+            if (e.shiftKey && e.button === 0) {
+              this.startPan(e);
+              return null;
+            }
+            return handler(e);
+          },
+          dblclick: () => () => {
+            this.zoom = null;
+            this.dirty = true;
+            this.updateFollowing();
+            return null;
+          },
+        },
+      },
+      hooks: {
+        setSelect: [(u) => {
+          if (u.select.width > 2) {
+            const min = u.posToVal(u.select.left, 'x');
+            const max = u.posToVal(u.select.left + u.select.width, 'x');
+            this.setZoom([min, max]);
+          }
+          u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+        }],
+      },
+    };
+    this.u = new uPlot(opts, [new Float64Array(0), ...this.series.map(() => [])], this.host);
+    this.u.over.addEventListener('wheel', this.onWheel, { passive: false });
+    this.dirty = true;
+  }
+
+  private latestTime(): number {
+    let latest = -Infinity;
+    for (const s of this.series) {
+      const r = ringOf(s.id);
+      if (r && r.length && r.lastTime > latest) latest = r.lastTime;
+    }
+    return latest;
+  }
+
+  private setZoom(range: [number, number]): void {
+    if (!(range[1] > range[0])) return;
+    this.zoom = range;
+    this.dirty = true;
+    this.updateFollowing();
+  }
+
+  private updateFollowing(): void {
+    const following = !this.paused && !this.zoom;
+    if (following !== this.following) {
+      this.following = following;
+      this.hooks.onFollowChange(following);
+    }
+  }
+
+  private readonly onWheel = (e: WheelEvent): void => {
+    if (!this.view || !this.u || !(e.shiftKey || e.ctrlKey)) return;
+    e.preventDefault();
+    const [a, b] = this.view;
+    const delta = e.deltaY || e.deltaX;
+    if (delta === 0) return;
+    if (e.ctrlKey) {
+      const centre = this.u.posToVal(e.offsetX, 'x');
+      const f = delta > 0 ? 1.25 : 0.8;
+      this.setZoom([centre - (centre - a) * f, centre + (b - centre) * f]);
+    } else {
+      const shift = (b - a) * 0.1 * Math.sign(delta);
+      this.setZoom([a + shift, b + shift]);
+    }
+  };
+
+  private startPan(down: MouseEvent): void {
+    if (!this.view || !this.u) return;
+    const [a, b] = this.view;
+    const secondsPerPx = (b - a) / Math.max(1, this.u.over.clientWidth);
+    const move = (e: MouseEvent) => {
+      const shift = -(e.clientX - down.clientX) * secondsPerPx;
+      this.setZoom([a + shift, b + shift]);
+    };
+    const up = () => {
+      window.removeEventListener('mousemove', move);
+      window.removeEventListener('mouseup', up);
+    };
+    window.addEventListener('mousemove', move);
+    window.addEventListener('mouseup', up);
+  }
+
+  private readonly frame = (): void => {
+    this.raf = requestAnimationFrame(this.frame);
+    const u = this.u;
+    if (!u) return;
+    let received = 0;
+    for (const s of this.series) received += ringOf(s.id)?.total ?? 0;
+    const fresh = received !== this.lastReceived;
+    this.lastReceived = received;
+    // Samples newer than a frozen view change nothing on screen.
+    if (!this.dirty && !(fresh && this.following)) {
+      if (fresh) this.report(received);
+      return;
+    }
+    const latest = this.latestTime();
+    if (latest === -Infinity) {
+      if (fresh) this.report(received);
+      return;
+    }
+    this.dirty = false;
+    if (this.paused && !Number.isFinite(this.pausedAt)) this.pausedAt = latest;
+    const range: [number, number] = this.zoom
+      ?? (this.paused ? [this.pausedAt - this.windowS, this.pausedAt] : [latest - this.windowS, latest]);
+    this.view = range;
+    const [tMin, tMax] = range;
+    const columns = Math.max(1, Math.round(u.bbox.width / uPlot.pxRatio));
+    const perSeries = this.series.map((s) => {
+      const ring = ringOf(s.id);
+      return ring ? windowForDisplay(ring.window(tMin, tMax), tMin, tMax, columns) : EMPTY;
+    });
+    const data = alignUnion(perSeries);
+    this.pointsLastFrame = countPoints(data);
+    this.pointsDrawnTotal += this.pointsLastFrame;
+    u.batch(() => {
+      u.setData(data as uPlot.AlignedData, false);
+      u.setScale('x', { min: tMin, max: tMax });
+    });
+    this.report(received);
+  };
+
+  private report(received: number): void {
+    this.hooks.onFrame({ pointsLastFrame: this.pointsLastFrame, pointsDrawnTotal: this.pointsDrawnTotal, received });
+  }
+}

@@ -1,0 +1,78 @@
+// The renderer's telemetry cache: one SignalRing per subscribed signal, fed by
+// the client's telemetry handler, read by the charts on animation frames.
+// It lives outside React on purpose: a sample never becomes React state.
+import type { TelemetryBlock } from '../../../shared/api/telemetry-frame';
+import { client } from '../hub';
+import { useStore } from '../store';
+import { SignalRing } from './signal-ring';
+
+const rings = new Map<number, SignalRing>();
+let wanted = new Set<number>();
+let active: { ids: Set<number>; stop: () => Promise<void> } | null = null;
+let syncChain: Promise<void> = Promise.resolve();
+
+export function ringOf(signalId: number): SignalRing | undefined {
+  return rings.get(signalId);
+}
+
+function ingest(blocks: TelemetryBlock[]): void {
+  for (const b of blocks) {
+    let ring = rings.get(b.id);
+    if (!ring) {
+      ring = new SignalRing();
+      rings.set(b.id, ring);
+    }
+    ring.append(b.times, b.values);
+  }
+}
+
+/** Makes the hub stream exactly these signals to this renderer. */
+export function setWantedSignals(ids: Iterable<number>): void {
+  const next = new Set(ids);
+  if (sameSet(next, wanted)) return;
+  wanted = next;
+  queueSync(false);
+}
+
+/**
+ * After a (re)connection: signal ids may now name other signals and the hub
+ * holds no subscription of ours, so the history is dropped and the
+ * subscription made again.
+ */
+export function resetTelemetry(): void {
+  rings.clear();
+  queueSync(true);
+}
+
+function queueSync(force: boolean): void {
+  syncChain = syncChain.then(() => sync(force)).then(
+    () => useStore.getState().setStreamError(null),
+    (e: Error) => useStore.getState().setStreamError(`Signals not streamed: ${e.message}`),
+  );
+}
+
+async function sync(force: boolean): Promise<void> {
+  if (!client.connected) return;
+  if (!force && active && sameSet(active.ids, wanted)) return;
+  if (!force && !active && wanted.size === 0) return;
+  const previous = active;
+  active = null;
+  const ids = [...wanted];
+  if (ids.length) {
+    // A fresh handler per subscription: the client keys subscriptions by handler,
+    // and the previous one's stop() then unsubscribes only what is no longer wanted.
+    // With nothing cached yet (first start, page reload, reconnect), ask for the
+    // samples the engine still holds so the plot window fills at once; later
+    // subscriptions start from now, since history would duplicate cached samples.
+    const stop = await client.subscribe(ids, (blocks) => ingest(blocks), { history: rings.size === 0 });
+    active = { ids: new Set(ids), stop };
+  }
+  if (previous) await previous.stop();
+  for (const id of rings.keys()) if (!wanted.has(id)) rings.delete(id);
+}
+
+function sameSet(a: Set<number>, b: Set<number>): boolean {
+  if (a.size !== b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
+}
