@@ -15,6 +15,7 @@ const CONSOLE_PER_FLUSH = 200;
 
 export interface SessionHooks {
   onChange(): void;
+  onProtocolEvent(kind: string, data: unknown): void;
   onSignalsChanged(): void;
   onDeviceConnected(): void;
 }
@@ -81,6 +82,8 @@ export class DeviceSession {
       write: (bytes) => link.write(bytes),
       consoleWanted: () => this.consoleWatchers > 0,
       console: (dir, text, t) => this.pushConsole(dir, text, t),
+      event: (kind, data) => this.hooks.onProtocolEvent(kind, data),
+      statusChanged: () => { this.updateCommState(); this.hooks.onChange(); },
     }, parsed);
     this.adapter = adapter;
     link.setEvents({
@@ -160,6 +163,11 @@ export class DeviceSession {
     return this.adapter?.deviceInfo(this.deviceSessionId) ?? null;
   }
 
+  /** The adapter of a connected session, for protocol actions; null when not connected. */
+  get activeAdapter(): ProtocolAdapter | null {
+    return this.adapter;
+  }
+
   /** Once a second: rates from the change in totals. */
   tick(nowMs: number): void {
     const totals = this.totals();
@@ -199,8 +207,8 @@ export class DeviceSession {
       protocol: this.protocol.name,
       deviceCommState: this.commState,
       deviceSessionId: this.deviceSessionId,
-      datalogging: { state: 'NA', completionRatio: null },
-      sfdFirmwareId: null,
+      datalogging: this.adapter?.datalogging?.() ?? { state: 'NA', completionRatio: null },
+      sfdFirmwareId: this.adapter?.sfdFirmwareId?.() ?? null,
       deviceLink: {
         type: this.linkSpec.type,
         config: this.linkSpec.config,

@@ -12,6 +12,7 @@ import { LinkSpec, describeLink } from '../../shared/api/link-config';
 import { RateMeter } from '../../shared/client/rate';
 import { LinkUnavailableError, refuseReason } from '../links/factory';
 import { listSerialPorts } from '../links/serial';
+import { ActionError } from '../protocols/adapter';
 import { PROTOCOL_DEFINITIONS } from '../protocols/registry';
 import { TelemetryBatcher } from '../telemetry/batcher';
 import { TelemetryStore } from '../telemetry/store';
@@ -316,6 +317,20 @@ export class Hub {
         return null;
       case 'ping':
         return { time: Date.now() / 1000 };
+      case 'sessionAction': {
+        const s = this.session(p.sessionId);
+        const adapter = s.activeAdapter;
+        if (!adapter?.action) {
+          if (!adapter) throw new HubError('NotConnected', `Session "${s.name}" (${describeLink(s.linkSpec)}) is not connected`);
+          throw new HubError('InvalidRequest', `The ${s.protocolName} protocol has no actions`);
+        }
+        try {
+          return await adapter.action(p.action, p.args);
+        } catch (e) {
+          if (e instanceof ActionError) throw new HubError(e.code, e.message);
+          throw e;
+        }
+      }
     }
     throw new HubError('InvalidRequest', `Unknown method "${method}"`);
   }
@@ -332,6 +347,11 @@ export class Hub {
     const session = new DeviceSession(PROTOCOL_DEFINITIONS[protocol], options, link, this.store, {
       onChange: () => this.changed(false),
       onSignalsChanged: () => { this.signalsDirty = true; },
+      onProtocolEvent: (kind, data) => {
+        const msg: EventMessage = { event: 'protocol', data: { sessionId: session.id, protocol: session.protocolName, kind, t: Date.now() / 1000, data } };
+        const text = JSON.stringify(msg);
+        for (const c of this.clients) this.send(c, text);
+      },
       onDeviceConnected: () => { this.stats.deviceSessionCount++; },
     }, o);
     this.sessions.set(session.id, session);
@@ -486,6 +506,7 @@ export class Hub {
   }
 
   private sendEvent(client: ClientState, msg: EventMessage): void {
+    // One serialisation per event per client is fine here: these are control events, never samples.
     this.send(client, JSON.stringify(msg));
   }
 

@@ -1,6 +1,6 @@
 // What every protocol adapter gives the hub, and what the hub gives it.
 import type { z } from 'zod';
-import type { DeviceInfo, ProtocolName } from '../../shared/api/contract';
+import type { DataloggingInfo, DeviceInfo, ErrorCode, ProtocolName } from '../../shared/api/contract';
 import type { LinkSpec } from '../../shared/api/link-config';
 
 export interface AdapterContext {
@@ -16,6 +16,17 @@ export interface AdapterContext {
   /** True when some client watches this session's console: only then build console text. */
   consoleWanted(): boolean;
   console(dir: 'rx' | 'tx' | 'info', text: string, t: number): void;
+  /** Broadcasts a protocol event (e.g. a KATCP #log, a DCS operation update) to every client. */
+  event(kind: string, data: unknown): void;
+  /** The session's status changed in a way clients should see soon (ready, datalogging state...). */
+  statusChanged(): void;
+}
+
+/** A protocol action refused or failed: becomes a typed error reply. */
+export class ActionError extends Error {
+  constructor(readonly code: ErrorCode, message: string) {
+    super(message);
+  }
 }
 
 export interface ProtocolCounters {
@@ -36,6 +47,14 @@ export interface ProtocolAdapter {
   deviceInfo(deviceSessionId: string | null): DeviceInfo | null;
   /** Text typed in the console, sent as the protocol sees fit. */
   sendText(text: string): boolean;
+  /**
+   * A protocol-specific request (`sessionAction`): the adapter validates `args`
+   * with its own zod schema and throws ActionError for a bad or failed one.
+   */
+  action?(name: string, args: unknown): Promise<unknown>;
+  /** Seed status fields a protocol may fill (Scrutiny: datalogging, firmware description). */
+  datalogging?(): DataloggingInfo;
+  sfdFirmwareId?(): string | null;
   dispose(): void;
 }
 

@@ -11,6 +11,7 @@ import { SessionList } from './panels/SessionList';
 import { SessionStatusPanel } from './panels/SessionStatusPanel';
 import { StatsPanel } from './panels/StatsPanel';
 import { PlotsArea } from './plot/PlotsArea';
+import { RENDERER_PROTOCOLS } from './protocols/registry';
 import { selectedSession, useStore } from './store';
 
 export function App() {
@@ -67,6 +68,7 @@ function Workbench() {
   const refreshPorts = useStore((s) => s.refreshSerialPorts);
   // While the hub is away, what is shown is the last status it sent: dim it.
   const stale = useStore((s) => s.connection.phase !== 'connected');
+  const ProtocolPanel = session ? RENDERER_PROTOCOLS[session.protocol]?.Panel : undefined;
 
   return (
     <div className="app">
@@ -80,6 +82,7 @@ function Workbench() {
             <StatsPanel />
           </div>
           <div className="workspace">
+            {ProtocolPanel && session ? <ProtocolPanel key={session.sessionId} session={session} /> : null}
             <PlotsArea />
             {session ? <Console key={session.sessionId} sessionId={session.sessionId} sessionName={session.name} /> : null}
           </div>

@@ -219,6 +219,12 @@ export const RequestSchemas = {
   getPlots: z.object({}).strict(),
   setPlots: z.object({ plots: z.array(PlotConfig).max(32) }).strict(),
   ping: z.object({ timeoutS }).strict(),
+  /** A protocol's own request (e.g. KATCP "?sensor-sampling", Scrutiny "readMemory"); args checked by the protocol. */
+  sessionAction: z.object({
+    sessionId,
+    action: z.string().min(1).max(64).regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, 'Action names are letters, digits, _ . -'),
+    args: z.unknown().optional(),
+  }).strict(),
 } as const;
 
 export type Method = keyof typeof RequestSchemas;
@@ -258,6 +264,7 @@ export interface ResultTypes {
   getPlots: PlotConfig[];
   setPlots: null;
   ping: { time: number };
+  sessionAction: unknown;
 }
 export type Result<M extends Method> = ResultTypes[M];
 
@@ -272,8 +279,18 @@ export type ReplyMessage =
   | { id: number; ok: true; result: unknown }
   | { id: number | null; ok: false; error: ApiErrorBody };
 
+/** An event a protocol adapter raised for one session. */
+export interface ProtocolEvent {
+  sessionId: string;
+  protocol: ProtocolName;
+  kind: string;
+  t: number;
+  data: unknown;
+}
+
 export interface EventTypes {
   status: ServerStatus;
+  protocol: ProtocolEvent;
   console: ConsoleLine[];
   signals: SignalInfo[];
   plots: PlotConfig[];

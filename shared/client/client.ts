@@ -214,6 +214,11 @@ export class BenchscopeClient {
     await this.request('removeSession', { sessionId });
   }
 
+  /** A protocol's own request on one session (see each protocol's actions). */
+  sessionAction<R = unknown>(sessionId: string, action: string, args?: unknown, timeoutS = DEFAULT_TIMEOUT_S): Promise<R> {
+    return this.request('sessionAction', { sessionId, action, args }, timeoutS) as Promise<R>;
+  }
+
   listSignals(sessionId?: string): Promise<SignalInfo[]> {
     return this.request('listSignals', sessionId === undefined ? {} : { sessionId });
   }

@@ -2,12 +2,10 @@
 // Create sends createSession with autoConnect; Escape or Cancel closes.
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { PROTOCOLS, RequestSchemas, type ProtocolName } from '../../../shared/api/contract';
-import type { LinesOptions } from '../../../shared/api/lines-options';
-import { describeLink, LINK_DEFAULTS, type LinkSpec } from '../../../shared/api/link-config';
+import { describeLink, type LinkSpec } from '../../../shared/api/link-config';
+import { RENDERER_PROTOCOLS } from '../protocols/registry';
 import { SelectField, TextField } from './fields';
 import { focusFirstInvalid } from './form-focus';
-import { linesOptionsDraft, validateLinesOptions, type LinesOptionsDraft } from './lines-options-draft';
-import { LinesOptionsFields } from './LinesOptionsFields';
 import { draftFromSpec, fieldErrors, fieldsUnder, splitHubError, validateLinkDraft, type FieldErrors, type LinkDraft } from './link-draft';
 import { LinkFields } from './LinkFields';
 import type { SerialPortList } from './SerialLinkFields';
@@ -17,11 +15,10 @@ export interface NewSessionRequest {
   name?: string;
   linkType: LinkSpec['type'];
   linkConfig: Record<string, unknown>;
-  options: LinesOptions;
+  options: Record<string, unknown>;
   autoConnect: true;
 }
 
-const PROTOCOL_LABELS: Record<ProtocolName, string> = { lines: 'Text lines (CSV, key=value, JSON)' };
 const ID = 'new-session';
 
 export function NewSessionDialog({ portList, onCreate, onClose }: {
@@ -32,8 +29,9 @@ export function NewSessionDialog({ portList, onCreate, onClose }: {
 }) {
   const [name, setName] = useState('');
   const [protocol, setProtocol] = useState<ProtocolName>('lines');
-  const [options, setOptions] = useState<LinesOptionsDraft>(linesOptionsDraft);
-  const [link, setLink] = useState<LinkDraft>(() => draftFromSpec({ type: 'tcp', config: LINK_DEFAULTS.tcp }));
+  const proto = RENDERER_PROTOCOLS[protocol];
+  const [options, setOptions] = useState<unknown>(() => proto.initialDraft());
+  const [link, setLink] = useState<LinkDraft>(() => draftFromSpec(proto.defaultLink));
   const [errors, setErrors] = useState<FieldErrors>({});
   const [attempted, setAttempted] = useState(false);
   const [banner, setBanner] = useState<string | null>(null);
@@ -41,18 +39,18 @@ export function NewSessionDialog({ portList, onCreate, onClose }: {
   const dialogRef = useRef<HTMLDivElement>(null);
 
   /** All problems, keyed "name", "options.<field>", "linkConfig.<field>" as the hub reports them. */
-  const validate = (n: string, o: LinesOptionsDraft, l: LinkDraft) => {
+  const validate = (n: string, o: unknown, l: LinkDraft) => {
     const all: FieldErrors = {};
     const nameCheck = RequestSchemas.createSession.shape.name.safeParse(n.trim() === '' ? undefined : n);
     if (!nameCheck.success) Object.assign(all, fieldErrors(nameCheck.error.issues.map((i) => ({ ...i, path: ['name'] }))));
-    const opt = validateLinesOptions(o);
+    const opt = proto.validate(o);
     if (!opt.ok) for (const [k, m] of Object.entries(opt.errors)) all[`options.${k}`] = m;
     const lnk = validateLinkDraft(l);
     if (!lnk.ok) for (const [k, m] of Object.entries(lnk.errors)) all[`linkConfig.${k}`] = m;
     return { errors: all, options: opt.ok ? opt.options : null, link: lnk.ok ? lnk.spec : null };
   };
 
-  const revalidate = (n: string, o: LinesOptionsDraft, l: LinkDraft) => {
+  const revalidate = (n: string, o: unknown, l: LinkDraft) => {
     if (attempted) setErrors(validate(n, o, l).errors);
   };
 
@@ -117,12 +115,18 @@ export function NewSessionDialog({ portList, onCreate, onClose }: {
             <TextField id={`${ID}-name`} label="Name" value={name} placeholder="named by the hub if empty" autoFocus className="grow"
               onChange={(n) => { setName(n); revalidate(n, options, link); }} error={errors.name} />
             <SelectField id={`${ID}-protocol`} label="Protocol" value={protocol}
-              choices={PROTOCOLS.map((p) => ({ value: p, label: PROTOCOL_LABELS[p] }))}
-              onChange={(p) => setProtocol(p as ProtocolName)} />
+              choices={PROTOCOLS.map((p) => ({ value: p, label: RENDERER_PROTOCOLS[p].label }))}
+              onChange={(p) => {
+                const next = RENDERER_PROTOCOLS[p as ProtocolName];
+                setProtocol(p as ProtocolName);
+                setOptions(next.initialDraft());
+                setLink(draftFromSpec(next.defaultLink));
+                setErrors({});
+              }} />
           </div>
           <fieldset className="subform">
             <legend>Protocol options</legend>
-            <LinesOptionsFields idPrefix={ID} draft={options} errors={fieldsUnder(errors, 'options.')}
+            <proto.OptionsFields idPrefix={ID} draft={options} errors={fieldsUnder(errors, 'options.')}
               onChange={(o) => { setOptions(o); revalidate(name, o, link); }} />
           </fieldset>
           <fieldset className="subform">
