@@ -157,9 +157,11 @@ export class BenchscopeClient {
   /** Resolves once the session's device is ConnectedReady (the seed's wait_device_ready). */
   async waitDeviceReady(sessionId: string, timeoutS = DEFAULT_TIMEOUT_S): Promise<SessionStatus> {
     const deadline = Date.now() + timeoutS * 1000;
+    // A session created a moment ago may not be in the last broadcast yet.
+    if (!this.latestStatus?.sessions.some((x) => x.sessionId === sessionId)) await this.requestServerStatusUpdate({ wait: true, timeoutS });
     for (;;) {
       const s = this.latestStatus?.sessions.find((x) => x.sessionId === sessionId);
-      if (this.latestStatus && !s) throw new InvalidValueError(`No session ${sessionId}`);
+      if (!s) throw new InvalidValueError(`No session ${sessionId}`);
       if (s?.deviceCommState === 'ConnectedReady') return s;
       const left = (deadline - Date.now()) / 1000;
       if (left <= 0) {
