@@ -27,5 +27,5 @@ if (bin) {
     child.on('exit', (c) => process.exit(c ?? 0));
   });
 } else {
-  void runHostCli(process.argv.slice(2), 'No Electron runtime installed (it downloads on first install only where GitHub is reachable): serving the same UI from the headless host instead.');
+  void runHostCli(process.argv.slice(2), 'No Electron runtime installed (its download at install time was skipped or failed): serving the same UI from the headless host instead.');
 }
