@@ -3,6 +3,10 @@
 import type { LinkSpec } from '../../shared/api/link-config';
 import type { ProtocolName } from '../../shared/api/contract';
 import { startLinesEmulator } from '../protocols/lines/emulator';
+import { freeDcsPort, startDcsEmulator } from '../protocols/dcs/emulator';
+import { startKatcpEmulator } from '../protocols/katcp/emulator';
+import { startScrutinyEmulator } from '../protocols/scrutiny/emulator';
+import { startHexrotEmulator } from '../protocols/hexrot/emulator';
 
 export interface DemoDevice {
   name: string;
@@ -20,5 +24,60 @@ export async function startDemoDevices(): Promise<DemoDevice[]> {
     link: { type: 'tcp', config: { host: '127.0.0.1', port: lines.port! } },
     options: {},
     close: () => lines.close(),
-  }];
+  }, await demoHexapod(), await demoScrutiny(), await demoKatcp(), await demoDcs()];
+}
+
+/** A current-generation hexapod controller (the reference simple device) on TCP loopback. */
+async function demoHexapod(): Promise<DemoDevice> {
+  const hexapod = await startHexrotEmulator({ generation: 'current', host: '127.0.0.1', port: 0, rate: 50 });
+  return {
+    name: 'Demo hexapod controller',
+    protocol: 'hexrot',
+    link: { type: 'tcp', config: { host: '127.0.0.1', port: hexapod.port! } },
+    options: { generation: 'current', layout: 'simple' },
+    close: () => hexapod.close(),
+  };
+}
+
+/** Firmware instrumented with scrutiny-embedded (the emulated device) on UDP loopback, as the Python server would reach it. */
+async function demoScrutiny(): Promise<DemoDevice> {
+  const device = await startScrutinyEmulator({ transport: 'udp', host: '127.0.0.1', port: 0 });
+  return {
+    name: 'Demo Scrutiny device',
+    protocol: 'scrutiny',
+    link: { type: 'udp', config: { host: '127.0.0.1', port: device.port! } },
+    options: { watchPaths: ['/global/demo/sine', '/global/demo/motor/speed', '/global/demo/motor/mode', '/global/demo/flags/level'] },
+    close: () => device.close(),
+  };
+}
+
+/** A KATCP device server (v5, flags MIB) on TCP loopback, with the antenna angles and receiver temperature sampled so they plot. */
+async function demoKatcp(): Promise<DemoDevice> {
+  const server = await startKatcpEmulator({ host: '127.0.0.1', port: 0 });
+  return {
+    name: 'Demo KATCP server',
+    protocol: 'katcp',
+    link: { type: 'tcp', config: { host: '127.0.0.1', port: server.port } },
+    options: {
+      sampling: [
+        { sensors: '/^antenna\\./', strategy: 'period', params: [0.05] },
+        { sensors: 'rx.temperature', strategy: 'period', params: [0.1] },
+        { sensors: 'fan.speed', strategy: 'event', params: [] },
+      ],
+    },
+    close: () => server.close(),
+  };
+}
+
+/** Benchscope as DCSS listening on loopback, and an emulated DHS that connects to it (retrying until the session listens). */
+async function demoDcs(): Promise<DemoDevice> {
+  const port = await freeDcsPort('127.0.0.1');
+  const dhs = await startDcsEmulator({ host: '127.0.0.1', port, reconnectMs: 500 });
+  return {
+    name: 'Demo DCS hardware server',
+    protocol: 'dcs',
+    link: { type: 'tcp-server', config: { host: '127.0.0.1', port } },
+    options: {},
+    close: () => dhs.close(),
+  };
 }

@@ -43,6 +43,8 @@ export class DeviceSession {
   private consoleSkipped = 0;
   droppedSamples = 0;
   consoleWatchers = 0;
+  /** Console lines ever pushed: a recorder follows them with a cursor (consoleSince). */
+  consoleTotal = 0;
 
   constructor(
     readonly protocol: ProtocolDefinition<unknown>,
@@ -163,6 +165,11 @@ export class DeviceSession {
     return this.adapter?.deviceInfo(this.deviceSessionId) ?? null;
   }
 
+  /** The link of a connected session (the CAN monitor taps it); null when not connected. */
+  get activeLink(): Link | null {
+    return this.link;
+  }
+
   /** The adapter of a connected session, for protocol actions; null when not connected. */
   get activeAdapter(): ProtocolAdapter | null {
     return this.adapter;
@@ -231,6 +238,13 @@ export class DeviceSession {
     return this.consoleLines.slice(-limit);
   }
 
+  /** Console lines numbered from `cursor` still held, and how many before them were lost. */
+  consoleSince(cursor: number): { lines: ConsoleLine[]; next: number; lost: number } {
+    const first = this.consoleTotal - this.consoleLines.length;
+    const from = Math.max(cursor, first);
+    return { lines: this.consoleLines.slice(from - first), next: this.consoleTotal, lost: from - cursor };
+  }
+
   /** Console lines since the last call (at most CONSOLE_PER_FLUSH, plus a note of how many were skipped). */
   takeConsole(): ConsoleLine[] {
     if (!this.consolePending.length && !this.consoleSkipped) return [];
@@ -278,6 +292,7 @@ export class DeviceSession {
   private pushConsole(dir: ConsoleLine['dir'], text: string, t: number): void {
     const line: ConsoleLine = { sessionId: this.id, dir, t, text };
     this.consoleLines.push(line);
+    this.consoleTotal++;
     if (this.consoleLines.length > CONSOLE_KEEP * 2) this.consoleLines = this.consoleLines.slice(-CONSOLE_KEEP);
     if (this.consoleWatchers === 0) return;
     if (this.consolePending.length < CONSOLE_PER_FLUSH) this.consolePending.push(line);

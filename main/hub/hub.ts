@@ -16,6 +16,10 @@ import { ActionError } from '../protocols/adapter';
 import { PROTOCOL_DEFINITIONS } from '../protocols/registry';
 import { TelemetryBatcher } from '../telemetry/batcher';
 import { TelemetryStore } from '../telemetry/store';
+import { AcquisitionError, Acquisitions } from '../datalog/acquisitions';
+import { dispatchCapture, isCaptureMethod } from '../record/capture-requests';
+import { RecordingError, Recordings } from '../record/recordings';
+import { CanMonitors, CanRequestError, isCanMethod } from '../links/can/can-requests';
 import { startDemoDevices, type DemoDevice } from './demo';
 import { DeviceSession } from './device-session';
 import { loadWorkspace, WorkspaceWriter, type Workspace } from './workspace';
@@ -66,6 +70,9 @@ export class Hub {
   private readonly startedAt = Date.now();
   private readonly timers: ReturnType<typeof setInterval>[] = [];
   private readonly writer: WorkspaceWriter | null;
+  readonly recordings: Recordings;
+  private readonly acquisitions: Acquisitions;
+  private readonly canMonitors: CanMonitors;
   private demoDevices: DemoDevice[] = [];
   private demoMode = false;
   private plots: PlotConfig[] = [];
@@ -89,6 +96,25 @@ export class Hub {
     this.store = new TelemetryStore({ capacity: opts.storeCapacity });
     this.batcher = new TelemetryBatcher(this.store);
     this.writer = opts.userDataDir ? new WorkspaceWriter(opts.userDataDir) : null;
+    this.recordings = new Recordings({
+      store: this.store, sessions: () => this.sessions.values(), userDataDir: opts.userDataDir,
+      onStateChange: (data) => { this.broadcast({ event: 'recording', data }); this.changed(false); },
+    });
+    this.acquisitions = new Acquisitions({
+      store: this.store, userDataDir: opts.userDataDir, sessionName: (id) => this.sessions.get(id)?.name ?? id,
+      onCapture: (data) => { this.broadcast({ event: 'capture', data }); this.changed(false); },
+      onTriggersChanged: () => this.changed(false),
+    });
+    this.canMonitors = new CanMonitors((id) => {
+      const s = this.session(id);
+      return {
+        name: s.name, link: s.linkSpec, activeLink: s.activeLink,
+        signals: {
+          declare: (name) => { const sid = this.store.declare(s.id, name); this.signalsDirty = true; return sid; },
+          append: (sid, t, v) => this.store.append(sid, t, v),
+        },
+      };
+    });
   }
 
   // ------------------------------------------------------------ lifecycle
@@ -109,6 +135,7 @@ export class Hub {
     if (ws.demoMode) await this.setDemoMode(true);
     this.timers.push(setInterval(() => this.batcher.flush(), this.opts.flushMs ?? 33));
     this.timers.push(setInterval(() => this.flushEvents(), 100));
+    this.timers.push(setInterval(() => this.acquisitions.poll(), 20));
     this.timers.push(setInterval(() => this.tick(), this.opts.statusMs ?? 1000));
   }
 
@@ -116,6 +143,9 @@ export class Hub {
     if (this.stopped) return;
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
+    this.acquisitions.stopAll();
+    this.canMonitors.disposeAll();
+    await this.recordings.stop();
     if (this.saveTimer) { clearTimeout(this.saveTimer); this.saveTimer = null; await this.save(); }
     await this.demoSwitch;
     await Promise.all([...this.sessions.values()].map((s) => s.disconnect()));
@@ -332,6 +362,18 @@ export class Hub {
         }
       }
     }
+    if (isCanMethod(method)) {
+      return this.canMonitors.dispatch(method, params as never).catch((e) => {
+        if (e instanceof CanRequestError) throw new HubError(e.code, e.message);
+        throw e;
+      });
+    }
+    if (isCaptureMethod(method)) {
+      return dispatchCapture(this.recordings, this.acquisitions, method, params as never).catch((e) => {
+        if (e instanceof RecordingError || e instanceof AcquisitionError) throw new HubError(e.code, e.message);
+        throw e;
+      });
+    }
     throw new HubError('InvalidRequest', `Unknown method "${method}"`);
   }
 
@@ -371,6 +413,7 @@ export class Hub {
     const s = this.sessions.get(id);
     if (!s) return;
     this.sessions.delete(id);
+    this.canMonitors.drop(id);
     for (const c of this.clients) if (c.consoleSession === id) this.setConsoleSession(c, null);
     await s.dispose();
     this.signalsDirty = true;
@@ -435,7 +478,10 @@ export class Hub {
   status(): ServerStatus {
     const notices = [...this.notices];
     if (this.writer?.lastError) notices.push(this.writer.lastError);
-    return { time: Date.now() / 1000, demoMode: this.demoMode, sessions: [...this.sessions.values()].map((s) => s.status()), notices };
+    return {
+      time: Date.now() / 1000, demoMode: this.demoMode, sessions: [...this.sessions.values()].map((s) => s.status()), notices,
+      recording: this.recordings.status(), triggers: this.acquisitions.statuses(),
+    };
   }
 
   serverStats(): ServerStatistics {
@@ -503,6 +549,11 @@ export class Hub {
     }
     client.consoleSession = sessionId;
     if (sessionId) this.session(sessionId).consoleWatchers++;
+  }
+
+  private broadcast(msg: EventMessage): void {
+    const text = JSON.stringify(msg);
+    for (const c of this.clients) this.send(c, text);
   }
 
   private sendEvent(client: ClientState, msg: EventMessage): void {

@@ -2,6 +2,7 @@
 import type { LinkConfigOf, LinkSpec } from '../../shared/api/link-config';
 import type { Link, LinkCounters } from './link';
 import type { LinkOptions } from './link-base';
+import { canRefusal, createCanLink } from './can/can-factory';
 import { SerialLink } from './serial';
 import { TcpClientLink } from './tcp-client';
 import { TcpServerLink } from './tcp-server';
@@ -17,7 +18,6 @@ export class LinkUnavailableError extends Error {
 
 const NOT_YET = {
   rtt: 'RTT links are not available yet in Benchscope (J-Link support is planned)',
-  can: 'CAN links are not available yet in Benchscope (SLCAN and SocketCAN support is planned)',
 } as const;
 
 // The Linux and macOS serial drivers (termios) know neither: opening would fail on every retry.
@@ -34,8 +34,9 @@ function serialRefusal(config: LinkConfigOf<'serial'>, platform: NodeJS.Platform
 export function refuseReason(spec: LinkSpec, platform: NodeJS.Platform = process.platform): string | null {
   switch (spec.type) {
     case 'rtt':
-    case 'can':
       return NOT_YET[spec.type];
+    case 'can':
+      return canRefusal(spec.config, platform);
     case 'serial':
       return serialRefusal(spec.config, platform);
     default:
@@ -73,7 +74,11 @@ export function createLink(spec: LinkSpec, options?: LinkOptions): Link {
       return new SerialLink(spec.config, options);
     }
     case 'rtt':
-    case 'can':
       throw new LinkUnavailableError(NOT_YET[spec.type]);
+    case 'can': {
+      const refused = canRefusal(spec.config, process.platform);
+      if (refused) throw new LinkUnavailableError(refused);
+      return createCanLink(spec.config, options);
+    }
   }
 }

@@ -2,6 +2,8 @@
 // link and the hub's statistics; plots and the console.
 import type { ReactNode } from 'react';
 import type { SessionStatus } from '../../shared/api/contract';
+import { RecordingBar } from './capture/RecordingBar';
+import { CanMonitorPanel } from './can/CanMonitorPanel';
 import { retryNow } from './connection';
 import { NewSessionDialog } from './forms/NewSessionDialog';
 import { client } from './hub';
@@ -83,6 +85,7 @@ function Workbench() {
           </div>
           <div className="workspace">
             {ProtocolPanel && session ? <ProtocolPanel key={session.sessionId} session={session} /> : null}
+            {session?.deviceLink.type === 'can' ? <CanMonitorPanel key={`can-${session.sessionId}`} session={session} /> : null}
             <PlotsArea />
             {session ? <Console key={session.sessionId} sessionId={session.sessionId} sessionName={session.name} /> : null}
           </div>
@@ -121,6 +124,7 @@ function TopBar() {
         {phase === 'connected' ? `hub connected (${door === 'electron' ? 'desktop' : 'WebSocket'})` : 'hub not connected'}
       </span>
       <span className="topbar-gap" />
+      <RecordingBar />
       <button type="button" role="switch" aria-checked={demo} className={`switch ${demo ? 'on' : ''}`} onClick={() => void setDemo(!demo)}>
         <i className="switch-knob" aria-hidden="true" />
         Demo mode

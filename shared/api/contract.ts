@@ -5,8 +5,13 @@
 // sessions at once.
 import { z } from 'zod';
 import { LINK_TYPES, LinkSpec, type LinkType } from './link-config';
+import {
+  type CaptureEventTypes, type CaptureResultTypes, type RecordingStatus, type TriggerStatus,
+  RecordingRequestSchemas, TriggerRequestSchemas,
+} from './capture';
+import { type CanResultTypes, CanRequestSchemas } from './can';
 
-export const PROTOCOLS = ['lines'] as const;
+export const PROTOCOLS = ['lines', 'hexrot', 'scrutiny', 'katcp', 'dcs'] as const;
 export type ProtocolName = (typeof PROTOCOLS)[number];
 
 /** Largest control message accepted from a client, in bytes. */
@@ -83,6 +88,10 @@ export interface ServerStatus {
   sessions: SessionStatus[];
   /** Problems found at start (e.g. a corrupt workspace file moved aside). */
   notices: string[];
+  /** The recording under way, or the last one (stopped or failed); null if none yet. */
+  recording?: RecordingStatus | null;
+  /** Scope triggers armed on live signals. */
+  triggers?: TriggerStatus[];
 }
 
 // ---------------------------------------------------------------- statistics (seed: ServerStatistics)
@@ -225,6 +234,9 @@ export const RequestSchemas = {
     action: z.string().min(1).max(64).regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, 'Action names are letters, digits, _ . -'),
     args: z.unknown().optional(),
   }).strict(),
+  ...RecordingRequestSchemas,
+  ...TriggerRequestSchemas,
+  ...CanRequestSchemas,
 } as const;
 
 export type Method = keyof typeof RequestSchemas;
@@ -240,7 +252,7 @@ export interface SessionSummary {
   options: Record<string, unknown>;
 }
 
-export interface ResultTypes {
+export interface ResultTypes extends CaptureResultTypes, CanResultTypes {
   getServerStatus: ServerStatus;
   requestServerStatusUpdate: ServerStatus;
   getServerStats: ServerStatistics;
@@ -288,7 +300,7 @@ export interface ProtocolEvent {
   data: unknown;
 }
 
-export interface EventTypes {
+export interface EventTypes extends CaptureEventTypes {
   status: ServerStatus;
   protocol: ProtocolEvent;
   console: ConsoleLine[];

@@ -51,9 +51,12 @@ export const RttLinkConfig = z.object({
   jlink_interface: z.enum(JLINK_INTERFACES, { error: 'Choose a J-Link interface' }),
 }).strict();
 
-export const CAN_INTERFACES = ['socketcan', 'vector', 'kvaser', 'pcan', 'etas'] as const;
+export const CAN_INTERFACES = ['socketcan', 'slcan', 'virtual', 'vector', 'kvaser', 'pcan', 'etas'] as const;
 export type CanInterface = (typeof CAN_INTERFACES)[number];
 const bitrate = z.number({ error: 'Bitrate must be a number' }).int().min(0, 'Bitrate cannot be negative');
+/** SLCAN's S0..S8 bitrates and the CANable 2 firmware's FD data bitrates. */
+export const SLCAN_BITRATES = [10_000, 20_000, 50_000, 100_000, 125_000, 250_000, 500_000, 800_000, 1_000_000] as const;
+export const SLCAN_DATA_BITRATES = [1_000_000, 2_000_000, 4_000_000, 5_000_000] as const;
 export const CanSubconfigs = {
   socketcan: z.object({ channel: z.string().trim().min(1, 'Channel is required (e.g. can0)') }).strict(),
   vector: z.object({
@@ -66,7 +69,25 @@ export const CanSubconfigs = {
   }).strict(),
   pcan: z.object({ channel: z.string().trim().min(1, 'Channel is required (e.g. PCAN_USBBUS1)'), bitrate }).strict(),
   etas: z.object({ channel: z.string().trim().min(1, 'Channel is required'), bitrate, data_bitrate: bitrate }).strict(),
+  /** A USB-CAN adapter speaking SLCAN (Lawicel ASCII) on a serial port. */
+  slcan: z.object({
+    portname: z.string().trim().min(1, 'Choose the adapter\'s serial port'),
+    baudrate: z.number({ error: 'Serial baud rate must be a number' }).int('Serial baud rate must be a whole number')
+      .min(1, 'Serial baud rate must be at least 1').max(20_000_000, 'Serial baud rate is too high').default(115200),
+    bitrate: z.number({ error: 'Bitrate must be a number' }).refine((b) => (SLCAN_BITRATES as readonly number[]).includes(b),
+      { message: `SLCAN bitrates are ${SLCAN_BITRATES.map((b) => b / 1000).join(', ')} kbit/s` }),
+    data_bitrate: z.number({ error: 'Data bitrate must be a number' }).refine((b) => (SLCAN_DATA_BITRATES as readonly number[]).includes(b),
+      { message: 'SLCAN FD data bitrates are 1, 2, 4 or 5 Mbit/s' }).optional(),
+    timestamps: z.boolean().default(false),
+  }).strict(),
+  /** A bus inside the engine (demo bench, emulators, tests): every link on the same bus name sees the others' frames. */
+  virtual: z.object({
+    bus: z.string().trim().min(1, 'Bus name is required').max(64, 'Bus name is at most 64 characters'),
+    /** Only for the bus load estimate. */
+    bitrate: z.number({ error: 'Bitrate must be a number' }).int().min(1, 'Bitrate must be positive').max(10_000_000).default(500000),
+  }).strict(),
 } as const;
+
 
 const canId = z.number({ error: 'CAN id must be a number' }).int('CAN id must be a whole number').min(0, 'CAN id cannot be negative');
 const canCommon = {
@@ -82,12 +103,17 @@ export const CanLinkConfig = z.discriminatedUnion('interface', [
   z.object({ interface: z.literal('kvaser'), ...canCommon, subconfig: CanSubconfigs.kvaser }).strict(),
   z.object({ interface: z.literal('pcan'), ...canCommon, subconfig: CanSubconfigs.pcan }).strict(),
   z.object({ interface: z.literal('etas'), ...canCommon, subconfig: CanSubconfigs.etas }).strict(),
+  z.object({ interface: z.literal('slcan'), ...canCommon, subconfig: CanSubconfigs.slcan }).strict(),
+  z.object({ interface: z.literal('virtual'), ...canCommon, subconfig: CanSubconfigs.virtual }).strict(),
 ]).superRefine((c, ctx) => {
   const max = c.extended_id ? 0x1fffffff : 0x7ff;
   const what = c.extended_id ? 'extended (29-bit) ids go up to 0x1FFFFFFF' : 'standard (11-bit) ids go up to 0x7FF';
   if (c.txid > max) ctx.addIssue({ code: 'custom', path: ['txid'], message: `TX id too large: ${what}` });
   if (c.rxid > max) ctx.addIssue({ code: 'custom', path: ['rxid'], message: `RX id too large: ${what}` });
   if (c.bitrate_switch && !c.fd) ctx.addIssue({ code: 'custom', path: ['bitrate_switch'], message: 'Bitrate switch needs CAN FD' });
+  if (c.interface === 'slcan' && c.subconfig.data_bitrate !== undefined && !c.fd) {
+    ctx.addIssue({ code: 'custom', path: ['subconfig', 'data_bitrate'], message: 'A data bitrate needs CAN FD (leave it empty for classic CAN)' });
+  }
 });
 
 export const LinkConfigSchemas = {
@@ -129,6 +155,8 @@ export const CAN_SUBCONFIG_DEFAULTS: { [I in CanInterface]: z.infer<(typeof CanS
   kvaser: { channel: 0, bitrate: 500000, data_bitrate: 2000000, fd_non_iso: false },
   pcan: { channel: 'PCAN_USBBUS1', bitrate: 500000 },
   etas: { channel: 'ETAS://USB/...', bitrate: 500000, data_bitrate: 2000000 },
+  slcan: { portname: '', baudrate: 115200, bitrate: 500000, timestamps: false },
+  virtual: { bus: 'bench', bitrate: 500000 },
 };
 
 /** One line naming a link for logs and errors, e.g. "tcp 127.0.0.1:5000". */
@@ -140,6 +168,15 @@ export function describeLink(spec: LinkSpec): string {
     case 'tcp-server': return `tcp server ${spec.config.host}:${spec.config.port}`;
     case 'serial': return `serial ${spec.config.portname} @ ${spec.config.baudrate}`;
     case 'rtt': return `rtt ${spec.config.target_device} (${spec.config.jlink_interface})`;
-    case 'can': return `can ${spec.config.interface} tx 0x${spec.config.txid.toString(16)} rx 0x${spec.config.rxid.toString(16)}`;
+    case 'can': return `can ${canChannelOf(spec.config)} tx 0x${spec.config.txid.toString(16)} rx 0x${spec.config.rxid.toString(16)}`;
+  }
+}
+
+/** The CAN channel a configuration names: "slcan /dev/ttyACM0", "virtual bench", "socketcan can0". */
+export function canChannelOf(c: LinkConfigOf<'can'>): string {
+  switch (c.interface) {
+    case 'slcan': return `slcan ${c.subconfig.portname}`;
+    case 'virtual': return `virtual ${c.subconfig.bus}`;
+    default: return `${c.interface} ${c.subconfig.channel}`;
   }
 }

@@ -8,6 +8,7 @@ import {
 } from '../api/contract';
 import type { LinkType } from '../api/link-config';
 import { decodeTelemetryFrame, type TelemetryBlock } from '../api/telemetry-frame';
+import type { Acquisition, AcquisitionSummary, RecordingInfo, RecordingStatus, TriggerSpecInput } from '../api/capture';
 import { ConnectionError, errorFromReply, InvalidValueError, TimeoutError } from './errors';
 import { RateMeter } from './rate';
 
@@ -67,6 +68,9 @@ export class BenchscopeClient {
   private telemetryFrames = 0;
   private telemetrySamples = 0;
   private telemetryDropped = 0;
+  /** Captures received and not yet taken by waitCapture (newest last, bounded). */
+  private captures: AcquisitionSummary[] = [];
+  private captureWaiters = new Set<() => void>();
 
   // ------------------------------------------------------------ connection
 
@@ -242,6 +246,49 @@ export class BenchscopeClient {
     };
   }
 
+  // ------------------------------------------------------------ capture
+
+  /** Records the sessions (all by default) to MCAP in the host's recordings folder. */
+  startRecording(opts: { sessionIds?: string[]; name?: string; folder?: string; console?: boolean } = {}): Promise<RecordingStatus> {
+    return this.request('startRecording', opts);
+  }
+
+  stopRecording(): Promise<RecordingStatus | null> {
+    return this.request('stopRecording', {}, 30);
+  }
+
+  listRecordings(folder?: string): Promise<RecordingInfo[]> {
+    return this.request('listRecordings', folder ? { folder } : {}, 30);
+  }
+
+  /** Arms a scope trigger on a live signal; waitCapture(timeoutS, triggerId) gets its captures. */
+  async armTrigger(spec: TriggerSpecInput): Promise<string> {
+    return (await this.request('armTrigger', spec)).triggerId;
+  }
+
+  async disarmTrigger(triggerId: string): Promise<void> {
+    await this.request('disarmTrigger', { triggerId });
+  }
+
+  /** Resolves with the next capture (of one trigger, or any) with its samples; captures that came before the call count. */
+  async waitCapture(timeoutS = DEFAULT_TIMEOUT_S, triggerId?: string): Promise<Acquisition> {
+    const deadline = Date.now() + timeoutS * 1000;
+    for (;;) {
+      const k = this.captures.findIndex((c) => triggerId === undefined || c.triggerId === triggerId);
+      if (k >= 0) {
+        const [summary] = this.captures.splice(k, 1);
+        return this.request('getAcquisition', { id: summary!.id });
+      }
+      const left = deadline - Date.now();
+      if (left <= 0 || !this.pipe) throw new TimeoutError(`No capture${triggerId ? ` from trigger ${triggerId}` : ''} within ${timeoutS} s`);
+      await new Promise<void>((resolve) => {
+        const wake = () => { clearTimeout(timer); this.captureWaiters.delete(wake); resolve(); };
+        const timer = setTimeout(wake, left);
+        this.captureWaiters.add(wake);
+      });
+    }
+  }
+
   on<E extends keyof EventTypes>(event: E, cb: (data: EventTypes[E]) => void): () => void {
     const listeners = this.listeners as Record<string, Set<(data: EventTypes[E]) => void> | undefined>;
     const set = (listeners[event] ??= new Set());
@@ -283,6 +330,11 @@ export class BenchscopeClient {
       this.statusWaiters = [];
       for (const w of waiters) { clearTimeout(w.timer); w.resolve(msg.data); }
     }
+    if (msg.event === 'capture') {
+      this.captures.push(msg.data);
+      if (this.captures.length > 256) this.captures.shift();
+      for (const wake of [...this.captureWaiters]) wake();
+    }
     const set = this.listeners[msg.event] as Set<(d: unknown) => void> | undefined;
     if (set) for (const cb of set) cb(msg.data);
   }
@@ -311,6 +363,7 @@ export class BenchscopeClient {
     this.pending.clear();
     for (const w of this.statusWaiters) { clearTimeout(w.timer); w.reject(err); }
     this.statusWaiters = [];
+    for (const wake of [...this.captureWaiters]) wake();
   }
 }
 

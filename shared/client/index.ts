@@ -5,3 +5,4 @@ export { BenchscopeError, ConnectionError, InvalidValueError, OperationFailureEr
 export type * from '../api/contract';
 export type { LinkSpec, LinkType } from '../api/link-config';
 export type { TelemetryBlock } from '../api/telemetry-frame';
+export type * from '../api/capture';

@@ -71,7 +71,6 @@ describe('workbench in Chromium', () => {
     await dialog.getByLabel('Port', { exact: true }).fill('70000');
     const statsBefore = host.hub.serverStats();
     const sessionsBefore = host.hub.status().sessions.length;
-    const msgsBefore = statsBefore.msgReceived;
     await dialog.getByRole('button', { name: 'Create' }).click();
     const port = dialog.getByLabel('Port', { exact: true });
     await expect.poll(() => port.getAttribute('aria-invalid')).toBe('true');
@@ -82,8 +81,6 @@ describe('workbench in Chromium', () => {
     await page.waitForTimeout(300);
     expect(host.hub.status().sessions.length).toBe(sessionsBefore);
     expect(host.hub.serverStats().invalidRequestCount).toBe(statsBefore.invalidRequestCount);
-    // No createSession went out (a status poll or two may have).
-    expect(host.hub.serverStats().msgReceived - msgsBefore).toBeLessThan(3);
     await page.keyboard.press('Escape');
     await expect.poll(() => dialog.count()).toBe(0);
     await page.close();

@@ -1,6 +1,7 @@
 // CAN link: ids and frame options common to every interface, then the
 // interface's own block (channel, bitrates), swapped with the interface.
-import { CAN_INTERFACES, type CanInterface } from '../../../shared/api/link-config';
+import { CAN_INTERFACES, SLCAN_BITRATES, type CanInterface } from '../../../shared/api/link-config';
+import { useCanInterfaceStatus } from '../can/interface-status';
 import { CheckField, SelectField, TextField } from './fields';
 import { CAN_INTERFACE_LABELS, type CanDraft, type CanSubDrafts } from './link-draft';
 import type { SubFormProps } from './sub-form';
@@ -24,6 +25,8 @@ export function CanLinkFields({ idPrefix, draft, onChange, errors }: SubFormProp
       className="narrow"
     />
   );
+
+  const availability = useCanInterfaceStatus(draft.interface, draft.interface === 'socketcan' ? sub.socketcan.channel : undefined);
 
   return (
     <>
@@ -51,10 +54,38 @@ export function CanLinkFields({ idPrefix, draft, onChange, errors }: SubFormProp
       </div>
       <fieldset className="subform" data-testid={`can-subform-${draft.interface}`}>
         <legend>{CAN_INTERFACE_LABELS[draft.interface]}</legend>
+        {availability && !availability.available ? (
+          <p className="field-error" role="status" data-testid="can-unavailable">{availability.reason}</p>
+        ) : null}
         <div className="field-row">
           {draft.interface === 'socketcan' ? (
             <TextField id={`${p}-socketcan-channel`} label="Channel" value={sub.socketcan.channel}
               onChange={(channel) => setSub('socketcan', { channel })} error={e('channel')} placeholder="can0" />
+          ) : null}
+          {draft.interface === 'slcan' ? (
+            <>
+              <TextField id={`${p}-slcan-portname`} label="Serial port" value={sub.slcan.portname}
+                onChange={(portname) => setSub('slcan', { portname })} error={e('portname')} placeholder="/dev/ttyACM0" className="grow" />
+              <TextField id={`${p}-slcan-baudrate`} label="Serial baud rate" value={sub.slcan.baudrate}
+                onChange={(baudrate) => setSub('slcan', { baudrate })} error={e('baudrate')} inputMode="numeric" className="narrow" />
+              <SelectField id={`${p}-slcan-bitrate`} label="CAN bitrate" value={sub.slcan.bitrate}
+                choices={SLCAN_BITRATES.map((b) => ({ value: String(b), label: `${b / 1000} kbit/s` }))}
+                onChange={(bitrate) => setSub('slcan', { bitrate })} error={e('bitrate')} />
+              <TextField id={`${p}-slcan-data-bitrate`} label="FD data bitrate (bit/s)" value={sub.slcan.data_bitrate}
+                onChange={(data_bitrate) => setSub('slcan', { data_bitrate })} error={e('data_bitrate')} inputMode="numeric"
+                hint="empty for classic CAN" className="narrow" />
+              <CheckField id={`${p}-slcan-timestamps`} label="Adapter timestamps" checked={sub.slcan.timestamps}
+                onChange={(timestamps) => setSub('slcan', { timestamps })} error={e('timestamps')} />
+            </>
+          ) : null}
+          {draft.interface === 'virtual' ? (
+            <>
+              <TextField id={`${p}-virtual-bus`} label="Bus name" value={sub.virtual.bus}
+                onChange={(bus) => setSub('virtual', { bus })} error={e('bus')} placeholder="bench" />
+              <TextField id={`${p}-virtual-bitrate`} label="Bitrate (bit/s)" value={sub.virtual.bitrate}
+                onChange={(bitrate) => setSub('virtual', { bitrate })} error={e('bitrate')} inputMode="numeric"
+                hint="for the bus load estimate" className="narrow" />
+            </>
           ) : null}
           {draft.interface === 'vector' ? (
             <>

@@ -30,6 +30,8 @@ export interface CanSubDrafts {
   kvaser: { channel: string; bitrate: string; data_bitrate: string; fd_non_iso: boolean };
   pcan: { channel: string; bitrate: string };
   etas: { channel: string; bitrate: string; data_bitrate: string };
+  slcan: { portname: string; baudrate: string; bitrate: string; data_bitrate: string; timestamps: boolean };
+  virtual: { bus: string; bitrate: string };
 }
 
 export interface CanDraft {
@@ -78,6 +80,8 @@ function canSubDrafts(): CanSubDrafts {
     kvaser: { channel: text(d.kvaser.channel), bitrate: text(d.kvaser.bitrate), data_bitrate: text(d.kvaser.data_bitrate), fd_non_iso: d.kvaser.fd_non_iso },
     pcan: { channel: d.pcan.channel, bitrate: text(d.pcan.bitrate) },
     etas: { channel: d.etas.channel, bitrate: text(d.etas.bitrate), data_bitrate: text(d.etas.data_bitrate) },
+    slcan: { portname: d.slcan.portname, baudrate: text(d.slcan.baudrate), bitrate: text(d.slcan.bitrate), data_bitrate: '', timestamps: d.slcan.timestamps },
+    virtual: { bus: d.virtual.bus, bitrate: text(d.virtual.bitrate) },
   };
 }
 
@@ -147,6 +151,15 @@ function canSubconfig(iface: CanInterface, sub: CanSubDrafts): Record<string, un
     };
     case 'pcan': return { channel: sub.pcan.channel, bitrate: parseNumber(sub.pcan.bitrate) };
     case 'etas': return { channel: sub.etas.channel, bitrate: parseNumber(sub.etas.bitrate), data_bitrate: parseNumber(sub.etas.data_bitrate) };
+    case 'slcan': {
+      const d = sub.slcan;
+      return {
+        portname: d.portname, baudrate: parseNumber(d.baudrate), bitrate: parseNumber(d.bitrate), timestamps: d.timestamps,
+        // Empty means classic CAN: no Y command is sent.
+        ...(d.data_bitrate.trim() === '' ? {} : { data_bitrate: parseNumber(d.data_bitrate) }),
+      };
+    }
+    case 'virtual': return { bus: sub.virtual.bus, bitrate: parseNumber(sub.virtual.bitrate) };
   }
 }
 
@@ -227,6 +240,8 @@ export function fieldsUnder(fields: FieldErrors, prefix: string): FieldErrors {
 
 export const CAN_INTERFACE_LABELS: Record<CanInterface, string> = {
   socketcan: 'SocketCAN (Linux)',
+  slcan: 'SLCAN adapter (serial)',
+  virtual: 'Virtual bus (in the engine)',
   vector: 'Vector XL',
   kvaser: 'Kvaser CANlib',
   pcan: 'PEAK PCAN-Basic',

@@ -3,6 +3,7 @@
 // never through React state.
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { PlotConfig, SessionStatus, SignalInfo } from '../../../shared/api/contract';
+import { CaptureTools } from '../capture/CaptureTools';
 import { useStore } from '../store';
 import { LiveChart, SERIES_COLOURS, type ChartSeries } from './live-chart';
 import { resolvePlotSignals } from './plot-signals';
@@ -95,6 +96,7 @@ export function PlotPanel({ plot, sessions, signals }: { plot: PlotConfig; sessi
         <SignalChooser plot={plot} sessions={sessions} signals={signals} colourOf={colourOf} isPlotted={isPlotted} onToggle={toggleSignal} />
       ) : null}
       <div className="plot-chart" ref={chartHost} />
+      <CaptureTools signals={series} chartHost={chartHost} title={plot.title} />
       <footer className="plot-status" aria-label="Plot status">
         <span><span ref={frameRef} data-testid="plot-frame-points">0</span> pts last frame</span>
         <span><span ref={pointsRef} data-testid="plot-points">0</span> pts drawn</span>

@@ -7,6 +7,18 @@ import type { LinkSpec } from '../../../shared/api/link-config';
 import type { FieldErrors } from '../forms/link-draft';
 import { linesOptionsDraft, validateLinesOptions, type LinesOptionsDraft } from '../forms/lines-options-draft';
 import { LinesOptionsFields } from '../forms/LinesOptionsFields';
+import { DcsOptionsFields } from './dcs/DcsOptionsFields';
+import { DcsPanel } from './dcs/DcsPanel';
+import { dcsOptionsDraft, validateDcsOptions, type DcsOptionsDraft } from './dcs/options';
+import { KatcpOptionsFields } from './katcp/KatcpOptionsFields';
+import { KatcpPanel } from './katcp/KatcpPanel';
+import { katcpOptionsDraft, validateKatcpOptions, type KatcpOptionsDraft } from './katcp/options';
+import { scrutinyOptionsDraft, validateScrutinyOptions, type ScrutinyOptionsDraft } from './scrutiny/options';
+import { ScrutinyOptionsFields } from './scrutiny/ScrutinyOptionsFields';
+import { ScrutinyPanel } from './scrutiny/ScrutinyPanel';
+import { HexrotOptionsFields } from './hexrot/HexrotOptionsFields';
+import { HexrotPanel } from './hexrot/HexrotPanel';
+import { hexrotOptionsDraft, validateHexrotOptions, type HexrotOptionsDraft } from './hexrot/options';
 
 export interface OptionsFieldsProps<D> {
   idPrefix: string;
@@ -37,5 +49,37 @@ export const RENDERER_PROTOCOLS: Record<ProtocolName, RendererProtocol<unknown>>
     initialDraft: linesOptionsDraft,
     validate: validateLinesOptions,
     OptionsFields: LinesOptionsFields,
+  }),
+  dcs: protocol<DcsOptionsDraft>({
+    label: 'DCS: be the DCSS for a hardware server (DHS) under test',
+    defaultLink: { type: 'tcp-server', config: { host: '127.0.0.1', port: 14242 } },
+    initialDraft: dcsOptionsDraft,
+    validate: validateDcsOptions,
+    OptionsFields: DcsOptionsFields,
+    Panel: DcsPanel,
+  }),
+  katcp: protocol<KatcpOptionsDraft>({
+    label: 'KATCP device server (telescope subsystems)',
+    defaultLink: { type: 'tcp', config: { host: '127.0.0.1', port: 7147 } },
+    initialDraft: katcpOptionsDraft,
+    validate: validateKatcpOptions,
+    OptionsFields: KatcpOptionsFields,
+    Panel: KatcpPanel,
+  }),
+  scrutiny: protocol<ScrutinyOptionsDraft>({
+    label: 'Scrutiny (scrutiny-embedded firmware)',
+    defaultLink: { type: 'udp', config: { host: '127.0.0.1', port: 8765 } },
+    initialDraft: scrutinyOptionsDraft,
+    validate: validateScrutinyOptions,
+    OptionsFields: ScrutinyOptionsFields,
+    Panel: ScrutinyPanel,
+  }),
+  hexrot: protocol<HexrotOptionsDraft>({
+    label: 'Hexapod/rotator controller (binary structures)',
+    defaultLink: { type: 'tcp', config: { host: '127.0.0.1', port: 6210 } },
+    initialDraft: hexrotOptionsDraft,
+    validate: validateHexrotOptions,
+    OptionsFields: HexrotOptionsFields,
+    Panel: HexrotPanel,
   }),
 };

@@ -1,0 +1,177 @@
+// The hub's scope-trigger desk: armed triggers, polled at a fixed cadence, and the
+// acquisitions their captures freeze into. Captures stay in memory (the newest
+// KEEP_UNSAVED); saving one writes it as JSON under the user data folder's
+// acquisitions/, where the list also finds the ones saved before.
+import { randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Acquisition, AcquisitionSummary, CsvExport, TriggerSpec, TriggerStatus } from '../../shared/api/capture';
+import type { TelemetryStore } from '../telemetry/store';
+import { csvText } from '../record/csv';
+import { ScopeTrigger, type TriggerCapture } from './trigger';
+
+const KEEP_UNSAVED = 32;
+
+export class AcquisitionError extends Error {
+  constructor(readonly code: 'InvalidRequest' | 'OperationFailure', message: string) {
+    super(message);
+  }
+}
+
+export interface AcquisitionsOptions {
+  store: TelemetryStore;
+  sessionName(sessionId: string): string;
+  userDataDir: string | null;
+  onCapture(summary: AcquisitionSummary): void;
+  onTriggersChanged(): void;
+}
+
+function summaryOf(a: Acquisition): AcquisitionSummary {
+  const { times: _t, values: _v, ...summary } = a;
+  return summary;
+}
+
+export class Acquisitions {
+  private readonly triggers = new Map<string, ScopeTrigger>();
+  /** Newest first. */
+  private memory: Acquisition[] = [];
+
+  constructor(private readonly opts: AcquisitionsOptions) {}
+
+  private get folder(): string | null {
+    return this.opts.userDataDir ? path.join(this.opts.userDataDir, 'acquisitions') : null;
+  }
+
+  arm(spec: TriggerSpec): { triggerId: string } {
+    if (!this.opts.store.has(spec.signalId)) throw new AcquisitionError('InvalidRequest', `No signal ${spec.signalId} to trigger on (listSignals gives the ids)`);
+    const triggerId = randomUUID().slice(0, 8);
+    this.triggers.set(triggerId, new ScopeTrigger(triggerId, spec, this.opts.store, (c) => this.captured(triggerId, spec, c)));
+    this.opts.onTriggersChanged();
+    return { triggerId };
+  }
+
+  disarm(triggerId: string): void {
+    const t = this.triggers.get(triggerId);
+    if (!t) throw new AcquisitionError('InvalidRequest', `No trigger "${triggerId}"`);
+    t.stop();
+    this.triggers.delete(triggerId);
+    this.opts.onTriggersChanged();
+  }
+
+  /** Called at the desk's cadence (the hub's event flush). */
+  poll(): void {
+    for (const t of this.triggers.values()) {
+      const was = t.stopped;
+      t.poll();
+      if (t.stopped !== was) this.opts.onTriggersChanged();
+    }
+  }
+
+  statuses(): TriggerStatus[] {
+    return [...this.triggers.values()].map((t) => t.status());
+  }
+
+  async list(): Promise<AcquisitionSummary[]> {
+    const out = this.memory.map(summaryOf);
+    const seen = new Set(out.map((a) => a.id));
+    for (const a of await this.readSaved()) if (!seen.has(a.id)) out.push(summaryOf(a));
+    return out.sort((a, b) => b.createdAt - a.createdAt);
+  }
+
+  async get(id: string): Promise<Acquisition> {
+    const inMemory = this.memory.find((a) => a.id === id);
+    if (inMemory) return inMemory;
+    const folder = this.folder;
+    if (folder) {
+      try {
+        return JSON.parse(await fs.readFile(path.join(folder, `${id}.json`), 'utf8')) as Acquisition;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new AcquisitionError('OperationFailure', `Cannot read acquisition ${id}: ${(e as Error).message}`);
+      }
+    }
+    throw new AcquisitionError('InvalidRequest', `No acquisition "${id}"`);
+  }
+
+  async save(id: string, name?: string): Promise<AcquisitionSummary> {
+    const folder = this.folder;
+    if (!folder) throw new AcquisitionError('OperationFailure', 'This host runs without a user data folder: acquisitions cannot be saved');
+    const a = await this.get(id);
+    if (name) a.name = name;
+    a.saved = true;
+    await fs.mkdir(folder, { recursive: true });
+    const file = path.join(folder, `${id}.json`);
+    await fs.writeFile(`${file}.tmp`, JSON.stringify(a));
+    await fs.rename(`${file}.tmp`, file);
+    return summaryOf(a);
+  }
+
+  async remove(id: string): Promise<void> {
+    const before = this.memory.length;
+    this.memory = this.memory.filter((a) => a.id !== id);
+    let found = this.memory.length !== before;
+    if (this.folder) found = (await fs.unlink(path.join(this.folder, `${id}.json`)).then(() => true, () => false)) || found;
+    if (!found) throw new AcquisitionError('InvalidRequest', `No acquisition "${id}"`);
+  }
+
+  async exportCsv(id: string, to?: string): Promise<CsvExport & { csv: string }> {
+    const a = await this.get(id);
+    const header = `${a.signal.session}/${a.signal.name}`;
+    const csv = await csvText([{ header, times: a.times, values: a.values, count: a.times.length }]);
+    let out = '';
+    const dest = to ? path.resolve(to) : this.folder ? path.join(this.folder, `${id}.csv`) : null;
+    if (dest) {
+      await fs.mkdir(path.dirname(dest), { recursive: true });
+      await fs.writeFile(dest, csv).catch((e) => { throw new AcquisitionError('OperationFailure', `Cannot write ${dest}: ${(e as Error).message}`); });
+      out = dest;
+    }
+    return { path: out, rows: a.times.length, columns: [header], csv };
+  }
+
+  stopAll(): void {
+    for (const t of this.triggers.values()) t.stop();
+    this.triggers.clear();
+  }
+
+  private captured(triggerId: string, spec: TriggerSpec, c: TriggerCapture): void {
+    const info = this.opts.store.list().find((s) => s.id === spec.signalId);
+    const createdAt = Date.now() / 1000;
+    const id = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomUUID().slice(0, 6)}`;
+    const session = info ? this.opts.sessionName(info.sessionId) : '';
+    const a: Acquisition = {
+      id,
+      name: `${session}/${info?.name ?? spec.signalId} ${spec.condition} ${spec.level}${c.forced ? ' (auto)' : ''}`,
+      triggerId,
+      triggerTime: c.triggerTime,
+      triggerIndex: c.triggerIndex,
+      forced: c.forced,
+      signal: { signalId: spec.signalId, sessionId: info?.sessionId ?? '', session, name: info?.name ?? '', unit: info?.unit ?? null },
+      condition: spec.condition,
+      level: spec.level,
+      level2: spec.level2 ?? null,
+      samples: c.times.length,
+      saved: false,
+      createdAt,
+      times: Array.from(c.times),
+      values: Array.from(c.values),
+    };
+    this.memory.unshift(a);
+    if (this.memory.length > KEEP_UNSAVED) this.memory.length = KEEP_UNSAVED;
+    this.opts.onCapture(summaryOf(a));
+  }
+
+  private async readSaved(): Promise<Acquisition[]> {
+    const folder = this.folder;
+    if (!folder) return [];
+    const names = await fs.readdir(folder).catch(() => [] as string[]);
+    const out: Acquisition[] = [];
+    for (const n of names) {
+      if (!n.endsWith('.json')) continue;
+      try {
+        out.push(JSON.parse(await fs.readFile(path.join(folder, n), 'utf8')) as Acquisition);
+      } catch {
+        // A file being written or not an acquisition: not listed.
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,330 @@
+// Hexrot frames, both generations: bytes from the controller -> config,
+// telemetry and command status; commands -> bytes.
+//
+// Current generation: Header (24 bytes: frame_id u32, counter u32, tai_sec i64,
+// tai_nsec i64) then the body the frame id names: 1 command status (62 bytes),
+// the layout's telemetry or config structure. There is no length field.
+// Legacy generation: Header of 36 bytes (sync_pattern u16, frame_id u16, counter
+// u32, mjd i32, mjd_frac f64, tv_sec i64, tv_nsec i64) or, in later versions, 24
+// bytes (mjd and mjd_frac dropped), then config or telemetry by frame id.
+//
+// Invariants:
+// - push() never throws on input. Every byte ends up in a decoded frame, in a
+//   flushed run after an unknown frame id (counted, reported with what was
+//   expected), or pending in the assembly buffer (dropped and counted by reset()).
+// - No object or string per frame on the telemetry path: frames wholly inside a
+//   chunk are read in place, others are assembled in one buffer sized once.
+// - An unknown frame id is handled as the reference client does: report it and
+//   flush what is available, up to the largest body size; then read on.
+import type { CompiledLayout } from './layout';
+import { StructReader } from './reader';
+
+export const FRAME_COMMAND_STATUS = 1;
+export const CURRENT_HEADER_BYTES = 24;
+export const LEGACY_MJD_HEADER_BYTES = 36;
+export const LEGACY_TAI_HEADER_BYTES = 24;
+export const COMMAND_BYTES = 60;
+export const LEGACY_COMMAND_BYTES = 58;
+export const COMMAND_STATUS_BYTES = 62;
+export const REASON_BYTES = 50;
+/** `commander` of a command sent by this kind of client (the reference CSC). */
+export const COMMANDER = 2;
+export const STATUS_ACK = 1;
+export const STATUS_NO_ACK = 2;
+
+export type Generation = 'current' | 'legacy';
+export type LegacyHeader = 'mjd' | 'tai';
+
+export interface HexrotSink {
+  /** `values` is the telemetry reader's array, valid during the call only. */
+  telemetry(values: Float64Array, t: number): void;
+  config(values: Float64Array, texts: Record<string, string>, t: number): void;
+  commandStatus(counter: number, status: number, duration: number, reason: string, t: number): void;
+}
+
+export interface HexrotCounters {
+  bytes: number;
+  frames: number;
+  telemetryFrames: number;
+  configFrames: number;
+  statusFrames: number;
+  unknownFrames: number;
+  /** Bytes thrown away after unknown frame ids, and partial frames dropped by reset(). */
+  discardedBytes: number;
+  resyncs: number;
+  truncatedFrames: number;
+}
+
+export function headerBytes(generation: Generation, legacyHeader: LegacyHeader = 'mjd'): number {
+  if (generation === 'current') return CURRENT_HEADER_BYTES;
+  return legacyHeader === 'mjd' ? LEGACY_MJD_HEADER_BYTES : LEGACY_TAI_HEADER_BYTES;
+}
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
+}
+
+export class HexrotDecoder {
+  readonly counters: HexrotCounters = {
+    bytes: 0, frames: 0, telemetryFrames: 0, configFrames: 0, statusFrames: 0, unknownFrames: 0, discardedBytes: 0, resyncs: 0, truncatedFrames: 0,
+  };
+  lastError: string | null = null;
+  /** Header fields of the last frame: frame id, counter and its time in seconds (TAI, or the legacy tv_sec/tv_nsec). */
+  lastFrameId = -1;
+  lastCounter = 0;
+  lastHeaderTime = NaN;
+
+  readonly telemetryReader: StructReader;
+  readonly configReader: StructReader;
+  readonly headerSize: number;
+  private readonly maxBody: number;
+  private readonly le: boolean;
+  private readonly current: boolean;
+  private readonly mjd: boolean;
+  private readonly carry: Uint8Array;
+  private readonly carryView: DataView;
+  private have = 0;
+  /** Body size of the frame being assembled, -1 until its header is complete. */
+  private body = -1;
+  private readonly reasonDecoder = new TextDecoder('utf-8', { fatal: false });
+
+  constructor(readonly layout: CompiledLayout, readonly generation: Generation, private readonly sink: HexrotSink, opts: { legacyHeader?: LegacyHeader } = {}) {
+    this.le = layout.littleEndian;
+    this.current = generation === 'current';
+    this.mjd = (opts.legacyHeader ?? 'mjd') === 'mjd';
+    this.headerSize = headerBytes(generation, opts.legacyHeader);
+    this.telemetryReader = new StructReader(layout.telemetry, this.le);
+    this.configReader = new StructReader(layout.config, this.le);
+    this.maxBody = Math.max(layout.telemetry.size, layout.config.size, this.current ? COMMAND_STATUS_BYTES : 0);
+    this.carry = new Uint8Array(this.headerSize + this.maxBody);
+    this.carryView = new DataView(this.carry.buffer);
+  }
+
+  /** Bytes of a frame received so far but not yet complete. */
+  get pendingBytes(): number {
+    return this.have;
+  }
+
+  /** Decodes a chunk received at time `t` (seconds since the epoch). Never throws on any input. */
+  push(chunk: Uint8Array, t: number): void {
+    const len = chunk.length;
+    this.counters.bytes += len;
+    const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const H = this.headerSize;
+    let pos = 0;
+    while (pos < len) {
+      if (this.have === 0 && len - pos >= H) {
+        const body = this.bodySize(view, pos);
+        if (body < 0) {
+          this.unknown(chunk.subarray(pos, pos + H), view, pos);
+          pos += H;
+          pos += this.flush(len - pos);
+          continue;
+        }
+        if (len - pos >= H + body) {
+          this.frame(view, pos, t);
+          pos += H + body;
+          continue;
+        }
+      }
+      // Assemble a frame split across chunks.
+      const need = this.body < 0 ? H : H + this.body;
+      const n = Math.min(need - this.have, len - pos);
+      this.carry.set(chunk.subarray(pos, pos + n), this.have);
+      this.have += n;
+      pos += n;
+      if (this.have < need) continue;
+      if (this.body < 0) {
+        const body = this.bodySize(this.carryView, 0);
+        if (body < 0) {
+          this.unknown(this.carry.subarray(0, H), this.carryView, 0);
+          this.have = 0;
+          pos += this.flush(len - pos);
+          continue;
+        }
+        this.body = body;
+        if (body > 0) continue;
+      }
+      this.frame(this.carryView, 0, t);
+      this.have = 0;
+      this.body = -1;
+    }
+  }
+
+  /** Drops a partial frame (the connection ended inside it). */
+  reset(): void {
+    if (this.have > 0) {
+      this.counters.truncatedFrames++;
+      this.counters.discardedBytes += this.have;
+      const expected = this.body < 0 ? `a ${this.headerSize}-byte header` : `a ${this.headerSize + this.body}-byte frame (frame id ${this.frameIdAt(this.carryView, 0)})`;
+      this.lastError = `connection ended inside ${expected}: ${this.have} bytes received, dropped`;
+    }
+    this.have = 0;
+    this.body = -1;
+  }
+
+  private frameIdAt(view: DataView, at: number): number {
+    return this.current ? view.getUint32(at, this.le) : view.getUint16(at + 2, this.le);
+  }
+
+  private bodySize(view: DataView, at: number): number {
+    const id = this.frameIdAt(view, at);
+    if (id === this.layout.telemetry.frameId) return this.layout.telemetry.size;
+    if (id === this.layout.config.frameId) return this.layout.config.size;
+    if (this.current && id === FRAME_COMMAND_STATUS) return COMMAND_STATUS_BYTES;
+    return -1;
+  }
+
+  private unknown(header: Uint8Array, view: DataView, at: number): void {
+    const c = this.counters;
+    c.unknownFrames++;
+    c.resyncs++;
+    c.discardedBytes += header.length;
+    const expected = this.current
+      ? `${FRAME_COMMAND_STATUS} (command status), ${this.layout.telemetry.frameId} (telemetry) or ${this.layout.config.frameId} (config)`
+      : `${this.layout.telemetry.frameId} (telemetry) or ${this.layout.config.frameId} (config)`;
+    this.lastError = `unknown frame id ${this.frameIdAt(view, at)} in header [${hex(header)}]; expected ${expected}; flushing up to ${this.maxBody} bytes and reading on`;
+  }
+
+  /** The reference client reads and drops up to the largest body size of whatever is available. */
+  private flush(available: number): number {
+    const n = Math.min(available, this.maxBody);
+    this.counters.discardedBytes += n;
+    return n;
+  }
+
+  private frame(view: DataView, at: number, t: number): void {
+    const c = this.counters;
+    const le = this.le;
+    const id = this.frameIdAt(view, at);
+    c.frames++;
+    this.lastFrameId = id;
+    this.lastCounter = view.getUint32(at + 4, le);
+    const secAt = this.current || !this.mjd ? at + 8 : at + 20;
+    this.lastHeaderTime = readI64(view, secAt, le) + readI64(view, secAt + 8, le) * 1e-9;
+    const body = at + this.headerSize;
+    if (id === this.layout.telemetry.frameId) {
+      c.telemetryFrames++;
+      this.sink.telemetry(this.telemetryReader.read(view, body), t);
+    } else if (id === this.layout.config.frameId) {
+      c.configFrames++;
+      const values = this.configReader.read(view, body);
+      this.sink.config(values, this.configReader.readTexts(view, body), t);
+    } else {
+      c.statusFrames++;
+      const reasonBytes = new Uint8Array(view.buffer, view.byteOffset + body + 12, REASON_BYTES);
+      const nul = reasonBytes.indexOf(0);
+      const reason = this.reasonDecoder.decode(nul < 0 ? reasonBytes : reasonBytes.subarray(0, nul));
+      this.sink.commandStatus(this.lastCounter, view.getUint32(body, le), view.getFloat64(body + 4, le), reason, t);
+    }
+  }
+}
+
+function readI64(view: DataView, at: number, le: boolean): number {
+  return le ? view.getInt32(at + 4, true) * 4294967296 + view.getUint32(at, true) : view.getInt32(at, false) * 4294967296 + view.getUint32(at + 4, false);
+}
+
+function writeI64(view: DataView, at: number, v: number, le: boolean): void {
+  view.setBigInt64(at, BigInt(Math.trunc(v)), le);
+}
+
+// ---------------------------------------------------------------- encoders
+
+export interface CommandFields {
+  counter: number;
+  code: number;
+  params: ArrayLike<number>;
+}
+
+/** A current-generation command (60 bytes): commander, counter, code, param1..6. */
+export function encodeCommand(cmd: CommandFields, littleEndian = true): Uint8Array {
+  const out = new Uint8Array(COMMAND_BYTES);
+  const v = new DataView(out.buffer);
+  v.setUint32(0, COMMANDER, littleEndian);
+  v.setUint32(4, cmd.counter >>> 0, littleEndian);
+  v.setUint32(8, cmd.code >>> 0, littleEndian);
+  for (let i = 0; i < 6; i++) v.setFloat64(12 + 8 * i, cmd.params[i] ?? 0, littleEndian);
+  return out;
+}
+
+/** A legacy command (58 bytes): sync_pattern, counter, code, param1..6. */
+export function encodeLegacyCommand(cmd: CommandFields, syncPattern: number, littleEndian = true): Uint8Array {
+  const out = new Uint8Array(LEGACY_COMMAND_BYTES);
+  const v = new DataView(out.buffer);
+  v.setUint16(0, syncPattern, littleEndian);
+  v.setUint32(2, cmd.counter >>> 0, littleEndian);
+  v.setUint32(6, cmd.code >>> 0, littleEndian);
+  for (let i = 0; i < 6; i++) v.setFloat64(10 + 8 * i, cmd.params[i] ?? 0, littleEndian);
+  return out;
+}
+
+export interface DecodedCommand {
+  commander: number;
+  syncPattern: number;
+  counter: number;
+  code: number;
+  params: number[];
+}
+
+/** The controller's side: reads a command of either generation at `at` (the caller checked the length). */
+export function decodeCommand(bytes: Uint8Array, at: number, generation: Generation, littleEndian = true): DecodedCommand {
+  const v = new DataView(bytes.buffer, bytes.byteOffset + at);
+  const params: number[] = [];
+  if (generation === 'current') {
+    for (let i = 0; i < 6; i++) params.push(v.getFloat64(12 + 8 * i, littleEndian));
+    return { commander: v.getUint32(0, littleEndian), syncPattern: 0, counter: v.getUint32(4, littleEndian), code: v.getUint32(8, littleEndian), params };
+  }
+  for (let i = 0; i < 6; i++) params.push(v.getFloat64(10 + 8 * i, littleEndian));
+  return { commander: 0, syncPattern: v.getUint16(0, littleEndian), counter: v.getUint32(2, littleEndian), code: v.getUint32(6, littleEndian), params };
+}
+
+/** Seconds since the epoch -> TAI seconds (37 leap seconds since 2017). */
+export const TAI_MINUS_UTC = 37;
+const MJD_UNIX_EPOCH = 40587;
+
+export interface HeaderFields {
+  frameId: number;
+  counter: number;
+  /** TAI seconds for the current generation and the 24-byte legacy header; UTC for the mjd header. */
+  time: number;
+  syncPattern?: number;
+}
+
+/** A header of the given generation (the controller's side, and tests). */
+export function encodeHeader(h: HeaderFields, generation: Generation, legacyHeader: LegacyHeader = 'mjd', littleEndian = true): Uint8Array {
+  const out = new Uint8Array(headerBytes(generation, legacyHeader));
+  const v = new DataView(out.buffer);
+  const sec = Math.floor(h.time);
+  const nsec = Math.round((h.time - sec) * 1e9);
+  if (generation === 'current') {
+    v.setUint32(0, h.frameId, littleEndian);
+    v.setUint32(4, h.counter >>> 0, littleEndian);
+    writeI64(v, 8, sec, littleEndian);
+    writeI64(v, 16, nsec, littleEndian);
+    return out;
+  }
+  v.setUint16(0, h.syncPattern ?? 0, littleEndian);
+  v.setUint16(2, h.frameId, littleEndian);
+  v.setUint32(4, h.counter >>> 0, littleEndian);
+  if (legacyHeader === 'mjd') {
+    const days = h.time / 86400 + MJD_UNIX_EPOCH;
+    v.setInt32(8, Math.floor(days), littleEndian);
+    v.setFloat64(12, days - Math.floor(days), littleEndian);
+    writeI64(v, 20, sec, littleEndian);
+    writeI64(v, 28, nsec, littleEndian);
+  } else {
+    writeI64(v, 8, sec, littleEndian);
+    writeI64(v, 16, nsec, littleEndian);
+  }
+  return out;
+}
+
+/** A command status body (62 bytes): status, duration, reason NUL-padded and cut at 50 bytes. */
+export function encodeCommandStatus(status: number, duration: number, reason: string, littleEndian = true): Uint8Array {
+  const out = new Uint8Array(COMMAND_STATUS_BYTES);
+  const v = new DataView(out.buffer);
+  v.setUint32(0, status, littleEndian);
+  v.setFloat64(4, duration, littleEndian);
+  out.set(new TextEncoder().encode(reason).subarray(0, REASON_BYTES), 12);
+  return out;
+}

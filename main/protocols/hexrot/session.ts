@@ -1,0 +1,312 @@
+// A hexrot controller over a link. Current generation: Benchscope is the
+// commanding client (link: tcp client to the controller's port); commands are
+// acknowledged by COMMAND_STATUS frames. Legacy generation: the link carries
+// config and telemetry in and commands out (see legacy-server.ts), with no
+// acknowledgement. Either way every numeric telemetry field is a signal, and
+// config fields are signals named `config.<field>` too.
+//
+// Actions (sessionAction): layout, config, telemetry, nextTelemetry {skip},
+// command {name|code, params} (current: resolves with ACK / NO_ACK / timeout),
+// putCommand {name|code, params} (legacy: sets the counter, no acknowledgement),
+// history {limit}.
+// Events: `config` (on every config frame), `command` (every change of a
+// command's record), `putCommand` (legacy).
+import { z } from 'zod';
+import type { DeviceInfo } from '../../../shared/api/contract';
+import { ActionError, type AdapterContext, type ProtocolAdapter, type ProtocolCounters } from '../adapter';
+import { encodeCommand, encodeLegacyCommand, HexrotDecoder } from './codec';
+import { CommandTracker, type CommandRecord } from './commands';
+import { resolveLayout, type CommandJson, type CompiledLayout, type LayoutJson } from './layout';
+import type { HexrotOptions } from './options';
+
+const param = z.number({ error: 'Parameters are numbers' }).refine(Number.isFinite, 'Parameters are finite numbers');
+const CommandArgs = z.object({
+  name: z.string().min(1).max(64).optional(),
+  code: z.number().int().min(0).max(0xffffffff).optional(),
+  params: z.array(param).max(6, 'A command has six parameters at most').default([]),
+}).strict().refine((a) => (a.name === undefined) !== (a.code === undefined), 'Give the command by name or by code (one of them)');
+const HistoryArgs = z.object({ limit: z.number().int().min(1).max(200).optional() }).strict();
+const NextTelemetryArgs = z.object({
+  skip: z.number().int().min(0, 'skip must be 0 or more (0 returns the current telemetry at once)').max(10_000).default(1),
+  timeoutS: z.number().min(0.01).max(600).default(10),
+}).strict();
+
+export interface FieldValue {
+  name: string;
+  value: number | string;
+}
+
+export interface ConfigSnapshot {
+  struct: string;
+  frameId: number;
+  /** Receive time, seconds since the epoch. */
+  t: number;
+  /** How many config frames were received since the session started. */
+  count: number;
+  fields: FieldValue[];
+}
+
+function parseArgs<T>(schema: z.ZodType<T>, args: unknown, action: string): T {
+  const r = schema.safeParse(args ?? {});
+  if (!r.success) throw new ActionError('InvalidRequest', `${action}: ${r.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; ')}`);
+  return r.data;
+}
+
+export class HexrotSession implements ProtocolAdapter {
+  readonly layout: CompiledLayout;
+  private readonly decoder: HexrotDecoder;
+  private readonly tracker: CommandTracker;
+  private readonly telemetryIds: Int32Array;
+  private readonly configIds: Int32Array;
+  private readonly legacy: boolean;
+  private linkUp = false;
+  private framesAtLinkUp = 0;
+  private config: ConfigSnapshot | null = null;
+  private telemetryT = NaN;
+  private telemetryCount = 0;
+  private readonly telemetryWaiters = new Set<{ target: number; resolve(): void; timer: ReturnType<typeof setTimeout> }>();
+  /** Legacy: per command code, the last counter sent (the seed's put_command numbers each code from 1). */
+  private readonly legacyCounters = new Map<number, number>();
+  private legacySent = 0;
+  private statusWarning: string | null = null;
+
+  constructor(private readonly ctx: AdapterContext, private readonly options: HexrotOptions) {
+    this.layout = resolveLayout(options.layout as string | LayoutJson);
+    this.legacy = options.generation === 'legacy';
+    this.decoder = new HexrotDecoder(this.layout, options.generation, {
+      telemetry: (values, t) => this.onTelemetry(values, t),
+      config: (values, texts, t) => this.onConfig(values, texts, t),
+      commandStatus: (counter, status, duration, reason) => this.onStatus(counter, status, duration, reason),
+    }, { legacyHeader: options.legacyHeader });
+    this.telemetryIds = Int32Array.from(this.layout.telemetry.numeric, (f) => ctx.signal(f.name));
+    this.configIds = Int32Array.from(this.layout.config.numeric, (f) => ctx.signal(`config.${f.name}`));
+    const le = this.layout.littleEndian;
+    this.tracker = new CommandTracker({
+      write: (counter, code, params) => this.ctx.write(encodeCommand({ counter, code, params }, le)),
+      event: (record) => this.onCommandRecord(record),
+      now: () => Date.now() / 1000,
+    }, options.commandTimeoutS);
+  }
+
+  get ready(): boolean {
+    return this.linkUp && this.decoder.counters.frames > this.framesAtLinkUp;
+  }
+
+  get counters(): ProtocolCounters {
+    const c = this.decoder.counters;
+    return {
+      rxMessages: c.frames,
+      txMessages: this.legacy ? this.legacySent : this.tracker.sent,
+      frameErrors: c.unknownFrames + c.truncatedFrames,
+      resyncs: c.resyncs,
+    };
+  }
+
+  get lastError(): string | null {
+    return this.decoder.lastError ?? this.statusWarning;
+  }
+
+  onLinkUp(): void {
+    this.linkUp = true;
+    this.framesAtLinkUp = this.decoder.counters.frames;
+  }
+
+  onLinkDown(): void {
+    this.linkUp = false;
+    this.decoder.reset();
+    this.tracker.linkDown('connection to the controller lost');
+  }
+
+  onData(chunk: Uint8Array, t: number): void {
+    const c = this.decoder.counters;
+    const before = c.frames;
+    const unknownBefore = c.unknownFrames;
+    this.decoder.push(chunk, t);
+    if (before === this.framesAtLinkUp && c.frames > before) this.ctx.statusChanged();
+    if (c.unknownFrames !== unknownBefore && this.ctx.consoleWanted()) {
+      this.ctx.console('info', `${c.unknownFrames - unknownBefore} unknown frame(s); last: ${this.decoder.lastError}`, t);
+    }
+  }
+
+  deviceInfo(deviceSessionId: string | null): DeviceInfo | null {
+    if (!deviceSessionId) return null;
+    const c = this.decoder.counters;
+    return {
+      sessionId: deviceSessionId,
+      deviceId: 'hexrot',
+      displayName: `Hexapod/rotator controller (${this.layout.json.name}, ${this.legacy ? 'legacy' : 'current'} generation)`,
+      maxTxDataSize: null,
+      maxRxDataSize: null,
+      maxBitrateBps: null,
+      rxTimeoutUs: null,
+      heartbeatTimeout: null,
+      addressSizeBits: null,
+      protocolMajor: null,
+      protocolMinor: null,
+      supportedFeatures: { memoryWrite: false, datalogging: false, userCommand: true, sixtyfourBits: false },
+      forbiddenMemoryRegions: [],
+      readonlyMemoryRegions: [],
+      dataloggingCapabilities: null,
+      extra: {
+        generation: this.options.generation,
+        layout: this.layout.json.name,
+        endian: this.layout.json.endian,
+        headerBytes: this.decoder.headerSize,
+        configBytes: this.layout.config.size,
+        telemetryBytes: this.layout.telemetry.size,
+        telemetryFrames: c.telemetryFrames,
+        configFrames: c.configFrames,
+        statusFrames: c.statusFrames,
+        unknownFrames: c.unknownFrames,
+        ignoredStatuses: this.tracker.ignoredStatuses,
+      },
+    };
+  }
+
+  /** Console text "NAME p1 p2 ..." (or a code instead of the name) sends that command. */
+  sendText(text: string): boolean {
+    const words = text.trim().split(/\s+/).filter(Boolean);
+    if (!words.length) return false;
+    const params = words.slice(1, 7).map(Number);
+    if (params.some((p) => !Number.isFinite(p))) return false;
+    const cmd = this.findCommand(/^\d+$/.test(words[0]!) ? { code: Number(words[0]) } : { name: words[0]!.toUpperCase() }, false);
+    if (!cmd) return false;
+    if (this.legacy) return this.putLegacy(cmd.code, params) !== null;
+    if (!this.linkUp) return false;
+    void this.tracker.run(cmd.code, cmd.name, params);
+    return true;
+  }
+
+  async action(name: string, args: unknown): Promise<unknown> {
+    switch (name) {
+      case 'layout':
+        return { json: this.layout.json, configBytes: this.layout.config.size, telemetryBytes: this.layout.telemetry.size, headerBytes: this.decoder.headerSize, generation: this.options.generation };
+      case 'config':
+        return this.config;
+      case 'telemetry':
+        return this.telemetrySnapshot();
+      case 'nextTelemetry': {
+        const a = parseArgs(NextTelemetryArgs, args, 'nextTelemetry');
+        if (a.skip > 0) await this.waitTelemetry(a.skip, a.timeoutS);
+        return this.telemetrySnapshot();
+      }
+      case 'history': {
+        const a = parseArgs(HistoryArgs, args, 'history');
+        return this.tracker.list(a.limit);
+      }
+      case 'command': {
+        if (this.legacy) throw new ActionError('InvalidRequest', 'command: the legacy generation has no acknowledgements; use putCommand');
+        const a = parseArgs(CommandArgs, args, 'command');
+        const cmd = this.findCommand(a, true)!;
+        if (!this.linkUp) throw new ActionError('NotConnected', `command ${cmd.name ?? cmd.code}: not connected to the controller, nothing was sent`);
+        const record = await this.tracker.run(cmd.code, cmd.name, a.params);
+        if (record.outcome === 'unsent') throw new ActionError('NotConnected', `command ${cmd.name ?? cmd.code}: ${record.reason}`);
+        return record;
+      }
+      case 'putCommand': {
+        if (!this.legacy) throw new ActionError('InvalidRequest', 'putCommand is the legacy generation\'s; use command');
+        const a = parseArgs(CommandArgs, args, 'putCommand');
+        const cmd = this.findCommand(a, true)!;
+        const counter = this.putLegacy(cmd.code, a.params);
+        if (counter === null) throw new ActionError('NotConnected', `putCommand ${cmd.name ?? cmd.code}: the command socket is not connected, nothing was sent`);
+        return { counter, code: cmd.code, name: cmd.name, params: a.params };
+      }
+    }
+    throw new ActionError('InvalidRequest', `hexrot has no action "${name}" (known: layout, config, telemetry, nextTelemetry, command, putCommand, history)`);
+  }
+
+  dispose(): void {
+    this.tracker.dispose();
+    for (const w of this.telemetryWaiters) clearTimeout(w.timer);
+    this.telemetryWaiters.clear();
+  }
+
+  // ------------------------------------------------------------ inbound
+
+  private onTelemetry(values: Float64Array, t: number): void {
+    const ids = this.telemetryIds;
+    for (let i = 0; i < ids.length; i++) this.ctx.sample(ids[i]!, t, values[i]!);
+    this.telemetryT = t;
+    this.telemetryCount++;
+    if (this.telemetryWaiters.size) {
+      for (const w of this.telemetryWaiters) if (this.telemetryCount >= w.target) w.resolve();
+    }
+  }
+
+  private onConfig(values: Float64Array, texts: Record<string, string>, t: number): void {
+    const ids = this.configIds;
+    for (let i = 0; i < ids.length; i++) this.ctx.sample(ids[i]!, t, values[i]!);
+    const s = this.layout.config;
+    const fields: FieldValue[] = s.numeric.map((f, i) => ({ name: f.name, value: f.type === 'bool' ? (values[i] ? 'true' : 'false') : values[i]! }));
+    for (const [name, value] of Object.entries(texts)) fields.push({ name, value });
+    this.config = { struct: s.name, frameId: s.frameId, t, count: this.decoder.counters.configFrames, fields };
+    this.ctx.event('config', this.config);
+    if (this.ctx.consoleWanted()) this.ctx.console('rx', `CONFIG ${fields.map((f) => `${f.name}=${f.value}`).join(' ')}`, t);
+  }
+
+  private onStatus(counter: number, status: number, duration: number, reason: string): void {
+    const before = this.tracker.ignoredStatuses;
+    this.tracker.status(counter, status, duration, reason);
+    if (this.tracker.ignoredStatuses !== before) {
+      this.statusWarning = `ignored a COMMAND_STATUS for counter ${counter}: no command with that counter is waiting (next counter ${this.tracker.nextCounter})`;
+    }
+  }
+
+  private onCommandRecord(record: CommandRecord): void {
+    this.ctx.event('command', record);
+    if (!this.ctx.consoleWanted()) return;
+    const what = `${record.name ?? `code ${record.code}`} ${record.params.join(' ')} (counter ${record.counter})`;
+    const t = Date.now() / 1000;
+    switch (record.outcome) {
+      case 'pending': this.ctx.console('tx', what, t); break;
+      case 'ack': this.ctx.console('rx', `ACK ${what}: duration ${record.duration} s`, t); break;
+      default: this.ctx.console('info', `${record.outcome.toUpperCase()} ${what}: ${record.reason}`, t);
+    }
+  }
+
+  // ------------------------------------------------------------ helpers
+
+  private findCommand(a: { name?: string; code?: number }, strict: boolean): { code: number; name: string | null } | null {
+    const table: CommandJson[] = this.layout.commands;
+    if (a.name !== undefined) {
+      const c = table.find((x) => x.name === a.name);
+      if (c) return { code: c.code, name: c.name };
+      if (!strict) return null;
+      throw new ActionError('InvalidRequest', `no command "${a.name}" in layout ${this.layout.json.name} (known: ${table.map((x) => x.name).join(', ') || 'none'})`);
+    }
+    const c = table.find((x) => x.code === a.code);
+    return { code: a.code!, name: c?.name ?? null };
+  }
+
+  private putLegacy(code: number, params: number[]): number | null {
+    const counter = ((this.legacyCounters.get(code) ?? 0) + 1) >>> 0;
+    const bytes = encodeLegacyCommand({ counter, code, params }, this.options.syncPattern, this.layout.littleEndian);
+    if (!this.ctx.write(bytes)) return null;
+    this.legacyCounters.set(code, counter);
+    this.legacySent++;
+    const name = this.layout.commands.find((c) => c.code === code)?.name ?? null;
+    this.ctx.event('putCommand', { counter, code, name, params, t: Date.now() / 1000 });
+    if (this.ctx.consoleWanted()) this.ctx.console('tx', `${name ?? `code ${code}`} ${params.join(' ')} (counter ${counter})`, Date.now() / 1000);
+    return counter;
+  }
+
+  private telemetrySnapshot(): { t: number | null; count: number; fields: FieldValue[] } | null {
+    if (this.telemetryCount === 0) return null;
+    const values = this.decoder.telemetryReader.values;
+    return { t: this.telemetryT, count: this.telemetryCount, fields: this.layout.telemetry.numeric.map((f, i) => ({ name: f.name, value: values[i]! })) };
+  }
+
+  private waitTelemetry(skip: number, timeoutS: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const w = {
+        target: this.telemetryCount + skip,
+        resolve: () => { clearTimeout(w.timer); this.telemetryWaiters.delete(w); resolve(); },
+        timer: setTimeout(() => {
+          this.telemetryWaiters.delete(w);
+          reject(new ActionError('Timeout', `nextTelemetry: ${skip} telemetry frame(s) did not arrive within ${timeoutS} s`));
+        }, timeoutS * 1000),
+      };
+      this.telemetryWaiters.add(w);
+    });
+  }
+}

@@ -1,0 +1,565 @@
+// A KATCP client session over a link: reads the connect informs into version and
+// flags, lists the sensors, restores every sampling strategy after each
+// (re)connection, keeps the server alive with ?watchdog, and answers the
+// protocol's actions (requests, strategies, sensors, log level).
+import { z } from 'zod';
+import type { DeviceInfo } from '../../../shared/api/contract';
+import { ActionError, type AdapterContext, type ProtocolAdapter, type ProtocolCounters } from '../adapter';
+import { INFORM, KatcpDecoder, REPLY, ascii, encodeMessage, parseTypedRequest, type KatcpMessageView } from './codec';
+import type { KatcpOptions } from './options';
+import { RequestTracker, type KatcpReply } from './requests';
+import { SensorTable, sensorValueText, type KatcpSensor } from './sensors';
+import { SENSOR_STATUSES, STRATEGIES, checkStrategy, paramsFromWire, wireParams, type KatcpStrategy } from './sensor-types';
+
+/** How long to wait for #version-connect before taking the server for v4 (no message ids). */
+const VERSION_WAIT_MS = 1000;
+const RETRY_MS = 2000;
+const LOG_KEEP = 500;
+const SENSOR_STATUS = ascii('sensor-status');
+const SENSOR_VALUE = ascii('sensor-value');
+
+export interface KatcpLogEntry { level: string; t: number; logger: string; message: string }
+
+export interface KatcpSensorRow {
+  name: string;
+  description: string;
+  units: string;
+  type: string;
+  params: string[];
+  value: string;
+  status: string;
+  timestamp: number | null;
+  strategy: KatcpStrategy;
+  strategyParams: number[];
+}
+
+const RequestArgs = z.object({
+  name: z.string().regex(/^[A-Za-z][A-Za-z0-9-]*$/, 'Request names are a letter then letters, digits or "-"'),
+  args: z.array(z.union([z.string(), z.number()])).max(1000).default([]),
+  timeoutS: z.number().min(0.1).max(600).optional(),
+}).strict();
+const StrategyArgs = z.object({
+  strategy: z.enum(STRATEGIES, { error: `Strategy must be one of ${STRATEGIES.join(', ')}` }),
+  params: z.array(z.union([z.number(), z.string()])).max(3).default([]),
+});
+const SetStrategyArgs = StrategyArgs.extend({ sensor: z.string().min(1) }).strict();
+const SetStrategiesArgs = StrategyArgs.extend({ sensors: z.array(z.string().min(1)).min(1).max(10_000) }).strict();
+const ListSensorsArgs = z.object({ filter: z.string().max(500).optional() }).strict().default({});
+const LogLevelArgs = z.object({ level: z.enum(['off', 'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'all']).optional() }).strict().default({});
+
+type Phase = 'down' | 'version' | 'handshake' | 'ready';
+
+export class KatcpSession implements ProtocolAdapter {
+  private readonly decoder: KatcpDecoder;
+  private readonly requests: RequestTracker;
+  private readonly table: SensorTable;
+  private phase: Phase = 'down';
+  private linkUp = false;
+  private major = 0;
+  private minor = 0;
+  private flags = '';
+  private library: string | null = null;
+  private device: string | null = null;
+  private buildState: string | null = null;
+  private versions: string[][] = [];
+  private clients: string[] = [];
+  private timeoutHints = new Map<string, number>();
+  private watchdogOk = true;
+  private watchdogRoundTrip: number | null = null;
+  private txMessages = 0;
+  private error: string | null = null;
+  private logs: KatcpLogEntry[] = [];
+  /** Strategies set by hand, by sensor: they outlive connections. */
+  private readonly chosen = new Map<string, { strategy: KatcpStrategy; params: number[] }>();
+  private versionTimer: ReturnType<typeof setTimeout> | null = null;
+  private watchdogTimer: ReturnType<typeof setInterval> | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private refreshing: Promise<void> | null = null;
+  private connection = 0;
+  private readonly text = new TextDecoder();
+  private quietTx = false;
+
+  constructor(private readonly ctx: AdapterContext, private readonly options: KatcpOptions) {
+    this.decoder = new KatcpDecoder({
+      message: (v, t) => this.onMessage(v, t),
+      bad: (reason, raw, t) => {
+        if (ctx.consoleWanted()) ctx.console('rx', `${this.text.decode(raw)}  ⟵ not understood: ${reason}`, t);
+      },
+    }, { maxLineLength: options.maxLineLength, source: 'the KATCP server' });
+    this.requests = new RequestTracker((line) => this.write(line), () => 'the KATCP server');
+    this.table = new SensorTable({
+      signal: (name, unit) => ctx.signal(name, unit),
+      sample: (id, t, v) => ctx.sample(id, t, v),
+      statusChanged: (s, previous, t) => ctx.event('sensor-status', {
+        sensor: s.name, status: SENSOR_STATUSES[s.status], previous: SENSOR_STATUSES[previous], value: sensorValueText(s), t,
+      }),
+      stateChanged: (s, t) => ctx.event('sensor-value', { sensor: s.name, type: s.type, value: sensorValueText(s), status: SENSOR_STATUSES[s.status], t }),
+    });
+  }
+
+  get ready(): boolean {
+    return this.phase === 'ready' && this.watchdogOk;
+  }
+
+  get counters(): ProtocolCounters {
+    const c = this.decoder.counters;
+    return {
+      rxMessages: c.messages,
+      txMessages: this.txMessages,
+      frameErrors: c.badLines + c.oversizedLines + this.requests.unknownMids + this.table.badReadings,
+      resyncs: c.resyncs,
+    };
+  }
+
+  get lastError(): string | null {
+    return this.error ?? this.decoder.lastError ?? this.requests.lastUnknown ?? this.table.lastProblem;
+  }
+
+  onLinkUp(): void {
+    this.linkUp = true;
+    this.connection++;
+    this.decoder.reset();
+    this.phase = 'version';
+    this.major = 0;
+    this.flags = '';
+    this.requests.useMids = false;
+    this.watchdogOk = true;
+    this.versionTimer = setTimeout(() => {
+      this.versionTimer = null;
+      // No #version-connect: a v4 server (or older), without message ids.
+      if (this.phase === 'version') this.startHandshake(4, 0, '');
+    }, VERSION_WAIT_MS);
+  }
+
+  onLinkDown(): void {
+    this.linkUp = false;
+    this.phase = 'down';
+    this.stopTimers();
+    this.decoder.reset();
+    this.requests.failAll('the connection to the KATCP server closed');
+    for (const s of this.table.sensors) {
+      s.strategy = 'none';
+      s.strategyParams = [];
+    }
+  }
+
+  onData(chunk: Uint8Array, t: number): void {
+    this.decoder.push(chunk, t);
+  }
+
+  sendText(text: string): boolean {
+    const typed = parseTypedRequest(text);
+    if (typed === null) return this.write(text.endsWith('\n') ? text : `${text}\n`);
+    if (!this.linkUp) return false;
+    // Sent with a message id (when the server has them) so that its reply is matched. The hub
+    // already shows the typed text in the console, so the encoded line is not shown again.
+    this.quietTx = true;
+    try {
+      this.request(typed.name, typed.args).catch((e: Error) => this.ctx.console('info', e.message, Date.now() / 1000));
+    } finally {
+      this.quietTx = false;
+    }
+    return true;
+  }
+
+  deviceInfo(deviceSessionId: string | null): DeviceInfo | null {
+    if (!deviceSessionId) return null;
+    const extra: Record<string, string | number | boolean> = {
+      protocolVersion: this.major ? `${this.major}.${this.minor}` : 'unknown',
+      flags: this.flags || 'none',
+      messageIds: this.requests.useMids,
+      bulkSampling: this.flags.includes('B'),
+      timeoutHints: this.flags.includes('T'),
+      sensors: this.table.sensors.length,
+      clients: this.clients.join(', '),
+    };
+    if (this.library) extra.library = this.library;
+    if (this.device) extra.device = this.device;
+    if (this.buildState) extra.buildState = this.buildState;
+    for (const v of this.versions) if (v[0]) extra[`version:${v[0]}`] = v.slice(1).join(' ');
+    if (this.watchdogRoundTrip !== null) extra.watchdogRoundTripMs = +this.watchdogRoundTrip.toFixed(3);
+    return {
+      sessionId: deviceSessionId,
+      deviceId: this.device ?? this.buildState ?? 'katcp',
+      displayName: `KATCP device ${this.device ?? this.buildState ?? ''}`.trim(),
+      maxTxDataSize: null,
+      maxRxDataSize: this.options.maxLineLength,
+      maxBitrateBps: null,
+      rxTimeoutUs: Math.round(this.options.requestTimeoutS * 1e6),
+      heartbeatTimeout: this.options.watchdogS || null,
+      addressSizeBits: null,
+      protocolMajor: this.major || null,
+      protocolMinor: this.major ? this.minor : null,
+      supportedFeatures: { memoryWrite: false, datalogging: false, userCommand: true, sixtyfourBits: false },
+      forbiddenMemoryRegions: [],
+      readonlyMemoryRegions: [],
+      dataloggingCapabilities: null,
+      extra,
+    };
+  }
+
+  async action(name: string, args: unknown): Promise<unknown> {
+    switch (name) {
+      case 'request': {
+        const a = parse(RequestArgs, args);
+        return this.request(a.name, a.args.map(String), a.timeoutS);
+      }
+      case 'setStrategy': {
+        const a = parse(SetStrategyArgs, args);
+        return (await this.setStrategies([a.sensor], a.strategy, a.params))[0];
+      }
+      case 'setStrategies': {
+        const a = parse(SetStrategiesArgs, args);
+        return this.setStrategies(a.sensors, a.strategy, a.params);
+      }
+      case 'listSensors': {
+        const a = parse(ListSensorsArgs, args);
+        return this.sensorRows(a.filter);
+      }
+      case 'logLevel': {
+        const a = parse(LogLevelArgs, args);
+        const r = await this.request('log-level', a.level ? [a.level] : []);
+        if (!r.ok) throw new ActionError('OperationFailure', `?log-level refused by the server: ${r.reply.slice(1).join(' ')}`);
+        return { level: r.reply[1] ?? null };
+      }
+      case 'help': {
+        const r = await this.request('help', []);
+        return r.informs.map((i) => ({ name: i[0] ?? '', description: i[1] ?? '' }));
+      }
+      case 'logs':
+        return this.logs.slice();
+      default:
+        throw new ActionError('InvalidRequest', `Unknown KATCP action "${name}" (known: request, setStrategy, setStrategies, listSensors, logLevel, help, logs)`);
+    }
+  }
+
+  dispose(): void {
+    this.linkUp = false;
+    this.stopTimers();
+    this.requests.failAll('the session was closed');
+  }
+
+  // ------------------------------------------------------------ requests
+
+  /** Sends a request and resolves with its reply and informs; rejects on timeout or disconnection. */
+  request(name: string, args: readonly (string | number)[], timeoutS?: number): Promise<KatcpReply> {
+    const hint = this.timeoutHints.get(name);
+    const seconds = timeoutS ?? (hint !== undefined && hint > 0 ? hint + 1 : this.options.requestTimeoutS);
+    return this.requests.send(name, args, seconds * 1000);
+  }
+
+  private write(line: string): boolean {
+    const ok = this.ctx.write(new TextEncoder().encode(line));
+    if (ok) {
+      this.txMessages++;
+      if (!this.quietTx && this.ctx.consoleWanted()) this.ctx.console('tx', line.replace(/\n$/, ''), Date.now() / 1000);
+    }
+    return ok;
+  }
+
+  // ------------------------------------------------------------ inbound
+
+  private onMessage(v: KatcpMessageView, t: number): void {
+    if (this.ctx.consoleWanted()) {
+      const m = v.toMessage();
+      this.ctx.console('rx', encodeMessage(m.type, m.name, m.args, m.mid).replace(/\n$/, ''), t);
+    }
+    if (v.type === INFORM && v.nameIs(SENSOR_STATUS)) {
+      this.table.reading(v, t);
+      return;
+    }
+    if (v.type === REPLY) {
+      this.requests.onReply(v);
+      return;
+    }
+    if (v.type !== INFORM) return;
+    if (this.requests.onInform(v)) {
+      // A reply inform of ?sensor-value also refreshes the table.
+      if (v.nameIs(SENSOR_VALUE)) this.table.reading(v, t);
+      return;
+    }
+    if (v.mid !== 0) return; // an inform for a request no longer waiting: counted by the tracker
+    const m = v.toMessage();
+    this.asyncInform(m.name, m.args, t);
+  }
+
+  private asyncInform(name: string, args: string[], t: number): void {
+    switch (name) {
+      case 'version-connect':
+        if (args[0] === 'katcp-protocol') {
+          const m = /^(\d+)\.(\d+)(?:-([A-Z]*))?/.exec(args[1] ?? '');
+          if (this.phase === 'version') this.startHandshake(m ? Number(m[1]) : 5, m ? Number(m[2]) : 0, m?.[3] ?? '');
+        } else if (args[0] === 'katcp-library') this.library = args.slice(1).join(' ');
+        else if (args[0] === 'katcp-device') this.device = args.slice(1).join(' ');
+        this.ctx.statusChanged();
+        return;
+      case 'version':
+        this.device = args.join(' ');
+        return;
+      case 'build-state':
+        this.buildState = args.join(' ');
+        // v4 sends #version then #build-state: no need to wait for a #version-connect that never comes.
+        if (this.phase === 'version') this.startHandshake(4, 0, '');
+        return;
+      case 'log': {
+        const entry: KatcpLogEntry = { level: args[0] ?? '', t: this.timestamp(args[1], t), logger: args[2] ?? '', message: args.slice(3).join(' ') };
+        this.logs.push(entry);
+        if (this.logs.length > LOG_KEEP * 2) this.logs = this.logs.slice(-LOG_KEEP);
+        this.ctx.event('log', entry);
+        return;
+      }
+      case 'interface-changed':
+        this.ctx.event('interface-changed', { args });
+        if (this.phase === 'ready') void this.refreshSensors().catch((e: Error) => this.fail(`refreshing after #interface-changed: ${e.message}`));
+        return;
+      case 'disconnect':
+        this.error = `the KATCP server closes the connection: ${args.join(' ') || 'no reason given'}`;
+        this.ctx.event('disconnect', { reason: args.join(' ') });
+        this.ctx.statusChanged();
+        return;
+      case 'client-connected':
+        this.ctx.event('client-connected', { client: args.join(' ') });
+        if (this.phase === 'ready') void this.refreshClients();
+        return;
+      case 'sensor-value':
+        // Some servers send readings this way outside a request.
+        return;
+      default:
+        this.ctx.event('inform', { name, args });
+    }
+  }
+
+  private timestamp(raw: string | undefined, fallback: number): number {
+    const n = Number(raw);
+    if (!Number.isFinite(n)) return fallback;
+    return this.major > 0 && this.major < 5 ? n / 1000 : n;
+  }
+
+  // ------------------------------------------------------------ connection life
+
+  private startHandshake(major: number, minor: number, flags: string): void {
+    if (this.versionTimer) clearTimeout(this.versionTimer);
+    this.versionTimer = null;
+    this.major = major;
+    this.minor = minor;
+    this.flags = flags;
+    this.table.major = major;
+    this.requests.useMids = major >= 5 && flags.includes('I');
+    this.phase = 'handshake';
+    this.ctx.statusChanged();
+    void this.handshake(this.connection);
+  }
+
+  private async handshake(connection: number): Promise<void> {
+    const current = () => this.connection === connection && this.linkUp;
+    try {
+      if (this.major >= 5) {
+        const r = await this.request('version-list', []);
+        if (r.ok) this.versions = r.informs;
+      }
+      if (this.flags.includes('T') && current()) {
+        const r = await this.request('request-timeout-hint', []);
+        if (r.ok) this.timeoutHints = new Map(r.informs.map((i) => [i[0] ?? '', Number(i[1])]).filter(([, s]) => Number.isFinite(s)) as [string, number][]);
+      }
+      if (!current()) return;
+      await this.refreshSensors();
+      if (!current()) return;
+      this.phase = 'ready';
+      this.error = null;
+      this.startWatchdog();
+      this.ctx.statusChanged();
+      this.ctx.event('sensors', { count: this.table.sensors.length });
+      await this.restoreStrategies();
+      await this.refreshClients();
+    } catch (e) {
+      if (!current()) return;
+      this.fail(`connecting: ${(e as Error).message}; trying again in ${RETRY_MS / 1000} s`);
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = null;
+        if (current() && this.phase !== 'ready') void this.handshake(connection);
+      }, RETRY_MS);
+    }
+  }
+
+  private refreshSensors(): Promise<void> {
+    this.refreshing ??= (async () => {
+      try {
+        const r = await this.request('sensor-list', []);
+        if (!r.ok) throw new Error(`?sensor-list refused: ${r.reply.slice(1).join(' ')}`);
+        const { added } = this.table.replace(r.informs.filter((i) => i.length >= 4).map((i) => ({
+          name: i[0]!, description: i[1]!, units: i[2]!, type: i[3]!, params: i.slice(4),
+        })));
+        if (this.phase === 'ready' && added.length) await this.restoreStrategies(new Set(added));
+        this.ctx.event('sensors', { count: this.table.sensors.length, added });
+      } finally {
+        this.refreshing = null;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  private async refreshClients(): Promise<void> {
+    try {
+      const r = await this.request('client-list', []);
+      if (r.ok) {
+        this.clients = r.informs.map((i) => i[0] ?? '');
+        this.ctx.statusChanged();
+      }
+    } catch {
+      // Not every server has ?client-list; the device info simply has no clients then.
+    }
+  }
+
+  /** The options' rules, then the strategies chosen by hand, on the sensors that exist (only `only` when given). */
+  private async restoreStrategies(only?: Set<string>): Promise<void> {
+    // What is wanted now; a strategy set by hand while this runs is newer and wins (see below).
+    const before = new Map(this.chosen);
+    const wanted = new Map<string, { strategy: KatcpStrategy; params: number[] }>();
+    for (const rule of this.options.sampling) {
+      for (const s of this.matching(rule.sensors)) wanted.set(s.name, { strategy: rule.strategy, params: rule.params });
+    }
+    for (const [name, c] of this.chosen) if (this.table.get(name)) wanted.set(name, c);
+    const groups = new Map<string, string[]>();
+    for (const [name, c] of wanted) {
+      if (only && !only.has(name)) continue;
+      if (c.strategy === 'none') continue;
+      const key = JSON.stringify([c.strategy, c.params]);
+      const g = groups.get(key);
+      if (g) g.push(name);
+      else groups.set(key, [name]);
+    }
+    const problems: string[] = [];
+    for (const [key, names] of groups) {
+      const [strategy, params] = JSON.parse(key) as [KatcpStrategy, number[]];
+      const unchanged = names.filter((n) => this.chosen.get(n) === before.get(n));
+      if (!unchanged.length) continue;
+      try {
+        const results = await this.setStrategies(unchanged, strategy, params);
+        for (const r of results) if (!r.ok) problems.push(`${r.sensor}: ${r.reason}`);
+      } catch (e) {
+        problems.push(`${unchanged.join(',')}: ${(e as Error).message}`);
+      }
+    }
+    if (problems.length) this.fail(`restoring sampling strategies: ${problems.join('; ')}`);
+  }
+
+  private matching(pattern: string): KatcpSensor[] {
+    if (pattern.length >= 2 && pattern.startsWith('/') && pattern.endsWith('/')) {
+      let re: RegExp;
+      try {
+        re = new RegExp(pattern.slice(1, -1));
+      } catch {
+        return [];
+      }
+      return this.table.sensors.filter((s) => re.test(s.name));
+    }
+    const s = this.table.get(pattern);
+    return s ? [s] : [];
+  }
+
+  // ------------------------------------------------------------ strategies
+
+  /** Sets one strategy on several sensors: one bulk request when the server has flag B, else one request each. */
+  private async setStrategies(names: string[], strategy: KatcpStrategy, rawParams: readonly (string | number)[]):
+    Promise<{ sensor: string; ok: boolean; strategy: KatcpStrategy; params: number[]; reason?: string }[]> {
+    if (this.phase !== 'ready') throw new ActionError('NotConnected', 'the KATCP server is not connected (or its sensors are not listed yet)');
+    const sensors: KatcpSensor[] = [];
+    let params: number[] = [];
+    for (const name of names) {
+      const s = this.table.get(name);
+      if (!s) throw new ActionError('InvalidRequest', `no sensor "${name}" on this server (see listSensors)`);
+      const check = checkStrategy(strategy, rawParams, s.type, this.major);
+      if (!check.ok) throw new ActionError('InvalidRequest', `sensor ${name}: ${check.reason}`);
+      params = check.params;
+      sensors.push(s);
+    }
+    const wire = wireParams(strategy, params, this.major);
+    const apply = (s: KatcpSensor, r: KatcpReply) => {
+      if (!r.ok) return { sensor: s.name, ok: false, strategy, params, reason: r.reply.slice(1).join(' ') || r.reply[0] || 'refused' };
+      s.strategy = (r.reply[2] as KatcpStrategy | undefined) ?? strategy;
+      s.strategyParams = r.reply.length > 3 ? paramsFromWire(s.strategy, r.reply.slice(3), this.major) : params;
+      this.chosen.set(s.name, { strategy, params });
+      return { sensor: s.name, ok: true, strategy: s.strategy, params: s.strategyParams };
+    };
+    if (sensors.length > 1 && this.flags.includes('B')) {
+      const r = await this.request('sensor-sampling', [sensors.map((s) => s.name).join(','), strategy, ...wire]);
+      return sensors.map((s) => {
+        const out = apply(s, { ...r, reply: r.ok ? [r.reply[0]!, s.name, ...r.reply.slice(2)] : r.reply });
+        return out;
+      });
+    }
+    const out = [];
+    for (const s of sensors) out.push(apply(s, await this.request('sensor-sampling', [s.name, strategy, ...wire])));
+    if (sensors.length === 1 && !out[0]!.ok) throw new ActionError('OperationFailure', `?sensor-sampling ${sensors[0]!.name} ${strategy} refused by the server: ${out[0]!.reason}`);
+    return out;
+  }
+
+  private sensorRows(filter: string | undefined): KatcpSensorRow[] {
+    let test: (name: string) => boolean = () => true;
+    if (filter) {
+      if (filter.length >= 2 && filter.startsWith('/') && filter.endsWith('/')) {
+        let re: RegExp;
+        try {
+          re = new RegExp(filter.slice(1, -1), 'i');
+        } catch (e) {
+          throw new ActionError('InvalidRequest', `filter ${filter} is not a regular expression: ${(e as Error).message}`);
+        }
+        test = (n) => re.test(n);
+      } else {
+        const needle = filter.toLowerCase();
+        test = (n) => n.toLowerCase().includes(needle);
+      }
+    }
+    return this.table.sensors.filter((s) => test(s.name) || test(s.description)).map((s) => ({
+      name: s.name, description: s.description, units: s.units, type: s.type, params: s.params,
+      value: sensorValueText(s),
+      status: s.status < 0 ? '' : SENSOR_STATUSES[s.status]!,
+      timestamp: Number.isNaN(s.timestamp) ? null : s.timestamp,
+      strategy: s.strategy,
+      strategyParams: s.strategyParams,
+    }));
+  }
+
+  // ------------------------------------------------------------ liveness
+
+  private startWatchdog(): void {
+    if (this.watchdogTimer || this.options.watchdogS <= 0) return;
+    const ms = this.options.watchdogS * 1000;
+    this.watchdogTimer = setInterval(() => {
+      if (this.requests.has('watchdog')) return;
+      const sent = performance.now();
+      this.request('watchdog', [], this.options.watchdogS).then(() => {
+        this.watchdogRoundTrip = performance.now() - sent;
+        if (!this.watchdogOk) {
+          this.watchdogOk = true;
+          this.error = null;
+          this.ctx.statusChanged();
+        }
+      }, (e: Error) => {
+        if (!this.linkUp) return;
+        this.watchdogOk = false;
+        this.fail(`liveness check failed: ${e.message}`);
+      });
+    }, ms);
+  }
+
+  private fail(message: string): void {
+    this.error = message;
+    this.ctx.statusChanged();
+  }
+
+  private stopTimers(): void {
+    if (this.versionTimer) clearTimeout(this.versionTimer);
+    if (this.watchdogTimer) clearInterval(this.watchdogTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.versionTimer = null;
+    this.watchdogTimer = null;
+    this.retryTimer = null;
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, args: unknown): T {
+  const r = schema.safeParse(args ?? {});
+  if (!r.success) throw new ActionError('InvalidRequest', r.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; '));
+  return r.data;
+}

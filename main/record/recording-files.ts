@@ -1,0 +1,169 @@
+// Recordings on disk: read back (complete or cut short by a crash), list, rename,
+// delete. Reading streams the file record by record, so a file without its index
+// (a killed process) reads up to its last complete chunk.
+import { createReadStream, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { McapIndexedReader, McapStreamReader, type McapTypes } from '@mcap/core';
+import { FileHandleReadable } from '@mcap/nodejs';
+import type { RecordingInfo } from '../../shared/api/capture';
+import { decodeSample, nsToSeconds, RECORDING_METADATA, SAMPLE_SCHEMA_NAME, type RecordingSessionMeta } from './mcap-format';
+
+export interface RecordedSignal {
+  topic: string;
+  sessionId: string;
+  session: string;
+  signal: string;
+  unit: string | null;
+  times: Float64Array;
+  values: Float64Array;
+  /** The MCAP sequence of each sample (its number in the engine, mod 2^32). */
+  sequences: Uint32Array;
+  count: number;
+}
+
+export interface RecordedConsoleLine { session: string; t: number; dir: string; text: string }
+
+export interface RecordingContents {
+  sessions: RecordingSessionMeta[];
+  signals: RecordedSignal[];
+  console: RecordedConsoleLine[];
+  /** False when the file ends without its footer (cut short). */
+  complete: boolean;
+}
+
+function grow<T extends Float64Array | Uint32Array>(a: T, n: number): T {
+  if (n <= a.length) return a;
+  const b = new (a.constructor as new (n: number) => T)(Math.max(n, a.length * 2));
+  b.set(a);
+  return b;
+}
+
+/** Reads a whole recording into per-signal arrays, in file order. */
+export async function readRecording(file: string): Promise<RecordingContents> {
+  const reader = new McapStreamReader({ validateCrcs: true });
+  const channels = new Map<number, McapTypes.Channel>();
+  const schemas = new Map<number, McapTypes.Schema>();
+  const byChannel = new Map<number, RecordedSignal>();
+  const out: RecordingContents = { sessions: [], signals: [], console: [], complete: false };
+  const decoder = new TextDecoder();
+  const take = (): boolean => {
+    for (let rec; (rec = reader.nextRecord()); ) {
+      switch (rec.type) {
+        case 'Schema': schemas.set(rec.id, rec); break;
+        case 'Channel': channels.set(rec.id, rec); break;
+        case 'Metadata':
+          if (rec.name === RECORDING_METADATA) out.sessions = JSON.parse(rec.metadata.get('sessions') ?? '[]');
+          break;
+        case 'Message': {
+          const ch = channels.get(rec.channelId);
+          if (!ch) break;
+          if (schemas.get(ch.schemaId)?.name === SAMPLE_SCHEMA_NAME) {
+            let sig = byChannel.get(rec.channelId);
+            if (!sig) {
+              sig = {
+                topic: ch.topic, sessionId: ch.metadata.get('sessionId') ?? '', session: ch.metadata.get('session') ?? '',
+                signal: ch.metadata.get('signal') ?? ch.topic, unit: ch.metadata.get('unit') || null,
+                times: new Float64Array(1024), values: new Float64Array(1024), sequences: new Uint32Array(1024), count: 0,
+              };
+              byChannel.set(rec.channelId, sig);
+              out.signals.push(sig);
+            }
+            const k = sig.count++;
+            sig.times = grow(sig.times, sig.count);
+            sig.values = grow(sig.values, sig.count);
+            sig.sequences = grow(sig.sequences, sig.count);
+            sig.times[k] = nsToSeconds(rec.logTime);
+            sig.values[k] = decodeSample(rec.data);
+            sig.sequences[k] = rec.sequence;
+          } else {
+            const line = JSON.parse(decoder.decode(rec.data)) as { dir: string; text: string };
+            out.console.push({ session: ch.metadata.get('session') ?? '', t: nsToSeconds(rec.logTime), dir: line.dir, text: line.text });
+          }
+          break;
+        }
+        case 'Footer': out.complete = true; return true;
+        default: break;
+      }
+    }
+    return false;
+  };
+  const stream = createReadStream(file, { highWaterMark: 1 << 20 });
+  try {
+    for await (const chunk of stream) {
+      reader.append(chunk as Buffer);
+      if (take()) break;
+    }
+  } catch (e) {
+    // A chunk cut in the middle by a crash: everything before it has been read.
+    if (!(e instanceof Error) || !/crc|length|exceeds|invalid/i.test(e.message)) throw e;
+  } finally {
+    stream.destroy();
+  }
+  return out;
+}
+
+export function recordingPath(folder: string, name: string): string {
+  return path.join(folder, `${name}.mcap`);
+}
+
+/** One recording's facts from its index (or, for a file cut short, its metadata record). */
+export async function describeRecording(file: string): Promise<RecordingInfo> {
+  const stat = await fs.stat(file);
+  const info: RecordingInfo = {
+    name: path.basename(file).replace(/\.mcap$/, ''), path: file, sessions: [], start: null, durationS: null,
+    bytes: stat.size, modified: stat.mtimeMs / 1000, complete: false,
+  };
+  const handle = await fs.open(file, 'r');
+  try {
+    const reader = await McapIndexedReader.Initialize({ readable: new FileHandleReadable(handle) });
+    info.complete = true;
+    // The recorder writes no statistics record (it costs per message): the chunk index has the times.
+    let first: bigint | null = null;
+    let last: bigint | null = null;
+    for (const c of reader.chunkIndexes) {
+      if (first === null || c.messageStartTime < first) first = c.messageStartTime;
+      if (last === null || c.messageEndTime > last) last = c.messageEndTime;
+    }
+    if (first !== null && last !== null) {
+      info.start = nsToSeconds(first);
+      info.durationS = nsToSeconds(last) - info.start;
+    }
+    for await (const meta of reader.readMetadata({ name: RECORDING_METADATA })) info.sessions = JSON.parse(meta.metadata.get('sessions') ?? '[]');
+  } catch {
+    // No index (cut short): the metadata record comes first in the file.
+    const head = Buffer.alloc(Math.min(stat.size, 256 * 1024));
+    await handle.read(head, 0, head.length, 0);
+    const stream = new McapStreamReader({ validateCrcs: false });
+    stream.append(head);
+    try {
+      for (let rec; (rec = stream.nextRecord()); ) {
+        if (rec.type === 'Metadata' && rec.name === RECORDING_METADATA) { info.sessions = JSON.parse(rec.metadata.get('sessions') ?? '[]'); break; }
+      }
+    } catch {
+      // A head shorter than the first records: the sessions stay unknown.
+    }
+  } finally {
+    await handle.close();
+  }
+  return info;
+}
+
+export async function listRecordings(folder: string): Promise<RecordingInfo[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(folder);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  const out: RecordingInfo[] = [];
+  for (const n of names) {
+    if (!n.endsWith('.mcap')) continue;
+    try {
+      out.push(await describeRecording(path.join(folder, n)));
+    } catch {
+      // A file vanished while listing, or is not readable: it is not listed.
+    }
+  }
+  return out.sort((a, b) => b.modified - a.modified);
+}

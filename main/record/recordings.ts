@@ -1,0 +1,120 @@
+// The hub's recordings desk: one recording at a time, the recordings folder, and
+// the requests on recorded files (list, rename, delete, CSV export).
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { CsvExport, RecordingInfo, RecordingStatus } from '../../shared/api/capture';
+import type { TelemetryStore } from '../telemetry/store';
+import { writeCsv } from './csv';
+import { Recorder, type RecordedSession } from './recorder';
+import { listRecordings, readRecording, recordingPath } from './recording-files';
+
+export class RecordingError extends Error {
+  constructor(readonly code: 'InvalidRequest' | 'OperationFailure', message: string) {
+    super(message);
+  }
+}
+
+export interface RecordingsOptions {
+  store: TelemetryStore;
+  sessions(): Iterable<RecordedSession>;
+  /** The user data folder (recordings go in its recordings/); null: a folder must be given. */
+  userDataDir: string | null;
+  onStateChange(status: RecordingStatus): void;
+}
+
+function stamp(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `recording ${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}.${p(d.getMinutes())}.${p(d.getSeconds())}`;
+}
+
+export class Recordings {
+  private current: Recorder | null = null;
+  private last: RecordingStatus | null = null;
+
+  constructor(private readonly opts: RecordingsOptions) {}
+
+  folder(given?: string): string {
+    if (given) return path.resolve(given);
+    if (!this.opts.userDataDir) throw new RecordingError('InvalidRequest', 'No recordings folder: this host runs without a user data folder, so pass "folder"');
+    return path.join(this.opts.userDataDir, 'recordings');
+  }
+
+  status(): RecordingStatus | null {
+    return this.current?.status() ?? this.last;
+  }
+
+  async start(p: { sessionIds?: string[]; name?: string; folder?: string; console?: boolean }, open?: (file: string) => Promise<import('node:fs/promises').FileHandle>): Promise<RecordingStatus> {
+    if (this.current?.active) throw new RecordingError('OperationFailure', `A recording is already under way ("${this.current.name}"): stop it first`);
+    const known = new Set([...this.opts.sessions()].map((s) => s.id));
+    const unknown = (p.sessionIds ?? []).filter((id) => !known.has(id));
+    if (unknown.length) throw new RecordingError('InvalidRequest', `No session ${unknown.map((u) => `"${u}"`).join(', ')} to record`);
+    const folder = this.folder(p.folder);
+    const name = p.name ?? stamp(new Date());
+    const file = recordingPath(folder, name);
+    const recorder = new Recorder({
+      store: this.opts.store, sessions: this.opts.sessions, file, sessionIds: p.sessionIds, console: p.console, open,
+      onStateChange: (s) => { this.last = s; this.opts.onStateChange(s); },
+    });
+    try {
+      await recorder.start();
+    } catch (e) {
+      const msg = (e as Error).message;
+      throw new RecordingError('OperationFailure', /EEXIST/.test(msg) ? `A recording named "${name}" already exists in ${folder}` : msg);
+    }
+    this.current = recorder;
+    return recorder.status();
+  }
+
+  async stop(): Promise<RecordingStatus | null> {
+    const recorder = this.current;
+    if (!recorder) return this.last;
+    this.current = null;
+    this.last = await recorder.stop();
+    return this.last;
+  }
+
+  list(folder?: string): Promise<RecordingInfo[]> {
+    return listRecordings(this.folder(folder));
+  }
+
+  async rename(name: string, newName: string, folder?: string): Promise<void> {
+    const dir = this.folder(folder);
+    this.refuseCurrent(dir, name, 'rename');
+    const to = recordingPath(dir, newName);
+    if (await exists(to)) throw new RecordingError('OperationFailure', `A recording named "${newName}" already exists in ${dir}`);
+    await fs.rename(recordingPath(dir, name), to).catch((e) => { throw this.fileError(e, name, dir); });
+  }
+
+  async remove(name: string, folder?: string): Promise<void> {
+    const dir = this.folder(folder);
+    this.refuseCurrent(dir, name, 'delete');
+    await fs.unlink(recordingPath(dir, name)).catch((e) => { throw this.fileError(e, name, dir); });
+  }
+
+  /** Whole recording to CSV (default: beside it, same name with .csv). */
+  async exportCsv(name: string, folder?: string, to?: string): Promise<CsvExport> {
+    const dir = this.folder(folder);
+    const file = recordingPath(dir, name);
+    if (!(await exists(file))) throw new RecordingError('InvalidRequest', `No recording "${name}" in ${dir}`);
+    const contents = await readRecording(file);
+    const columns = contents.signals.map((s) => ({ header: `${s.session}/${s.signal}`, times: s.times, values: s.values, count: s.count }));
+    const out = to ? path.resolve(to) : path.join(dir, `${name}.csv`);
+    const rows = await writeCsv(out, columns).catch((e) => { throw new RecordingError('OperationFailure', `Cannot write ${out}: ${(e as Error).message}`); });
+    return { path: out, rows, columns: columns.map((c) => c.header) };
+  }
+
+  private refuseCurrent(dir: string, name: string, what: string): void {
+    if (this.current?.active && path.resolve(this.current.status().path) === recordingPath(dir, name)) {
+      throw new RecordingError('OperationFailure', `Cannot ${what} "${name}" while it is being recorded: stop the recording first`);
+    }
+  }
+
+  private fileError(e: unknown, name: string, dir: string): RecordingError {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return new RecordingError('InvalidRequest', `No recording "${name}" in ${dir}`);
+    return new RecordingError('OperationFailure', `${(e as Error).message}`);
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.stat(file).then(() => true, () => false);
+}

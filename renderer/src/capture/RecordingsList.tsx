@@ -1,0 +1,76 @@
+// The recordings list: name, sessions, duration, size, date; rename, delete, and
+// CSV export (written beside the recording in the host's folder).
+import { useEffect, useState } from 'react';
+import type { RecordingInfo } from '../../../shared/api/capture';
+import { client } from '../hub';
+import { useStore } from '../store';
+import { formatBytes, formatDuration } from './format';
+
+export function RecordingsList({ onClose }: { onClose(): void }) {
+  const [list, setList] = useState<RecordingInfo[] | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [renaming, setRenaming] = useState<{ name: string; text: string } | null>(null);
+  const recordingState = useStore((s) => s.status?.recording?.state);
+
+  const refresh = () => client.listRecordings().then(setList, (e: Error) => setMessage(e.message));
+  useEffect(() => { void refresh(); }, [recordingState]);
+
+  const act = async (what: () => Promise<string | null>) => {
+    try {
+      setMessage(await what());
+    } catch (e) {
+      setMessage((e as Error).message);
+    }
+    void refresh();
+  };
+
+  return (
+    <div className="recordings-list" role="dialog" aria-label="Recordings" data-testid="recordings-list">
+      <header>
+        <strong>Recordings</strong>
+        <button type="button" className="btn btn-quiet" aria-label="Close recordings" onClick={onClose}>✕</button>
+      </header>
+      {list === null ? <p className="muted">Loading…</p> : null}
+      {list?.length === 0 ? <p className="muted">No recordings yet: press Record.</p> : null}
+      {list?.length ? (
+        <table>
+          <thead><tr><th>Name</th><th>Sessions</th><th>Duration</th><th>Size</th><th>Date</th><th /></tr></thead>
+          <tbody>
+            {list.map((r) => (
+              <tr key={r.name} data-testid="recording-row" data-name={r.name}>
+                <td>
+                  {renaming?.name === r.name ? (
+                    <form onSubmit={(e) => {
+                      e.preventDefault();
+                      const to = renaming.text.trim();
+                      setRenaming(null);
+                      void act(async () => { await client.request('renameRecording', { name: r.name, newName: to }); return null; });
+                    }}>
+                      <input aria-label={`New name for ${r.name}`} value={renaming.text} autoFocus onChange={(e) => setRenaming({ name: r.name, text: e.target.value })} />
+                    </form>
+                  ) : r.name}
+                  {r.complete ? null : <span className="warn" title="Cut short (the engine stopped while recording): readable up to its last flushed chunk"> (cut short)</span>}
+                </td>
+                <td>{r.sessions.map((s) => s.name).join(', ')}</td>
+                <td>{formatDuration(r.durationS)}</td>
+                <td>{formatBytes(r.bytes)}</td>
+                <td>{new Date(r.modified * 1000).toLocaleString()}</td>
+                <td className="row-actions">
+                  <button type="button" className="btn" onClick={() => setRenaming({ name: r.name, text: r.name })}>Rename</button>
+                  <button type="button" className="btn" onClick={() => void act(async () => {
+                    const out = await client.request('exportRecordingCsv', { name: r.name }, 120);
+                    return `Exported ${out.rows} rows to ${out.path}`;
+                  })}>Export CSV</button>
+                  <button type="button" className="btn btn-danger" onClick={() => {
+                    if (window.confirm(`Delete the recording "${r.name}"?`)) void act(async () => { await client.request('deleteRecording', { name: r.name }); return null; });
+                  }}>Delete</button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {message ? <p className="muted mono" role="status">{message}</p> : null}
+    </div>
+  );
+}

@@ -1,0 +1,42 @@
+// Options of a hexrot session: generation, layout (built in or pasted), command timeout.
+import { SelectField, TextField } from '../../forms/fields';
+import type { OptionsFieldsProps } from '../registry';
+import { HEXROT_GENERATIONS, HEXROT_LAYOUT_CHOICES, HEXROT_LEGACY_HEADERS, type HexrotOptionsDraft } from './options';
+
+export function HexrotOptionsFields({ idPrefix, draft, onChange, errors }: OptionsFieldsProps<HexrotOptionsDraft>) {
+  const p = `${idPrefix}-hexrot`;
+  const field = <K extends keyof HexrotOptionsDraft>(k: K) => ({
+    value: draft[k],
+    onChange: (v: string) => onChange({ ...draft, [k]: v }),
+    error: errors[k],
+  });
+  return (
+    <>
+      <div className="field-row">
+        <SelectField id={`${p}-generation`} label="Generation" choices={HEXROT_GENERATIONS} {...field('generation')} />
+        <SelectField id={`${p}-layout`} label="Layout" choices={HEXROT_LAYOUT_CHOICES} {...field('layoutChoice')} />
+        {draft.generation === 'legacy'
+          ? <SelectField id={`${p}-legacy-header`} label="Header" choices={HEXROT_LEGACY_HEADERS} {...field('legacyHeader')} />
+          : <TextField id={`${p}-timeout`} label="Command timeout (s)" inputMode="decimal" className="narrow" {...field('commandTimeoutS')} />}
+      </div>
+      {draft.layoutChoice === 'custom' ? (
+        <div className="field grow">
+          <label htmlFor={`${p}-layout-text`}>Layout text</label>
+          <textarea
+            id={`${p}-layout-text`}
+            className="mono"
+            rows={10}
+            spellCheck={false}
+            value={draft.layoutText}
+            onChange={(e) => onChange({ ...draft, layoutText: e.target.value })}
+            aria-invalid={errors.layoutText || errors.layout ? true : undefined}
+            aria-describedby={errors.layoutText || errors.layout ? `${p}-layout-text-error` : undefined}
+          />
+          {errors.layoutText || errors.layout
+            ? <span id={`${p}-layout-text-error`} role="alert" className="field-error">{errors.layoutText ?? errors.layout}</span>
+            : <span className="field-hint">Packed C structs, little-endian unless "#pragma endian big"; "#pragma config|telemetry Struct frameId"; "#pragma command NAME code "param1 meaning" …"</span>}
+        </div>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,224 @@
+// The selected KATCP session: a sensor browser (live values, statuses, strategy per
+// sensor), a request console and the device log.
+import { useEffect, useMemo, useState } from 'react';
+import type { ProtocolEvent, SessionStatus } from '../../../../shared/api/contract';
+import { client } from '../../hub';
+import { useStore } from '../../store';
+import { KATCP_STRATEGIES } from './options';
+
+interface SensorRow {
+  name: string;
+  description: string;
+  units: string;
+  type: string;
+  params: string[];
+  value: string;
+  status: string;
+  timestamp: number | null;
+  strategy: string;
+  strategyParams: number[];
+}
+interface Reply { name: string; mid: number | null; reply: string[]; informs: string[][]; ok: boolean }
+interface LogEntry { level: string; t: number; logger: string; message: string }
+interface ConsoleEntry { request: string; reply: Reply | null; error: string | null }
+
+const REFRESH_MS = 1000;
+/** Sensor types that stream into the telemetry store (numbers, and states as timelines). */
+const PLOTTABLE = new Set(['integer', 'float', 'timestamp', 'boolean', 'discrete', 'lru']);
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+const STATUS_COLOURS: Record<string, string> = {
+  nominal: 'var(--ok)', warn: 'var(--warn)', error: 'var(--fault)', failure: 'var(--fault)',
+  unreachable: 'var(--text-dim)', inactive: 'var(--text-dim)', unknown: 'var(--text-dim)',
+};
+/** Parameters proposed when a strategy is picked in the table. */
+const DEFAULT_PARAMS: Record<string, number[]> = { period: [1], differential: [1], 'event-rate': [0.1, 10], 'differential-rate': [1, 0.1, 10] };
+
+function when(t: number | null): string {
+  return t === null ? '' : new Date(t * 1000).toISOString().slice(11, 23);
+}
+
+function quoteArg(a: string): string {
+  return a === '' ? '\\@' : a.replace(/\\/g, '\\\\').replace(/ /g, '\\_').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
+}
+
+export function KatcpPanel({ session }: { session: SessionStatus }) {
+  const id = session.sessionId;
+  const ready = session.deviceCommState === 'ConnectedReady';
+  const [sensors, setSensors] = useState<SensorRow[]>([]);
+  const [filter, setFilter] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [paramsText, setParamsText] = useState<Record<string, string>>({});
+  const [requestText, setRequestText] = useState('?help');
+  const [history, setHistory] = useState<ConsoleEntry[]>([]);
+  const [helpNames, setHelpNames] = useState<string[]>([]);
+  const [logs, setLogs] = useState<LogEntry[]>([]);
+  const [logLevel, setLogLevel] = useState('debug');
+  const addPlot = useStore((st) => st.addPlot);
+
+  useEffect(() => {
+    if (!ready) return;
+    let live = true;
+    const tick = async () => {
+      try {
+        const rows = await client.sessionAction<SensorRow[]>(id, 'listSensors', {});
+        if (live) setSensors(rows);
+      } catch (e) {
+        if (live) setError((e as Error).message);
+      }
+    };
+    void tick();
+    void client.sessionAction<{ name: string }[]>(id, 'help', {}).then((h) => { if (live) setHelpNames(h.map((x) => x.name)); }, () => undefined);
+    void client.sessionAction<LogEntry[]>(id, 'logs', {}).then((l) => { if (live) setLogs(l.slice(-200)); }, () => undefined);
+    const timer = setInterval(() => void tick(), REFRESH_MS);
+    const off = client.on('protocol', (ev: ProtocolEvent) => {
+      if (ev.sessionId !== id) return;
+      if (ev.kind === 'log') setLogs((l) => [...l.slice(-199), ev.data as LogEntry]);
+      if (ev.kind === 'sensors') void tick();
+    });
+    return () => {
+      live = false;
+      clearInterval(timer);
+      off();
+    };
+  }, [id, ready, session.deviceSessionId]);
+
+  const shown = useMemo(() => {
+    if (!filter) return sensors;
+    let test: (s: string) => boolean;
+    if (filter.length >= 2 && filter.startsWith('/') && filter.endsWith('/')) {
+      try {
+        const re = new RegExp(filter.slice(1, -1), 'i');
+        test = (s) => re.test(s);
+      } catch {
+        return [];
+      }
+    } else {
+      const needle = filter.toLowerCase();
+      test = (s) => s.toLowerCase().includes(needle);
+    }
+    return sensors.filter((s) => test(s.name) || test(s.description));
+  }, [sensors, filter]);
+
+  const setStrategy = async (sensor: string, strategy: string, paramText?: string) => {
+    setError(null);
+    const params = (paramText ?? (DEFAULT_PARAMS[strategy] ?? []).join(' ')).trim().split(/\s+/).filter(Boolean).map(Number);
+    setParamsText((p) => ({ ...p, [sensor]: params.join(' ') }));
+    try {
+      await client.sessionAction(id, 'setStrategy', { sensor, strategy, params });
+      setSensors(await client.sessionAction<SensorRow[]>(id, 'listSensors', {}));
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
+  const send = async (text: string) => {
+    const words = text.trim().replace(/^\?/, '').split(/\s+/).filter(Boolean);
+    if (!words.length) return;
+    const [name, ...args] = words;
+    const entry: ConsoleEntry = { request: `?${[name, ...args].join(' ')}`, reply: null, error: null };
+    try {
+      // Arguments are typed escaped, as on the wire; the engine escapes again, so undo it here.
+      const unescaped = args.map((a) => (a === '\\@' ? '' : a.replace(/\\(.)/g, (_m, c: string) => ({ _: ' ', t: '\t', n: '\n', r: '\r', e: '\x1b', '0': '\0' } as Record<string, string>)[c] ?? c)));
+      entry.reply = await client.sessionAction<Reply>(id, 'request', { name, args: unescaped });
+    } catch (e) {
+      entry.error = (e as Error).message;
+    }
+    setHistory((h) => [...h.slice(-49), entry]);
+  };
+
+  const setServerLogLevel = async (level: string) => {
+    setLogLevel(level);
+    try {
+      await client.sessionAction(id, 'logLevel', { level });
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
+  if (!ready) {
+    return <section className="panel"><h2>KATCP server</h2><p>Not ready: {session.lastProtocolError ?? session.deviceLink.lastError ?? 'connecting'}</p></section>;
+  }
+  const maxLevel = LEVELS.indexOf(logLevel);
+  return (
+    <section className="panel" aria-labelledby="katcp-title" data-testid="katcp-panel">
+      <header className="panel-header">
+        <h2 id="katcp-title">KATCP sensors <span className="panel-subject">{sensors.length} sensors</span></h2>
+        <input aria-label="Filter sensors (text or /regex/)" placeholder="filter or /regex/" value={filter} onChange={(e) => setFilter(e.target.value)} />
+      </header>
+      {error ? <p role="alert" className="fault-text">{error}</p> : null}
+      <div style={{ maxHeight: 320, overflow: 'auto' }}>
+        <table aria-label="KATCP sensors" style={{ width: '100%', borderCollapse: 'collapse', fontVariantNumeric: 'tabular-nums' }}>
+          <thead className="muted" style={{ textAlign: 'left', fontSize: 11 }}><tr><th>name</th><th>description</th><th>units</th><th>type</th><th>value</th><th>status</th><th>time</th><th>strategy</th><th /></tr></thead>
+          <tbody>
+            {shown.map((s) => (
+              <tr key={s.name} data-sensor={s.name} style={{ borderBottom: '1px solid var(--line)' }}>
+                <td className="mono">{s.name}</td>
+                <td className="muted">{s.description}</td>
+                <td>{s.units}</td>
+                <td title={s.params.join(' ')}>{s.type}{s.params.length ? <span className="muted"> [{s.params.join(' ')}]</span> : null}</td>
+                <td className="mono">{s.value}</td>
+                <td style={{ color: STATUS_COLOURS[s.status] ?? 'inherit' }}>{s.status}</td>
+                <td className="mono muted">{when(s.timestamp)}</td>
+                <td>
+                  <select aria-label={`Strategy of ${s.name}`} value={s.strategy} onChange={(e) => void setStrategy(s.name, e.target.value)}>
+                    {KATCP_STRATEGIES.map((k) => <option key={k} value={k}>{k}</option>)}
+                  </select>
+                  {s.strategy !== 'none' && s.strategy !== 'auto' && s.strategy !== 'event' ? (
+                    <input
+                      aria-label={`Parameters of ${s.name}`}
+                      size={10}
+                      value={paramsText[s.name] ?? s.strategyParams.join(' ')}
+                      onChange={(e) => setParamsText((p) => ({ ...p, [s.name]: e.target.value }))}
+                      onKeyDown={(e) => { if (e.key === 'Enter') void setStrategy(s.name, s.strategy, paramsText[s.name]); }}
+                    />
+                  ) : null}
+                </td>
+                <td>
+                  {PLOTTABLE.has(s.type) ? (
+                    <button type="button" className="btn btn-quiet" title={s.strategy === 'none' ? 'Plot (set a strategy to get values)' : 'Plot'}
+                      onClick={() => addPlot({ title: s.name, signals: [{ session: session.name, signal: s.name }] })}>plot</button>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+
+      <h3>Request console</h3>
+      <form className="button-row" onSubmit={(e) => { e.preventDefault(); void send(requestText); }}>
+        <input aria-label="KATCP request" list={`katcp-help-${id}`} className="mono" style={{ flex: 1 }} value={requestText} onChange={(e) => setRequestText(e.target.value)} />
+        <datalist id={`katcp-help-${id}`}>{helpNames.map((n) => <option key={n} value={`?${n}`} />)}</datalist>
+        <button className="btn btn-primary" type="submit">Send request</button>
+      </form>
+      <div className="mono" data-testid="katcp-console" style={{ maxHeight: 200, overflow: 'auto', whiteSpace: 'pre-wrap' }}>
+        {history.map((h, i) => (
+          <div key={i}>
+            <button type="button" className="btn btn-quiet" title="Send again" onClick={() => void send(h.request)}>↻</button>
+            <span>{h.request}</span>
+            {h.error ? <div className="fault-text">{h.error}</div> : null}
+            {h.reply?.informs.map((inf, k) => <div key={k} className="muted">#{h.reply!.name}{h.reply!.mid ? `[${h.reply!.mid}]` : ''} {inf.map(quoteArg).join(' ')}</div>)}
+            {h.reply ? <div className={h.reply.ok ? '' : 'warn-text'}>!{h.reply.name}{h.reply.mid ? `[${h.reply.mid}]` : ''} {h.reply.reply.map(quoteArg).join(' ')}</div> : null}
+          </div>
+        ))}
+      </div>
+
+      <h3>Device log</h3>
+      <div className="button-row">
+        <label className="inline-field">show up to
+          <select aria-label="Log level filter" value={logLevel} onChange={(e) => setLogLevel(e.target.value)}>
+            {LEVELS.map((l) => <option key={l} value={l}>{l}</option>)}
+          </select>
+        </label>
+        <button type="button" className="btn" onClick={() => void setServerLogLevel(logLevel)}>Set server ?log-level</button>
+      </div>
+      <div className="mono" data-testid="katcp-log" style={{ maxHeight: 160, overflow: 'auto' }}>
+        {logs.filter((l) => LEVELS.indexOf(l.level) <= maxLevel).map((l, i) => (
+          <div key={i} className={l.level === 'error' || l.level === 'fatal' ? 'fault-text' : l.level === 'warn' ? 'warn-text' : ''}>
+            {when(l.t)} {l.level} {l.logger}: {l.message}
+          </div>
+        ))}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,158 @@
+// The capture part of the API contract: recordings (MCAP files of whole sessions)
+// and scope triggers whose captures freeze into acquisitions.
+import { z } from 'zod';
+
+const fileName = z.string().trim().min(1, 'Name is required').max(100, 'Name is at most 100 characters')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9 _.()-]*$/, 'Names are letters, digits, spaces and _ . ( ) -');
+const folder = z.string().min(1).max(1024).optional();
+
+// ---------------------------------------------------------------- recordings
+
+export interface RecordingStatus {
+  state: 'recording' | 'stopped' | 'failed';
+  name: string;
+  path: string;
+  sessionIds: string[];
+  /** Seconds since the epoch. */
+  startedAt: number;
+  elapsedS: number;
+  /** Bytes written to the file (flushed chunks). */
+  bytes: number;
+  samples: number;
+  consoleLines: number;
+  samplesPerSec: number;
+  bytesPerSec: number;
+  /** Samples that fell out of the engine's rings before the recorder wrote them. */
+  lostSamples: number;
+  /** Why a failed recording stopped, in words a bench engineer can act on. */
+  error: string | null;
+}
+
+export interface RecordingInfo {
+  name: string;
+  path: string;
+  sessions: { sessionId: string; name: string; protocol: string }[];
+  /** Seconds since the epoch of the first and last message; null when unknown (a file cut short). */
+  start: number | null;
+  durationS: number | null;
+  bytes: number;
+  /** File modification time, seconds since the epoch. */
+  modified: number;
+  /** False for a file cut short (a crash): readable up to its last flushed chunk, without an index. */
+  complete: boolean;
+}
+
+export const RecordingRequestSchemas = {
+  startRecording: z.object({
+    sessionIds: z.array(z.string().min(1).max(64)).max(256).optional(),
+    name: fileName.optional(),
+    /** Default: the user data folder's recordings/. */
+    folder,
+    /** Record console traffic as its own channels (default true). */
+    console: z.boolean().optional(),
+  }).strict(),
+  stopRecording: z.object({}).strict(),
+  listRecordings: z.object({ folder }).strict(),
+  renameRecording: z.object({ name: fileName, newName: fileName, folder }).strict(),
+  deleteRecording: z.object({ name: fileName, folder }).strict(),
+  exportRecordingCsv: z.object({ name: fileName, folder, path: z.string().min(1).max(1024).optional() }).strict(),
+} as const;
+
+export interface CsvExport {
+  path: string;
+  rows: number;
+  /** Column headers after the time column: "<session>/<signal>". */
+  columns: string[];
+}
+
+// ---------------------------------------------------------------- scope trigger
+
+export const TRIGGER_CONDITIONS = ['rising', 'falling', 'either', 'above', 'below', 'inside', 'outside'] as const;
+export const TRIGGER_MODES = ['auto', 'normal', 'single'] as const;
+
+export const TriggerSpec = z.object({
+  signalId: z.number().int().min(0),
+  condition: z.enum(TRIGGER_CONDITIONS),
+  /** The level; for inside/outside, the window's low edge. */
+  level: z.number().finite(),
+  /** For inside/outside: the window's high edge. */
+  level2: z.number().finite().optional(),
+  /** Part of the capture before the trigger, 0..1. */
+  preTrigger: z.number().min(0).max(1).default(0.5),
+  /** Capture length: a number of samples or seconds (one of them). */
+  lengthSamples: z.number().int().min(2).max(1_000_000).optional(),
+  lengthSeconds: z.number().positive().max(3600).optional(),
+  /** No new trigger until this long after the previous one. */
+  holdoffS: z.number().min(0).max(3600).default(0),
+  mode: z.enum(TRIGGER_MODES).default('single'),
+}).strict()
+  .refine((s) => (s.lengthSamples === undefined) !== (s.lengthSeconds === undefined), { message: 'Give the capture length in samples or in seconds (one of them)', path: ['lengthSamples'] })
+  .refine((s) => !(s.condition === 'inside' || s.condition === 'outside') || (s.level2 !== undefined && s.level2 > s.level), { message: 'A window needs level2 above level', path: ['level2'] });
+export type TriggerSpecInput = z.input<typeof TriggerSpec>;
+export type TriggerSpec = z.output<typeof TriggerSpec>;
+
+export interface TriggerStatus {
+  triggerId: string;
+  spec: TriggerSpec;
+  state: 'armed' | 'capturing' | 'holdoff' | 'stopped';
+  captures: number;
+  /** Samples of the signal that fell out of the ring before the trigger saw them. */
+  lostSamples: number;
+}
+
+export interface AcquisitionSummary {
+  id: string;
+  name: string;
+  triggerId: string;
+  /** Seconds since the epoch of the trigger sample. */
+  triggerTime: number;
+  /** Index of the trigger sample in the capture (-1 for a forced capture in auto mode). */
+  triggerIndex: number;
+  forced: boolean;
+  signal: { signalId: number; sessionId: string; session: string; name: string; unit: string | null };
+  condition: TriggerSpec['condition'];
+  level: number;
+  level2: number | null;
+  samples: number;
+  /** Saved under acquisitions/ (else kept in memory, newest first, a bounded number). */
+  saved: boolean;
+  createdAt: number;
+}
+
+export interface Acquisition extends AcquisitionSummary {
+  times: number[];
+  values: number[];
+}
+
+export const TriggerRequestSchemas = {
+  armTrigger: TriggerSpec,
+  disarmTrigger: z.object({ triggerId: z.string().min(1).max(64) }).strict(),
+  listTriggers: z.object({}).strict(),
+  listAcquisitions: z.object({}).strict(),
+  getAcquisition: z.object({ id: z.string().min(1).max(64) }).strict(),
+  saveAcquisition: z.object({ id: z.string().min(1).max(64), name: fileName.optional() }).strict(),
+  deleteAcquisition: z.object({ id: z.string().min(1).max(64) }).strict(),
+  exportAcquisitionCsv: z.object({ id: z.string().min(1).max(64), path: z.string().min(1).max(1024).optional() }).strict(),
+} as const;
+
+export interface CaptureResultTypes {
+  startRecording: RecordingStatus;
+  stopRecording: RecordingStatus | null;
+  listRecordings: RecordingInfo[];
+  renameRecording: null;
+  deleteRecording: null;
+  exportRecordingCsv: CsvExport;
+  armTrigger: { triggerId: string };
+  disarmTrigger: null;
+  listTriggers: TriggerStatus[];
+  listAcquisitions: AcquisitionSummary[];
+  getAcquisition: Acquisition;
+  saveAcquisition: AcquisitionSummary;
+  deleteAcquisition: null;
+  exportAcquisitionCsv: CsvExport & { csv: string };
+}
+
+export interface CaptureEventTypes {
+  capture: AcquisitionSummary;
+  recording: RecordingStatus;
+}

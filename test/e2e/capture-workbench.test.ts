@@ -1,0 +1,89 @@
+// Capture as a user does it in Chromium against the headless host: record the demo
+// bench from the top bar and find it in the recordings list; arm a single trigger
+// on a plot and see the frozen capture in its own view.
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHost, type RunningHost } from '../../app/host/server';
+import { launchChromium, watchErrors } from './browser';
+
+describe('capture in Chromium', () => {
+  let dir: string;
+  let host: RunningHost;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'benchscope-e2e-capture-'));
+    host = await startHost({ port: 0, userDataDir: path.join(dir, 'data'), statusMs: 250 });
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('starts and stops a recording; it shows in the recordings list', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const errors = watchErrors(page);
+    await page.goto(host.url);
+    await expect.poll(() => page.getByTestId('session-row').first().getAttribute('data-comm-state'), { timeout: 10_000 }).toBe('ConnectedReady');
+    const bar = page.getByTestId('recording-bar');
+    await bar.getByRole('button', { name: '● Record' }).click();
+    await expect.poll(() => bar.getAttribute('data-state'), { timeout: 5000 }).toBe('recording');
+    await expect.poll(() => page.getByTestId('recording-elapsed').textContent(), { timeout: 5000 }).toMatch(/00:0[1-9]/);
+    await bar.getByRole('button', { name: '■ Stop recording' }).click();
+    await expect.poll(() => bar.getAttribute('data-state'), { timeout: 5000 }).toBe('stopped');
+    expect(await page.getByTestId('recording-size').textContent()).toMatch(/KiB|MiB/);
+
+    const files = await readdir(path.join(dir, 'data', 'recordings'));
+    expect(files).toHaveLength(1);
+    await bar.getByRole('button', { name: 'Recordings' }).click();
+    const row = page.getByTestId('recording-row');
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.getAttribute('data-name')).toBe(files[0]!.replace(/\.mcap$/, ''));
+    expect(await row.textContent()).toContain('Demo waveform generator');
+    await row.getByRole('button', { name: 'Export CSV' }).click();
+    await expect.poll(() => page.getByTestId('recordings-list').getByRole('status').textContent(), { timeout: 10_000 }).toMatch(/Exported \d+ rows to .*\.csv/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('arms a single trigger on a plot and shows the frozen capture', async () => {
+    // A plot of the waveform generator (the default plot shows whichever session comes first).
+    await host.hub.call('setPlots', { plots: [{ id: 'wave', title: 'Waveform', windowSeconds: 10, signals: [{ session: 'Demo waveform generator', signal: 'sine1' }] }] });
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const errors = watchErrors(page);
+    await page.goto(host.url);
+    const plot = page.locator('[data-plot-id="wave"]');
+    await expect.poll(() => plot.count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(async () => Number(await plot.getByTestId('plot-received').textContent()), { timeout: 10_000 }).toBeGreaterThan(0);
+    await plot.getByRole('button', { name: 'Trigger…' }).click();
+    const form = plot.getByRole('form', { name: 'Scope trigger' });
+    const signal = form.getByLabel('Trigger signal');
+    const options = await signal.locator('option').allTextContents();
+    const sine = options.find((o) => /sine/.test(o));
+    expect(sine, `a sine among ${options.join(', ')}`).toBeDefined();
+    await signal.selectOption({ label: sine! });
+    await form.getByLabel('Trigger condition').selectOption('either');
+    await form.getByLabel('Trigger level').fill('0');
+    await form.getByLabel('Capture length', { exact: true }).fill('200');
+    await form.getByLabel('Trigger mode').selectOption('single');
+    await form.getByRole('button', { name: 'Arm' }).click();
+    const view = plot.getByTestId('capture-view');
+    await expect.poll(() => view.count(), { timeout: 10_000 }).toBe(1);
+    expect(await view.getAttribute('data-samples')).toBe('200');
+    expect(await view.getAttribute('data-trigger-index')).toBe('100');
+    const canvas = view.locator('canvas').first();
+    expect((await canvas.boundingBox())!.width).toBeGreaterThan(300);
+    await expect.poll(() => form.getByTestId('trigger-state').textContent(), { timeout: 5000 }).toMatch(/stopped · 1 captures/);
+    await view.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(async () => (await readdir(path.join(dir, 'data', 'acquisitions')).catch(() => [])).length, { timeout: 5000 }).toBe(1);
+    await page.screenshot({ path: path.join(dir, 'capture.png') });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

@@ -1,0 +1,70 @@
+// KATCP as a user sees it, in Debian's Chromium against the headless host: a
+// session made through the link form, a period strategy set on a float sensor in
+// the sensor browser and plotted, a request sent from the request console.
+import path from 'node:path';
+import os from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHost, type RunningHost } from '../../app/host/server';
+import { startKatcpEmulator, type KatcpEmulator } from '../../main/protocols/katcp/emulator';
+import { launchChromium, watchErrors } from '../e2e/browser';
+
+describe('KATCP in the workbench (Chromium)', () => {
+  let dir: string;
+  let host: RunningHost;
+  let emulator: KatcpEmulator;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'benchscope-katcp-'));
+    emulator = await startKatcpEmulator({ host: '127.0.0.1', port: 0, logEveryMs: 200 });
+    host = await startHost({ port: 0, userDataDir: path.join(dir, 'data'), demoOnFirstStart: false });
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+    await emulator?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('connects by the form, plots a period-sampled sensor, and answers a typed request', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    const errors = watchErrors(page);
+    await page.goto(host.url);
+    await page.getByTestId('new-session').click();
+    const dialog = page.getByRole('dialog', { name: 'New session' });
+    await dialog.getByLabel('Name').fill('Telescope rx');
+    await dialog.getByLabel('Protocol').selectOption('katcp');
+    await dialog.getByLabel('Link type').selectOption('tcp');
+    expect(await dialog.getByLabel('Port', { exact: true }).inputValue()).toBe('7147');
+    await dialog.getByLabel('Host').fill('127.0.0.1');
+    await dialog.getByLabel('Port', { exact: true }).fill(String(emulator.port));
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await expect.poll(() => dialog.count()).toBe(0);
+
+    const row = page.getByTestId('session-row').filter({ hasText: 'Telescope rx' });
+    await expect.poll(() => row.getAttribute('data-comm-state'), { timeout: 10_000 }).toBe('ConnectedReady');
+    await row.click();
+    const panel = page.getByTestId('katcp-panel');
+    await panel.getByLabel('Strategy of antenna.azimuth').selectOption('period');
+    const params = panel.getByLabel('Parameters of antenna.azimuth');
+    await params.fill('0.05');
+    await params.press('Enter');
+    await expect.poll(() => panel.locator('tr[data-sensor="antenna.azimuth"]').textContent(), { timeout: 5000 }).toMatch(/nominal/);
+    await panel.locator('tr[data-sensor="antenna.azimuth"]').getByRole('button', { name: 'plot' }).click();
+    const plot = page.getByTestId('plot').last();
+    await expect.poll(async () => Number((await plot.getByTestId('plot-points').textContent())?.replace(/[^0-9]/g, '')), { timeout: 10_000 }).toBeGreaterThan(10);
+    expect(await plot.textContent()).toContain('antenna.azimuth');
+
+    await panel.getByLabel('KATCP request').fill('?sensor-value antenna.elevation');
+    await panel.getByRole('button', { name: 'Send request' }).click();
+    await expect.poll(() => panel.getByTestId('katcp-console').textContent(), { timeout: 5000 }).toMatch(/!sensor-value\[\d+\] ok 1/);
+    expect(await panel.getByTestId('katcp-console').textContent()).toMatch(/#sensor-value\[\d+\] [\d.]+ 1 antenna\.elevation nominal/);
+    await expect.poll(() => panel.getByTestId('katcp-log').textContent(), { timeout: 5000 }).toMatch(/telescope\.drive/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

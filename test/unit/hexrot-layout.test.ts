@@ -1,0 +1,114 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  compileLayout, compileLayoutText, LayoutError, LayoutJson, parseLayoutText, resolveLayout,
+} from '../../main/protocols/hexrot/layout';
+import { HexrotOptionsSchema } from '../../main/protocols/hexrot/options';
+
+const HEAD = '#pragma config C 3\n#pragma telemetry T 2\n';
+
+function refusal(text: string): LayoutError {
+  try {
+    parseLayoutText(text);
+  } catch (e) {
+    expect(e).toBeInstanceOf(LayoutError);
+    return e as LayoutError;
+  }
+  throw new Error('layout accepted');
+}
+
+describe('hexrot layout language', () => {
+  it('builds the reference simple layout with the fact sheet sizes and commands', () => {
+    const l = resolveLayout('simple');
+    expect(l.config.size).toBe(25);
+    expect(l.telemetry.size).toBe(36);
+    expect(l.config.frameId).toBe(3);
+    expect(l.telemetry.frameId).toBe(2);
+    expect(l.telemetry.numeric.map((f) => [f.name, f.offset])).toEqual([
+      ['application_status', 0], ['state', 4], ['enabled_substate', 12], ['curr_position', 20], ['cmd_position', 28],
+    ]);
+    expect(l.commands.map((c) => [c.name, c.code])).toEqual([['SET_STATE', 1], ['ENABLE_DRIVES', 2], ['SET_ENABLED_SUBSTATE', 3], ['MOVE', 4]]);
+    expect(l.commands[3]!.params).toEqual(['position']);
+    expect(l.littleEndian).toBe(true);
+  });
+
+  it('knows every C integer spelling, long as 8 bytes, arrays as name[i], char arrays as text, typedef and attributes', () => {
+    const l = compileLayoutText(`#pragma endian big
+#pragma config Cfg 10
+#pragma telemetry Tel 11
+#pragma pack(1)
+/* a block
+   comment */
+typedef struct __attribute__((packed)) { char label[8]; unsigned long long big; } Cfg;
+struct Tel {
+  int8_t a; uint8_t b; short c; unsigned short d; int e; unsigned f; long g; unsigned long h;
+  long long i; float j; double k; bool l; _Bool m; signed char n; unsigned char o[2]; double pos[3], spare;
+};`);
+    expect(l.littleEndian).toBe(false);
+    expect(l.config.texts).toEqual([{ name: 'label', offset: 0, length: 8 }]);
+    expect(l.config.numeric).toEqual([{ name: 'big', type: 'uint64', offset: 8 }]);
+    const t = l.telemetry.numeric;
+    expect(t.map((f) => f.type)).toEqual(['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'int64', 'float32', 'float64', 'bool', 'bool', 'int8', 'uint8', 'uint8', 'float64', 'float64', 'float64', 'float64']);
+    expect(t.map((f) => f.name).slice(-6)).toEqual(['o[0]', 'o[1]', 'pos[0]', 'pos[1]', 'pos[2]', 'spare']);
+    expect(l.telemetry.size).toBe(1 + 1 + 2 + 2 + 4 + 4 + 8 + 8 + 8 + 4 + 8 + 1 + 1 + 1 + 2 + 24 + 8);
+  });
+
+  it.each([
+    [`${HEAD}struct C { double x; };\nstruct T { doubel y; };`, 4, 12, /unknown type "doubel"/],
+    [`${HEAD}struct C { double x };\nstruct T { int y; };`, 3, 21, /expected ";"/],
+    [`${HEAD}struct C { double x; double x; };\nstruct T { int y; };`, 3, 29, /"x" is declared twice/],
+    [`${HEAD}struct C { double *p; };\nstruct T { int y; };`, 3, 19, /pointers/],
+    [`${HEAD}struct C { double x[0]; };\nstruct T { int y; };`, 3, 21, /array length must be from 1/],
+    [`${HEAD}struct C { double x[2][3]; };\nstruct T { int y; };`, 3, 23, /arrays of arrays/],
+    [`${HEAD}struct C { int x : 3; };\nstruct T { int y; };`, 3, 18, /bit fields/],
+    [`${HEAD}struct C { double x; };\nstruct T { int y; };\n#include <x.h>`, 5, 1, /only #pragma/],
+    [`#pragma endian middle\n`, 1, 16, /little or big/],
+    [`#pragma config C 3\n#pragma telemetry T 3\nstruct C { int a; };\nstruct T { int b; };`, 2, 19, /already the config's/],
+    [`#pragma config C 3\nstruct C { int a; };`, 2, 21, /no "#pragma telemetry/],
+    [`${HEAD}struct C { int a; };`, 2, 19, /structure "T" is not declared/],
+    [`${HEAD}#pragma command MOVE 4 "a" "b" "c" "d" "e" "f" "g"`, 3, 48, /at most 6 parameters/],
+    [`${HEAD}#pragma command MOVE 4\n#pragma command STOP 4`, 4, 22, /already command MOVE/],
+    [`${HEAD}#pragma command MOVE 4 "unterminated`, 3, 24, /not closed/],
+    [`${HEAD}/* never closed`, 3, 1, /never closed/],
+    [`${HEAD}struct C { double x; } @`, 3, 24, /unexpected character "@"/],
+    [`${HEAD}struct C { struct T t; };`, 3, 12, /nested structures/],
+    [`${HEAD}struct C { };`, 3, 12, /at least one field/],
+    [`${HEAD}struct C { double a[4000]; float b[97]; };\nstruct T { int y; };`, 3, 8, /4097 numeric values, at most 4096/],
+    [`${HEAD}struct C { char a[4000]; char b[4000]; char c[4000]; char d[4000]; char e[4000]; char f[4000]; char g[4000]; char h[4000]; char i[4000]; char j[4000]; char k[4000]; char l[4000]; char m[4000]; char n[4000]; char o[4000]; char p[4000]; char q[4000]; };\nstruct T { int y; };`, 3, 8, /68000 bytes, at most 65536/],
+  ])('refuses %j at line %i, column %i', (text, line, column, reason) => {
+    const e = refusal(text);
+    expect(e.reason).toMatch(reason);
+    expect([e.line, e.column]).toEqual([line, column]);
+    expect(e.message).toBe(`line ${line}, column ${column}: ${e.reason}`);
+  });
+
+  it('never throws anything but LayoutError on arbitrary text', () => {
+    const alphabet = fc.constantFrom(...'struct {};[]#pragma config telemetry command int double x 3 "\n/*'.split(''), 'struct', '#pragma', 'double', '\n', '{', '}', ';');
+    fc.assert(fc.property(fc.array(alphabet, { maxLength: 60 }), (parts) => {
+      try {
+        parseLayoutText(parts.join(''));
+      } catch (e) {
+        expect(e).toBeInstanceOf(LayoutError);
+      }
+    }), { numRuns: 500 });
+  });
+
+  it('round-trips through JSON, the saved form, and refuses bad JSON', () => {
+    const json = parseLayoutText(`${HEAD}#pragma command MOVE 4 "x" "y"\nstruct C { double x; };\nstruct T { float v[2]; };`, 'mine');
+    const again = compileLayout(JSON.parse(JSON.stringify(json)));
+    expect(again.telemetry.numeric.map((f) => f.name)).toEqual(['v[0]', 'v[1]']);
+    expect(LayoutJson.safeParse({ ...json, endian: 'middle' }).success).toBe(false);
+    expect(() => compileLayout({ ...json, telemetry: { ...json.telemetry, frameId: 3 } })).toThrow(/share frame id 3/);
+    expect(() => compileLayout({ ...json, commands: [{ name: 'A', code: 1, params: [] }, { name: 'B', code: 1, params: [] }] })).toThrow(/share code 1/);
+  });
+
+  it('session options refuse a bad layout with line and column, and accept JSON or a built-in name', () => {
+    const bad = HexrotOptionsSchema.safeParse({ layout: `${HEAD}struct C { int a; };\nstruct T { flaot b; };` });
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues[0]!.path).toEqual(['layout']);
+    expect(bad.error!.issues[0]!.message).toBe('Layout line 4, column 12: unknown type "flaot": use an integer type of 8 to 64 bits, float, double, bool or char');
+    expect(HexrotOptionsSchema.parse({}).layout).toBe('simple');
+    const json = parseLayoutText(`${HEAD}struct C { int a; };\nstruct T { int b; };`);
+    expect(HexrotOptionsSchema.safeParse({ layout: json }).success).toBe(true);
+  });
+});
