@@ -389,11 +389,7 @@ export class Hub {
     const session = new DeviceSession(PROTOCOL_DEFINITIONS[protocol], options, link, this.store, {
       onChange: () => this.changed(false),
       onSignalsChanged: () => { this.signalsDirty = true; },
-      onProtocolEvent: (kind, data) => {
-        const msg: EventMessage = { event: 'protocol', data: { sessionId: session.id, protocol: session.protocolName, kind, t: Date.now() / 1000, data } };
-        const text = JSON.stringify(msg);
-        for (const c of this.clients) this.send(c, text);
-      },
+      onProtocolEvent: (kind, data) => this.broadcast({ event: 'protocol', data: { sessionId: session.id, protocol: session.protocolName, kind, t: Date.now() / 1000, data } }),
       onDeviceConnected: () => { this.stats.deviceSessionCount++; },
     }, o);
     this.sessions.set(session.id, session);
