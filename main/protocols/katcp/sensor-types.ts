@@ -1,5 +1,6 @@
 // KATCP's sensor vocabulary (types, statuses, sampling strategies) and the rules
 // for strategy parameters, shared by the client session and the emulator.
+import { KATCP_STRATEGIES, type KatcpStrategy } from '../../../shared/api/katcp';
 
 export const SENSOR_TYPES = ['integer', 'float', 'boolean', 'discrete', 'lru', 'string', 'timestamp', 'address'] as const;
 export type KatcpSensorType = (typeof SENSOR_TYPES)[number];
@@ -9,8 +10,9 @@ export const SENSOR_STATUSES = ['unknown', 'nominal', 'warn', 'error', 'failure'
 export type KatcpSensorStatus = (typeof SENSOR_STATUSES)[number];
 export const V4_STATUSES: readonly KatcpSensorStatus[] = ['unknown', 'nominal', 'warn', 'error', 'failure'];
 
-export const STRATEGIES = ['none', 'auto', 'period', 'event', 'differential', 'event-rate', 'differential-rate'] as const;
-export type KatcpStrategy = (typeof STRATEGIES)[number];
+
+export const STRATEGIES = KATCP_STRATEGIES;
+export type { KatcpStrategy };
 export const V4_STRATEGIES: readonly KatcpStrategy[] = ['none', 'auto', 'period', 'event', 'differential'];
 
 const PARAM_NAMES: Record<KatcpStrategy, readonly string[]> = {

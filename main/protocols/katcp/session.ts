@@ -9,6 +9,7 @@ import { INFORM, KatcpDecoder, REPLY, ascii, encodeMessage, parseTypedRequest, t
 import type { KatcpOptions } from './options';
 import { RequestTracker, type KatcpReply } from './requests';
 import { SensorTable, sensorValueText, type KatcpSensor } from './sensors';
+import type { KatcpLogEntry, KatcpSensorRow } from '../../../shared/api/katcp';
 import { SENSOR_STATUSES, STRATEGIES, checkStrategy, paramsFromWire, wireParams, type KatcpStrategy } from './sensor-types';
 
 /** How long to wait for #version-connect before taking the server for v4 (no message ids). */
@@ -18,20 +19,7 @@ const LOG_KEEP = 500;
 const SENSOR_STATUS = ascii('sensor-status');
 const SENSOR_VALUE = ascii('sensor-value');
 
-export interface KatcpLogEntry { level: string; t: number; logger: string; message: string }
-
-export interface KatcpSensorRow {
-  name: string;
-  description: string;
-  units: string;
-  type: string;
-  params: string[];
-  value: string;
-  status: string;
-  timestamp: number | null;
-  strategy: KatcpStrategy;
-  strategyParams: number[];
-}
+export type { KatcpLogEntry, KatcpSensorRow } from '../../../shared/api/katcp';
 
 const RequestArgs = z.object({
   name: z.string().regex(/^[A-Za-z][A-Za-z0-9-]*$/, 'Request names are a letter then letters, digits or "-"'),

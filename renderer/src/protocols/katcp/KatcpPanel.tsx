@@ -4,22 +4,9 @@ import { useEffect, useMemo, useState } from 'react';
 import type { ProtocolEvent, SessionStatus } from '../../../../shared/api/contract';
 import { client } from '../../hub';
 import { useStore } from '../../store';
-import { KATCP_STRATEGIES } from './options';
+import { KATCP_STRATEGIES, type KatcpLogEntry as LogEntry, type KatcpSensorRow as SensorRow } from '../../../../shared/api/katcp';
 
-interface SensorRow {
-  name: string;
-  description: string;
-  units: string;
-  type: string;
-  params: string[];
-  value: string;
-  status: string;
-  timestamp: number | null;
-  strategy: string;
-  strategyParams: number[];
-}
 interface Reply { name: string; mid: number | null; reply: string[]; informs: string[][]; ok: boolean }
-interface LogEntry { level: string; t: number; logger: string; message: string }
 interface ConsoleEntry { request: string; reply: Reply | null; error: string | null }
 
 const REFRESH_MS = 1000;

@@ -1,4 +1,5 @@
 // The KATCP options as the New session form holds them; the engine checks them again.
+import { KATCP_STRATEGIES } from '../../../../shared/api/katcp';
 import type { FieldErrors } from '../../forms/link-draft';
 
 export interface KatcpOptionsDraft {
@@ -8,7 +9,6 @@ export interface KatcpOptionsDraft {
   sampling: string;
 }
 
-export const KATCP_STRATEGIES = ['none', 'auto', 'period', 'event', 'differential', 'event-rate', 'differential-rate'] as const;
 const PARAM_COUNT: Record<string, number> = { none: 0, auto: 0, period: 1, event: 0, differential: 1, 'event-rate': 2, 'differential-rate': 3 };
 
 export function katcpOptionsDraft(): KatcpOptionsDraft {
