@@ -86,6 +86,11 @@ export class DeviceSession {
       console: (dir, text, t) => this.pushConsole(dir, text, t),
       event: (kind, data) => this.hooks.onProtocolEvent(kind, data),
       statusChanged: () => { this.updateCommState(); this.hooks.onChange(); },
+      ...(link.peer && link.dropPeer ? {
+        peerAddress: () => link.peer?.()?.address ?? null,
+        peerLabel: () => link.peer?.()?.label ?? null,
+        dropPeer: () => link.dropPeer?.(),
+      } : {}),
     }, parsed);
     this.adapter = adapter;
     link.setEvents({

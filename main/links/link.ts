@@ -38,6 +38,10 @@ export interface Link {
   /** Returns false when not connected (the bytes are not sent). */
   write(bytes: Uint8Array): boolean;
   setEvents(events: LinkEvents): void;
+  /** Links that accept their peer (a TCP server) say who it is: address and "host:port". */
+  peer?(): { address: string; label: string } | null;
+  /** Lets the current peer go (the link keeps listening for the next one). */
+  dropPeer?(): void;
 }
 
 /** Receive time in seconds since the epoch, with sub-millisecond resolution. */

@@ -19,7 +19,7 @@ export class TcpServerLink extends LinkBase {
   /** Why the last connection was refused, naming both peers. */
   lastRefusal: string | null = null;
   private server: net.Server | null = null;
-  private peer: net.Socket | null = null;
+  private attached: net.Socket | null = null;
   private port: number | null = null;
 
   constructor(private readonly config: LinkConfigOf<'tcp-server'>, options?: LinkOptions) {
@@ -32,8 +32,8 @@ export class TcpServerLink extends LinkBase {
   }
 
   write(bytes: Uint8Array): boolean {
-    if (this.state !== 'Connected' || !this.peer) return false;
-    this.peer.write(bytes);
+    if (this.state !== 'Connected' || !this.attached) return false;
+    this.attached.write(bytes);
     this.sent(bytes.length);
     return true;
   }
@@ -55,8 +55,8 @@ export class TcpServerLink extends LinkBase {
       this.port = null;
       // Accept errors (EMFILE) arrive while still listening: free the port before retrying.
       server.close();
-      this.peer?.destroy();
-      this.peer = null;
+      this.attached?.destroy();
+      this.attached = null;
       this.retry(describeLinkError(err, this.label));
     });
     server.listen(this.config.port, this.config.host, () => {
@@ -67,15 +67,24 @@ export class TcpServerLink extends LinkBase {
     });
   }
 
+  peer(): { address: string; label: string } | null {
+    const socket = this.attached;
+    return socket?.remoteAddress ? { address: socket.remoteAddress, label: peerName(socket) } : null;
+  }
+
+  dropPeer(): void {
+    this.attached?.destroy();
+  }
+
   private accept(socket: net.Socket): void {
-    if (this.peer) {
+    if (this.attached) {
       this.refusedConnections++;
-      this.lastRefusal = `refused ${peerName(socket)}: device ${peerName(this.peer)} is already connected`;
+      this.lastRefusal = `refused ${peerName(socket)}: device ${peerName(this.attached)} is already connected`;
       socket.on('error', () => {});
       socket.destroy();
       return;
     }
-    this.peer = socket;
+    this.attached = socket;
     const name = peerName(socket);
     let failure: string | null = null;
     socket.setNoDelay(true);
@@ -84,8 +93,8 @@ export class TcpServerLink extends LinkBase {
       failure = describeLinkError(err, `tcp ${name}`);
     });
     socket.on('close', () => {
-      if (this.peer !== socket) return;
-      this.peer = null;
+      if (this.attached !== socket) return;
+      this.attached = null;
       if (this.closed) return;
       const why = failure ?? `device ${name} disconnected`;
       this.setState('Connecting', `${why}; ${this.waitingReason()}`);
@@ -95,9 +104,9 @@ export class TcpServerLink extends LinkBase {
 
   protected release(): Promise<void> {
     const server = this.server;
-    const peer = this.peer;
+    const peer = this.attached;
     this.server = null;
-    this.peer = null;
+    this.attached = null;
     this.port = null;
     peer?.destroy();
     if (!server) return Promise.resolve();

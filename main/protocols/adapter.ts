@@ -20,6 +20,10 @@ export interface AdapterContext {
   event(kind: string, data: unknown): void;
   /** The session's status changed in a way clients should see soon (ready, datalogging state...). */
   statusChanged(): void;
+  /** On links that accept their peer (a TCP server): who it is, and a way to let it go. */
+  peerAddress?(): string | null;
+  peerLabel?(): string | null;
+  dropPeer?(): void;
 }
 
 /** A protocol action refused or failed: becomes a typed error reply. */
