@@ -69,3 +69,26 @@ export interface ProtocolDefinition<O = unknown> {
   defaultLink: LinkSpec;
   create(ctx: AdapterContext, options: O): ProtocolAdapter;
 }
+
+/**
+ * DeviceInfo for a device that is not a Scrutiny firmware: the seed's memory,
+ * buffer and datalogging fields are absent unless a protocol knows them.
+ */
+export function deviceInfoOf(known: Pick<DeviceInfo, 'sessionId' | 'deviceId' | 'displayName' | 'extra'> & Partial<DeviceInfo>): DeviceInfo {
+  return {
+    maxTxDataSize: null,
+    maxRxDataSize: null,
+    maxBitrateBps: null,
+    rxTimeoutUs: null,
+    heartbeatTimeout: null,
+    addressSizeBits: null,
+    protocolMajor: null,
+    protocolMinor: null,
+    supportedFeatures: { memoryWrite: false, datalogging: false, userCommand: false, sixtyfourBits: false },
+    forbiddenMemoryRegions: [],
+    readonlyMemoryRegions: [],
+    dataloggingCapabilities: null,
+    ...known,
+  };
+}
+

@@ -3,7 +3,7 @@
 // actions are the requests an engineer or a script makes of the DHS under test.
 import { z } from 'zod';
 import type { DeviceInfo } from '../../../shared/api/contract';
-import { ActionError, type AdapterContext, type ProtocolAdapter, type ProtocolCounters } from '../adapter';
+import { deviceInfoOf, ActionError, type AdapterContext, type ProtocolAdapter, type ProtocolCounters } from '../adapter';
 import type { DcsOptions } from './config';
 import type { DhsConnection } from './connection';
 import { Dcss, DcssError, type OperationRecord } from './dcss';
@@ -105,22 +105,13 @@ export class DcsSession implements ProtocolAdapter {
     if (!deviceSessionId) return null;
     const connected = [...this.dcss.servers.values()].filter((s) => s.connection);
     const d = this.dcss.devices;
-    return {
+    return deviceInfoOf({
       sessionId: deviceSessionId,
       deviceId: connected.map((s) => s.config.name).join(',') || 'dcs',
       displayName: connected.length ? `DHS ${connected.map((s) => s.config.name).join(', ')}` : 'DCS hardware server',
-      maxTxDataSize: null,
       maxRxDataSize: this.options.maxTextLength,
-      maxBitrateBps: null,
-      rxTimeoutUs: null,
-      heartbeatTimeout: null,
-      addressSizeBits: null,
       protocolMajor: connected[0]?.config.protocol ?? null,
-      protocolMinor: null,
       supportedFeatures: { memoryWrite: false, datalogging: false, userCommand: true, sixtyfourBits: false },
-      forbiddenMemoryRegions: [],
-      readonlyMemoryRegions: [],
-      dataloggingCapabilities: null,
       extra: {
         hardwareServers: connected.map((s) => `${s.config.name}@${s.connection!.peer.label} v${s.config.protocol}`).join(', '),
         motors: d.motors.size,
@@ -132,7 +123,7 @@ export class DcsSession implements ProtocolAdapter {
         unknownCommands: this.dcss.counters.unknownCommands,
         refusedConnections: this.dcss.counters.rejections,
       },
-    };
+    });
   }
 
   /** Console text goes to the DHS as one message, in its protocol version (the hub echoes it). */

@@ -13,7 +13,7 @@
 // command's record), `putCommand` (legacy).
 import { z } from 'zod';
 import type { DeviceInfo } from '../../../shared/api/contract';
-import { ActionError, type AdapterContext, type ProtocolAdapter, type ProtocolCounters } from '../adapter';
+import { deviceInfoOf, ActionError, type AdapterContext, type ProtocolAdapter, type ProtocolCounters } from '../adapter';
 import { encodeCommand, encodeLegacyCommand, HexrotDecoder } from './codec';
 import { CommandTracker, type CommandRecord } from './commands';
 import { resolveLayout, type CommandJson, type CompiledLayout, type LayoutJson } from './layout';
@@ -131,22 +131,11 @@ export class HexrotSession implements ProtocolAdapter {
   deviceInfo(deviceSessionId: string | null): DeviceInfo | null {
     if (!deviceSessionId) return null;
     const c = this.decoder.counters;
-    return {
+    return deviceInfoOf({
       sessionId: deviceSessionId,
       deviceId: 'hexrot',
       displayName: `Hexapod/rotator controller (${this.layout.json.name}, ${this.legacy ? 'legacy' : 'current'} generation)`,
-      maxTxDataSize: null,
-      maxRxDataSize: null,
-      maxBitrateBps: null,
-      rxTimeoutUs: null,
-      heartbeatTimeout: null,
-      addressSizeBits: null,
-      protocolMajor: null,
-      protocolMinor: null,
       supportedFeatures: { memoryWrite: false, datalogging: false, userCommand: true, sixtyfourBits: false },
-      forbiddenMemoryRegions: [],
-      readonlyMemoryRegions: [],
-      dataloggingCapabilities: null,
       extra: {
         generation: this.options.generation,
         layout: this.layout.json.name,
@@ -160,7 +149,7 @@ export class HexrotSession implements ProtocolAdapter {
         unknownFrames: c.unknownFrames,
         ignoredStatuses: this.tracker.ignoredStatuses,
       },
-    };
+    });
   }
 
   /** Console text "NAME p1 p2 ..." (or a code instead of the name) sends that command. */

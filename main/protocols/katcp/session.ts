@@ -4,7 +4,7 @@
 // protocol's actions (requests, strategies, sensors, log level).
 import { z } from 'zod';
 import type { DeviceInfo } from '../../../shared/api/contract';
-import { ActionError, type AdapterContext, type ProtocolAdapter, type ProtocolCounters } from '../adapter';
+import { deviceInfoOf, ActionError, type AdapterContext, type ProtocolAdapter, type ProtocolCounters } from '../adapter';
 import { INFORM, KatcpDecoder, REPLY, ascii, encodeMessage, parseTypedRequest, type KatcpMessageView } from './codec';
 import type { KatcpOptions } from './options';
 import { RequestTracker, type KatcpReply } from './requests';
@@ -166,24 +166,18 @@ export class KatcpSession implements ProtocolAdapter {
     if (this.buildState) extra.buildState = this.buildState;
     for (const v of this.versions) if (v[0]) extra[`version:${v[0]}`] = v.slice(1).join(' ');
     if (this.watchdogRoundTrip !== null) extra.watchdogRoundTripMs = +this.watchdogRoundTrip.toFixed(3);
-    return {
+    return deviceInfoOf({
       sessionId: deviceSessionId,
       deviceId: this.device ?? this.buildState ?? 'katcp',
       displayName: `KATCP device ${this.device ?? this.buildState ?? ''}`.trim(),
-      maxTxDataSize: null,
       maxRxDataSize: this.options.maxLineLength,
-      maxBitrateBps: null,
       rxTimeoutUs: Math.round(this.options.requestTimeoutS * 1e6),
       heartbeatTimeout: this.options.watchdogS || null,
-      addressSizeBits: null,
       protocolMajor: this.major || null,
       protocolMinor: this.major ? this.minor : null,
       supportedFeatures: { memoryWrite: false, datalogging: false, userCommand: true, sixtyfourBits: false },
-      forbiddenMemoryRegions: [],
-      readonlyMemoryRegions: [],
-      dataloggingCapabilities: null,
       extra,
-    };
+    });
   }
 
   async action(name: string, args: unknown): Promise<unknown> {

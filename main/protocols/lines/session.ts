@@ -2,7 +2,7 @@
 // samples. The device is ready as soon as one good line arrived.
 import type { DeviceInfo } from '../../../shared/api/contract';
 import type { LinesOptions } from '../../../shared/api/lines-options';
-import type { AdapterContext, ProtocolAdapter, ProtocolCounters } from '../adapter';
+import { deviceInfoOf, type AdapterContext, type ProtocolAdapter, type ProtocolCounters } from '../adapter';
 import { LinesDecoder } from './codec';
 
 const GREETING = new Uint8Array([0x0a]);
@@ -61,22 +61,11 @@ export class LinesSession implements ProtocolAdapter {
   deviceInfo(deviceSessionId: string | null): DeviceInfo | null {
     if (!deviceSessionId) return null;
     const c = this.decoder.counters;
-    return {
+    return deviceInfoOf({
       sessionId: deviceSessionId,
       deviceId: 'lines',
       displayName: 'Text lines device',
-      maxTxDataSize: null,
       maxRxDataSize: this.options.maxLineLength,
-      maxBitrateBps: null,
-      rxTimeoutUs: null,
-      heartbeatTimeout: null,
-      addressSizeBits: null,
-      protocolMajor: null,
-      protocolMinor: null,
-      supportedFeatures: { memoryWrite: false, datalogging: false, userCommand: false, sixtyfourBits: false },
-      forbiddenMemoryRegions: [],
-      readonlyMemoryRegions: [],
-      dataloggingCapabilities: null,
       extra: {
         format: this.options.format,
         separator: JSON.stringify(this.options.separator),
@@ -86,7 +75,7 @@ export class LinesSession implements ProtocolAdapter {
         samples: c.samples,
         badLines: c.badLines,
       },
-    };
+    });
   }
 
   sendText(text: string): boolean {
