@@ -1,10 +1,7 @@
 // Scrutiny over a serial line: the emulated device on one end of a socat pty pair,
 // Benchscope's serial link and session on the other.
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ptyPair, type PtyPair } from '../support/pty-pair';
 import { createLink } from '../../main/links/factory';
 import { ScrutinyOptionsSchema } from '../../main/protocols/scrutiny/options';
 import { ScrutinySession } from '../../main/protocols/scrutiny/session';
@@ -12,23 +9,17 @@ import { startScrutinyEmulator } from '../../main/protocols/scrutiny/emulator';
 import { EMU_FIRMWARE_ID } from '../../main/protocols/scrutiny/emulator-memory';
 
 describe('scrutiny over a pty pair', () => {
-  let dir: string;
-  let socat: ChildProcess;
+  let pty: PtyPair;
   let A: string;
   let B: string;
 
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'benchscope-scrutiny-'));
-    A = path.join(dir, 'A');
-    B = path.join(dir, 'B');
-    socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${A}`, `pty,raw,echo=0,link=${B}`], { stdio: 'ignore' });
-    await vi.waitFor(() => expect(fs.existsSync(A) && fs.existsSync(B)).toBe(true), { timeout: 5000, interval: 10 });
+    pty = await ptyPair('benchscope-scrutiny-');
+    A = pty.host;
+    B = pty.device;
   });
 
-  afterAll(() => {
-    socat.kill();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => pty?.close());
 
   it('handshakes, polls RPVs, reads memory and resyncs after line noise', async () => {
     const emu = await startScrutinyEmulator({ transport: 'serial', path: B, baudRate: 115200 });
