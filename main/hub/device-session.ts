@@ -1,7 +1,7 @@
 // One device on the bench: a link, a protocol adapter over it, and their state.
 import { randomUUID } from 'node:crypto';
 import type {
-  ConsoleLine, DeviceCommState, DeviceInfo, ProtocolName, SessionCounters, SessionStatus, SessionSummary,
+  ConsoleLine, DeviceCommState, Mark, DeviceInfo, ProtocolName, SessionCounters, SessionStatus, SessionSummary,
 } from '../../shared/api/contract';
 import { describeLink, type LinkSpec } from '../../shared/api/link-config';
 import { createLink } from '../links/factory';
@@ -10,6 +10,10 @@ import type { ProtocolAdapter, ProtocolDefinition } from '../protocols/adapter';
 import type { TelemetryStore } from '../telemetry/store';
 
 const CONSOLE_KEEP = 1000;
+/** Marks kept per session (the newest); older ones are gone from getMarks. */
+const MARKS_KEEP = 2000;
+/** Marks passed on per flush; more in one flush are counted and summarised. */
+const MARKS_PER_FLUSH = 500;
 /** Console lines passed on per flush; beyond that they are counted, not shown. */
 const CONSOLE_PER_FLUSH = 200;
 
@@ -18,6 +22,8 @@ export interface SessionHooks {
   onProtocolEvent(kind: string, data: unknown): void;
   onSignalsChanged(): void;
   onDeviceConnected(): void;
+  /** Marks are waiting to be flushed. */
+  onMarks?(): void;
 }
 
 interface Totals { rxBytes: number; txBytes: number; rxMessages: number; txMessages: number }
@@ -45,6 +51,9 @@ export class DeviceSession {
   consoleWatchers = 0;
   /** Console lines ever pushed: a recorder follows them with a cursor (consoleSince). */
   consoleTotal = 0;
+  private marksKept: Mark[] = [];
+  private marksPending: Mark[] = [];
+  private marksSkipped = 0;
 
   constructor(
     readonly protocol: ProtocolDefinition<unknown>,
@@ -74,10 +83,11 @@ export class DeviceSession {
     const adapter = this.protocol.create({
       sessionId: this.id,
       linkKind: link.kind,
-      signal: (name, unit) => {
+      signal: (name, unit, opts) => {
         const before = this.store.list(this.id).length;
         const id = this.store.declare(this.id, name, unit);
-        if (this.store.list(this.id).length !== before) this.hooks.onSignalsChanged();
+        const statesChanged = opts?.states ? this.store.setStates(id, opts.states) : false;
+        if (this.store.list(this.id).length !== before || statesChanged) this.hooks.onSignalsChanged();
         return id;
       },
       sample: (id, t, v) => this.store.append(id, t, v),
@@ -86,6 +96,13 @@ export class DeviceSession {
       console: (dir, text, t) => this.pushConsole(dir, text, t),
       event: (kind, data) => this.hooks.onProtocolEvent(kind, data),
       statusChanged: () => { this.updateCommState(); this.hooks.onChange(); },
+      mark: (m) => this.pushMark(m),
+      linkLabel: () => link.label,
+      reconnect: (reason) => {
+        if (this.link !== link) return;
+        this.pushConsole('info', `${link.label}: reconnecting (${reason})`, Date.now() / 1000);
+        if (link.restart) link.restart(reason);
+      },
       ...(link.peer && link.dropPeer ? {
         peerAddress: () => link.peer?.()?.address ?? null,
         peerLabel: () => link.peer?.()?.label ?? null,
@@ -237,6 +254,33 @@ export class DeviceSession {
 
   summary(): SessionSummary {
     return { sessionId: this.id, name: this.name, protocol: this.protocol.name, link: this.linkSpec, options: this.options };
+  }
+
+  /** Marks still held, oldest first. */
+  marks(limit: number): Mark[] {
+    return this.marksKept.slice(-limit);
+  }
+
+  /** Marks raised since the last call (at most MARKS_PER_FLUSH plus a summary of the rest). */
+  takeMarks(): Mark[] {
+    if (!this.marksPending.length && !this.marksSkipped) return [];
+    const out = this.marksPending;
+    if (this.marksSkipped) {
+      out.push({ sessionId: this.id, t: out.length ? out[out.length - 1]!.t : Date.now() / 1000, label: `${this.marksSkipped} more marks not shown`, severity: 'info', signal: null });
+    }
+    this.marksPending = [];
+    this.marksSkipped = 0;
+    return out;
+  }
+
+  private pushMark(m: { t: number; label: string; severity?: Mark['severity']; signal?: string }): void {
+    if (!Number.isFinite(m.t)) return;
+    const mark: Mark = { sessionId: this.id, t: m.t, label: String(m.label).slice(0, 200), severity: m.severity ?? 'info', signal: m.signal ?? null };
+    this.marksKept.push(mark);
+    if (this.marksKept.length > MARKS_KEEP * 2) this.marksKept = this.marksKept.slice(-MARKS_KEEP);
+    if (this.marksPending.length < MARKS_PER_FLUSH) this.marksPending.push(mark);
+    else this.marksSkipped++;
+    this.hooks.onMarks?.();
   }
 
   consoleHistory(limit: number): ConsoleLine[] {

@@ -79,6 +79,7 @@ export class Hub {
   private notices: string[] = [];
   private statusDirty = false;
   private signalsDirty = false;
+  private marksDirty = false;
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
   private demoSwitch: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -331,6 +332,11 @@ export class Hub {
         return null;
       case 'getConsole':
         return this.session(p.sessionId).consoleHistory((p.limit as number | undefined) ?? 500);
+      case 'getMarks': {
+        const limit = (p.limit as number | undefined) ?? 2000;
+        if (p.sessionId !== undefined) return this.session(p.sessionId).marks(limit);
+        return [...this.sessions.values()].flatMap((s) => s.marks(limit)).sort((a, b) => a.t - b.t).slice(-limit);
+      }
       case 'sendText': {
         const s = this.session(p.sessionId);
         if (!s.sendText(p.text)) throw new HubError('NotConnected', `Session "${s.name}" (${describeLink(s.linkSpec)}) is not connected: nothing was sent`);
@@ -391,6 +397,7 @@ export class Hub {
       onSignalsChanged: () => { this.signalsDirty = true; },
       onProtocolEvent: (kind, data) => this.broadcast({ event: 'protocol', data: { sessionId: session.id, protocol: session.protocolName, kind, t: Date.now() / 1000, data } }),
       onDeviceConnected: () => { this.stats.deviceSessionCount++; },
+      onMarks: () => { this.marksDirty = true; },
     }, o);
     this.sessions.set(session.id, session);
     this.changed(!o.demo);
@@ -529,6 +536,11 @@ export class Hub {
       this.signalsDirty = false;
       const signals = this.store.list();
       for (const c of this.clients) this.sendEvent(c, { event: 'signals', data: signals });
+    }
+    if (this.marksDirty) {
+      this.marksDirty = false;
+      const marks = [...this.sessions.values()].flatMap((s) => s.takeMarks());
+      if (marks.length) for (const c of this.clients) this.sendEvent(c, { event: 'marks', data: marks });
     }
     for (const s of this.sessions.values()) {
       if (s.consoleWatchers === 0) continue;

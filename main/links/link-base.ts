@@ -16,6 +16,7 @@ export abstract class LinkBase implements Link {
   protected closed = false;
   private opened = false;
   private closing: Promise<void> | null = null;
+  private restarting = false;
   private currentState: LinkState = 'Disconnected';
   private reason: string | null = null;
   private events: LinkEvents = {};
@@ -50,6 +51,17 @@ export abstract class LinkBase implements Link {
       this.closing = this.release().then(() => this.setState('Disconnected', 'link closed'));
     }
     return this.closing;
+  }
+
+  restart(reason: string): void {
+    if (this.closed || !this.opened || this.restarting) return;
+    this.restarting = true;
+    this.backoff.cancel();
+    this.setState('Connecting', reason);
+    void this.release().then(() => {
+      this.restarting = false;
+      this.retry(reason);
+    });
   }
 
   abstract write(bytes: Uint8Array): boolean;

@@ -42,6 +42,11 @@ export interface Link {
   peer?(): { address: string; label: string } | null;
   /** Lets the current peer go (the link keeps listening for the next one). */
   dropPeer?(): void;
+  /**
+   * Drops the connection now (a failed liveness check) and reconnects by itself
+   * with the usual backoff; `reason` is the link's error meanwhile.
+   */
+  restart?(reason: string): void;
 }
 
 /** Receive time in seconds since the epoch, with sub-millisecond resolution. */

@@ -1,14 +1,17 @@
 // What every protocol adapter gives the hub, and what the hub gives it.
 import type { z } from 'zod';
-import type { DataloggingInfo, DeviceInfo, ErrorCode, ProtocolName } from '../../shared/api/contract';
+import type { DataloggingInfo, DeviceInfo, ErrorCode, MarkSeverity, ProtocolName } from '../../shared/api/contract';
 import type { LinkSpec } from '../../shared/api/link-config';
 
 export interface AdapterContext {
   readonly sessionId: string;
   /** 'datagram' links (UDP) may need the protocol to greet the peer. */
   readonly linkKind: 'stream' | 'datagram';
-  /** Declares (or finds) a signal of this session; returns its store id. */
-  signal(name: string, unit?: string): number;
+  /**
+   * Declares (or finds) a signal of this session; returns its store id. `states` names a
+   * discrete signal's values (the sample value is the index); plots draw it as a state timeline.
+   */
+  signal(name: string, unit?: string, opts?: { states?: string[] }): number;
   /** Appends one sample to the store (no allocation). */
   sample(id: number, t: number, v: number): void;
   /** Sends bytes to the device; false when the link is down. */
@@ -20,6 +23,17 @@ export interface AdapterContext {
   event(kind: string, data: unknown): void;
   /** The session's status changed in a way clients should see soon (ready, datalogging state...). */
   statusChanged(): void;
+  /**
+   * An event on the time axis (a sensor status change, a move started or ended): kept by the
+   * hub, broadcast, and drawn on the plots of this session (only `signal`'s plots when given).
+   * Not for every sample: marks are objects. (mark, linkLabel and reconnect are optional so a
+   * test may build a context by hand; the hub always provides them.)
+   */
+  mark?(m: { t: number; label: string; severity?: MarkSeverity; signal?: string }): void;
+  /** The link in words ("tcp 127.0.0.1:7147"), for error messages. */
+  linkLabel?(): string;
+  /** Drops the link now (a failed liveness check) and lets it reconnect with its backoff; `reason` shows as its error. */
+  reconnect?(reason: string): void;
   /** On links that accept their peer (a TCP server): who it is, and a way to let it go. */
   peerAddress?(): string | null;
   peerLabel?(): string | null;

@@ -23,12 +23,15 @@ export interface TelemetrySignalInfo {
   name: string;
   unit: string | null;
   total: number;
+  states?: string[];
 }
 
 class SignalRing {
   times: Float64Array;
   values: Float64Array;
   total = 0;
+  /** A discrete signal's state names (value = index), or null for a numeric one. */
+  states: string[] | null = null;
   constructor(readonly sessionId: string, readonly name: string, readonly unit: string | null, size: number) {
     this.times = new Float64Array(size);
     this.values = new Float64Array(size);
@@ -49,15 +52,34 @@ export class TelemetryStore {
     this.capacity = capacity;
   }
 
-  /** Returns the signal's id; declaring the same (session, name) again returns the same id. */
-  declare(sessionId: string, name: string, unit?: string): number {
+  /**
+   * Returns the signal's id; declaring the same (session, name) again returns the same id
+   * (and takes new state names, when given: a discrete sensor's values may change).
+   */
+  declare(sessionId: string, name: string, unit?: string, states?: readonly string[]): number {
     const key = `${sessionId}\u0000${name}`;
     const known = this.idByKey.get(key);
-    if (known !== undefined) return known;
+    if (known !== undefined) {
+      if (states) this.setStates(known, states);
+      return known;
+    }
     const id = this.rings.length;
-    this.rings.push(new SignalRing(sessionId, name, unit ?? null, Math.min(MIN_RING, this.capacity)));
+    const ring = new SignalRing(sessionId, name, unit ?? null, Math.min(MIN_RING, this.capacity));
+    if (states) ring.states = [...states];
+    this.rings.push(ring);
     this.idByKey.set(key, id);
     return id;
+  }
+
+  /** Sets a signal's state names; true when they changed. */
+  setStates(id: number, states: readonly string[] | null): boolean {
+    const ring = this.rings[id];
+    if (!ring) return false;
+    const same = states === null ? ring.states === null
+      : ring.states !== null && ring.states.length === states.length && ring.states.every((s, i) => s === states[i]);
+    if (same) return false;
+    ring.states = states === null ? null : [...states];
+    return true;
   }
 
   removeSession(sessionId: string): void {
@@ -73,7 +95,9 @@ export class TelemetryStore {
     const out: TelemetrySignalInfo[] = [];
     this.rings.forEach((ring, id) => {
       if (ring === undefined || (sessionId !== undefined && ring.sessionId !== sessionId)) return;
-      out.push({ id, sessionId: ring.sessionId, name: ring.name, unit: ring.unit, total: ring.total });
+      const info: TelemetrySignalInfo = { id, sessionId: ring.sessionId, name: ring.name, unit: ring.unit, total: ring.total };
+      if (ring.states) info.states = ring.states;
+      out.push(info);
     });
     return out;
   }

@@ -6,6 +6,7 @@ import { PORT_MESSAGE, type DesktopBridge } from '../../shared/api/bridge';
 import type { MessagePipe } from '../../shared/client/client';
 import { ConnectionError, TimeoutError } from '../../shared/client/errors';
 import { client } from './hub';
+import { ingestMarks, resetMarks } from './plot/marks-cache';
 import { resetTelemetry } from './plot/telemetry-cache';
 import { useStore } from './store';
 
@@ -37,6 +38,7 @@ export function startConnection(): void {
     scheduleDefaultPlot();
   });
   client.on('plots', (plots) => store().receivePlots(plots));
+  client.on('marks', (marks) => ingestMarks(marks));
   client.onDisconnect((reason) => {
     store().setConnection({ phase: 'reconnecting', error: `Connection to the hub lost: ${reason}` });
     scheduleRetry();
@@ -89,7 +91,8 @@ async function syncAfterConnect(): Promise<void> {
   s.setStatus(client.getLatestServerStatus());
   resetTelemetry();
   try {
-    const [signals, plots] = await Promise.all([client.listSignals(), client.request('getPlots', {})]);
+    const [signals, plots, marks] = await Promise.all([client.listSignals(), client.request('getPlots', {}), client.request('getMarks', {})]);
+    resetMarks(marks);
     s.setSignals(signals);
     s.receivePlots(plots);
     s.setConnection({ phase: 'connected', error: null, retryInS: null });

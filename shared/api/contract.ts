@@ -160,6 +160,22 @@ export interface SignalInfo {
   name: string;
   unit: string | null;
   total: number;
+  /** A discrete signal's state names: the sample value is the index (plotted as a state timeline). */
+  states?: string[];
+}
+
+export const MARK_SEVERITIES = ['info', 'ok', 'warn', 'error'] as const;
+export type MarkSeverity = (typeof MARK_SEVERITIES)[number];
+
+/** An event on a session's time axis (a status change, a move started or ended), drawn on its plots. */
+export interface Mark {
+  sessionId: string;
+  /** Seconds since the epoch, the same time base as the samples. */
+  t: number;
+  label: string;
+  severity: MarkSeverity;
+  /** When set, only plots showing this signal of the session draw the mark. */
+  signal: string | null;
 }
 
 export interface ConsoleLine {
@@ -223,6 +239,8 @@ export const RequestSchemas = {
   unsubscribe: z.object({ signalIds: z.array(z.number().int().min(0)).max(4096) }).strict(),
   subscribeConsole: z.object({ sessionId: sessionId.nullable() }).strict(),
   getConsole: z.object({ sessionId, limit: z.number().int().min(1).max(10000).optional() }).strict(),
+  /** The marks still held (the newest per session), oldest first. */
+  getMarks: z.object({ sessionId: sessionId.optional(), limit: z.number().int().min(1).max(10000).optional() }).strict(),
   sendText: z.object({ sessionId, text: z.string().max(4096, 'At most 4096 characters per send') }).strict(),
   listSerialPorts: z.object({}).strict(),
   getPlots: z.object({}).strict(),
@@ -271,6 +289,7 @@ export interface ResultTypes extends CaptureResultTypes, CanResultTypes {
   unsubscribe: null;
   subscribeConsole: null;
   getConsole: ConsoleLine[];
+  getMarks: Mark[];
   sendText: null;
   listSerialPorts: { ports: SerialPortInfo[]; error: string | null };
   getPlots: PlotConfig[];
@@ -304,6 +323,8 @@ export interface EventTypes extends CaptureEventTypes {
   status: ServerStatus;
   protocol: ProtocolEvent;
   console: ConsoleLine[];
+  /** Marks raised since the last flush. */
+  marks: Mark[];
   signals: SignalInfo[];
   plots: PlotConfig[];
 }

@@ -25,8 +25,11 @@ export function PlotPanel({ plot, sessions, signals }: { plot: PlotConfig; sessi
   const series: ChartSeries[] = resolved.flatMap((r) => (r.info ? [{
     id: r.info.id,
     label: `${severalSessions ? `${r.session}: ` : ''}${r.signal}${r.info.unit ? ` [${r.info.unit}]` : ''}`,
+    ...(r.info.states ? { states: r.info.states } : {}),
   }] : []));
   const seriesKey = JSON.stringify(series);
+  // The marks of the plotted signals' sessions (a mark naming a signal only where that signal is plotted).
+  const markFilterKey = JSON.stringify(resolved.flatMap((r) => (r.info ? [[r.info.sessionId, r.signal]] : [])));
   // Same order as the chart's series, so a checkbox's swatch matches its line.
   const colourOf = new Map(resolved.filter((r) => r.info).map((r, i) => [`${r.session}\u0000${r.signal}`, SERIES_COLOURS[i % SERIES_COLOURS.length]]));
   const missing = resolved.length - series.length;
@@ -36,6 +39,7 @@ export function PlotPanel({ plot, sessions, signals }: { plot: PlotConfig; sessi
   const frameRef = useRef<HTMLSpanElement>(null);
   const pointsRef = useRef<HTMLSpanElement>(null);
   const receivedRef = useRef<HTMLSpanElement>(null);
+  const marksRef = useRef<HTMLSpanElement>(null);
   const [following, setFollowing] = useState(true);
   const [choosing, setChoosing] = useState(plot.signals.length === 0);
 
@@ -45,6 +49,7 @@ export function PlotPanel({ plot, sessions, signals }: { plot: PlotConfig; sessi
         if (frameRef.current) frameRef.current.textContent = String(st.pointsLastFrame);
         if (pointsRef.current) pointsRef.current.textContent = String(st.pointsDrawnTotal);
         if (receivedRef.current) receivedRef.current.textContent = String(st.received);
+        if (marksRef.current) marksRef.current.textContent = String(st.marks);
       },
       onFollowChange: setFollowing,
     });
@@ -57,6 +62,14 @@ export function PlotPanel({ plot, sessions, signals }: { plot: PlotConfig; sessi
   // seriesKey stands for series: a new array each render, the same content mostly.
   useEffect(() => chart.current?.setSeries(series), [seriesKey]);
   useEffect(() => chart.current?.setWindow(plot.windowSeconds), [plot.windowSeconds]);
+  useEffect(() => {
+    const signalsBySession = new Map<string, Set<string>>();
+    for (const [sessionId, signal] of JSON.parse(markFilterKey) as [string, string][]) {
+      if (!signalsBySession.has(sessionId)) signalsBySession.set(sessionId, new Set());
+      signalsBySession.get(sessionId)!.add(signal);
+    }
+    chart.current?.setMarkFilter({ signalsBySession });
+  }, [markFilterKey]);
 
   const windowChoices = WINDOW_CHOICES.some((w) => w.seconds === plot.windowSeconds)
     ? WINDOW_CHOICES
@@ -101,6 +114,7 @@ export function PlotPanel({ plot, sessions, signals }: { plot: PlotConfig; sessi
         <span><span ref={frameRef} data-testid="plot-frame-points">0</span> pts last frame</span>
         <span><span ref={pointsRef} data-testid="plot-points">0</span> pts drawn</span>
         <span><span ref={receivedRef} data-testid="plot-received">0</span> samples received</span>
+        <span title="Events on the time axis (status changes, moves) in view"><span ref={marksRef} data-testid="plot-marks">0</span> marks</span>
         {following ? <span className="live">● live</span> : <span className="held">paused (double-click: back to window)</span>}
         {missing ? <span className="warn">{missing} signal{missing > 1 ? 's' : ''} not available</span> : null}
         {series.length === 0 && !missing ? <span className="muted">no signals: tick some under Signals</span> : null}

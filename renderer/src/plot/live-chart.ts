@@ -4,13 +4,18 @@
 // zooms (drag on x) or pans (shift+drag, shift+wheel; ctrl+wheel zooms);
 // double-click goes back to the window (live unless paused).
 import uPlot from 'uplot';
+import type { Mark } from '../../../shared/api/contract';
 import { formatClock, formatSample } from '../format';
 import { alignUnion, countPoints, nearestValue, windowForDisplay, type Series } from './frame-data';
+import { MARK_COLOURS, marksIn, marksVersion, type MarkFilter } from './marks-cache';
+import { LANE_HEIGHT, stateColour, stateName, stateRuns } from './state-lanes';
 import { ringOf } from './telemetry-cache';
 
 export interface ChartSeries {
   id: number;
   label: string;
+  /** A discrete signal's state names: drawn as a state timeline lane, not a line. */
+  states?: string[];
 }
 
 export interface ChartFrameStats {
@@ -20,6 +25,8 @@ export interface ChartFrameStats {
   pointsDrawnTotal: number;
   /** Samples received for the chart's signals since they were subscribed. */
   received: number;
+  /** Marks drawn by the last redraw. */
+  marks: number;
 }
 
 export interface LiveChartHooks {
@@ -46,6 +53,13 @@ function clockTicks(_u: uPlot, splits: number[], _axis: number, _space: number, 
 export class LiveChart {
   private u: uPlot | null = null;
   private series: ChartSeries[] = [];
+  /** The series drawn as lines (uPlot's) and those drawn as state lanes. */
+  private lineSeries: ChartSeries[] = [];
+  private stateSeries: ChartSeries[] = [];
+  private readonly lanes: HTMLCanvasElement;
+  private markFilter: MarkFilter = { signalsBySession: new Map() };
+  private marksSeen = -1;
+  private shownMarks: Mark[] = [];
   private windowS = 10;
   private paused = false;
   private pausedAt = NaN;
@@ -67,14 +81,27 @@ export class LiveChart {
       this.dirty = true;
     });
     this.resize.observe(host);
+    this.lanes = document.createElement('canvas');
+    this.lanes.className = 'state-lanes';
+    this.lanes.setAttribute('role', 'img');
+    this.lanes.setAttribute('aria-label', 'State timelines');
     this.raf = requestAnimationFrame(this.frame);
   }
 
   setSeries(series: ChartSeries[]): void {
-    const same = series.length === this.series.length && series.every((s, i) => s.id === this.series[i].id && s.label === this.series[i].label);
+    const same = series.length === this.series.length
+      && series.every((s, i) => s.id === this.series[i].id && s.label === this.series[i].label && (s.states ?? []).join('\u0000') === (this.series[i].states ?? []).join('\u0000'));
     if (same && this.u) return;
     this.series = series;
+    this.lineSeries = series.filter((s) => !s.states);
+    this.stateSeries = series.filter((s) => s.states);
     this.build();
+  }
+
+  /** Which sessions' (and signals') marks this chart draws. */
+  setMarkFilter(filter: MarkFilter): void {
+    this.markFilter = filter;
+    this.dirty = true;
   }
 
   setWindow(seconds: number): void {
@@ -98,6 +125,7 @@ export class LiveChart {
     this.resize.disconnect();
     this.u?.destroy();
     this.u = null;
+    this.lanes.remove();
   }
 
   private width(): number {
@@ -112,9 +140,9 @@ export class LiveChart {
       scales: { x: { time: true, auto: false }, y: { auto: true } },
       series: [
         { label: 'Time', value: (_u, v) => (v == null ? '—' : formatClock(v)) },
-        ...this.series.map((s, i): uPlot.Series => ({
+        ...this.lineSeries.map((s): uPlot.Series => ({
           label: s.label,
-          stroke: SERIES_COLOURS[i % SERIES_COLOURS.length],
+          stroke: SERIES_COLOURS[this.series.indexOf(s) % SERIES_COLOURS.length],
           width: 1.25,
           spanGaps: true,
           points: { show: false },
@@ -153,9 +181,14 @@ export class LiveChart {
           }
           u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
         }],
+        draw: [(u) => this.drawMarks(u)],
       },
     };
-    this.u = new uPlot(opts, [new Float64Array(0), ...this.series.map(() => [])], this.host);
+    this.u = new uPlot(opts, [new Float64Array(0), ...this.lineSeries.map(() => [])], this.host);
+    // The lanes go between the plot and its legend, on the same time axis.
+    const legend = this.u.root.querySelector('.u-legend');
+    if (this.stateSeries.length) this.u.root.insertBefore(this.lanes, legend);
+    else this.lanes.remove();
     this.u.over.addEventListener('wheel', this.onWheel, { passive: false });
     this.dirty = true;
   }
@@ -224,6 +257,10 @@ export class LiveChart {
     for (const s of this.series) received += ringOf(s.id)?.total ?? 0;
     const fresh = received !== this.lastReceived;
     this.lastReceived = received;
+    if (marksVersion() !== this.marksSeen) {
+      this.marksSeen = marksVersion();
+      this.dirty = true;
+    }
     // Samples newer than a frozen view change nothing on screen.
     if (!this.dirty && !(fresh && this.following)) {
       if (fresh) this.report(received);
@@ -241,21 +278,109 @@ export class LiveChart {
     this.view = range;
     const [tMin, tMax] = range;
     const columns = Math.max(1, Math.round(u.bbox.width / uPlot.pxRatio));
-    const perSeries = this.series.map((s) => {
+    const perSeries = this.lineSeries.map((s) => {
       const ring = ringOf(s.id);
       return ring ? windowForDisplay(ring.window(tMin, tMax), tMin, tMax, columns) : EMPTY;
     });
     const data = alignUnion(perSeries);
     this.pointsLastFrame = countPoints(data);
     this.pointsDrawnTotal += this.pointsLastFrame;
+    this.shownMarks = marksIn(this.markFilter, tMin, tMax);
     u.batch(() => {
       u.setData(data as uPlot.AlignedData, false);
       u.setScale('x', { min: tMin, max: tMax });
     });
+    this.drawLanes(u, tMin, tMax, this.paused ? Math.min(this.pausedAt, latest) : latest);
     this.report(received);
   };
 
+  /** Vertical lines for the marks in view, labelled where there is room, coloured by severity. */
+  private drawMarks(u: uPlot): void {
+    const marks = this.shownMarks;
+    if (!marks.length) return;
+    const ctx = u.ctx;
+    const { top, height } = u.bbox;
+    const px = uPlot.pxRatio;
+    ctx.save();
+    ctx.lineWidth = Math.max(1, px);
+    ctx.setLineDash([4 * px, 3 * px]);
+    ctx.font = `${Math.round(10 * px)}px sans-serif`;
+    ctx.textBaseline = 'top';
+    let lastLabelEnd = -Infinity;
+    let row = 0;
+    for (const m of marks) {
+      const x = Math.round(u.valToPos(m.t, 'x', true)) + 0.5;
+      const colour = MARK_COLOURS[m.severity];
+      ctx.strokeStyle = colour;
+      ctx.beginPath();
+      ctx.moveTo(x, top);
+      ctx.lineTo(x, top + height);
+      ctx.stroke();
+      // Labels that would overlap go one row down, then are left out (the line stays).
+      const w = ctx.measureText(m.label).width + 6 * px;
+      if (x + 3 * px > lastLabelEnd) row = 0;
+      else if (row < 2) row++;
+      else continue;
+      const y = top + 2 * px + row * 13 * px;
+      ctx.fillStyle = 'rgba(20,24,30,0.8)';
+      ctx.fillRect(x + 2 * px, y - px, w, 12 * px);
+      ctx.fillStyle = colour;
+      ctx.fillText(m.label, x + 5 * px, y);
+      lastLabelEnd = Math.max(lastLabelEnd, x + 2 * px + w);
+    }
+    ctx.restore();
+  }
+
+  /** One lane per discrete signal: a band per run of one state, named where it fits. */
+  private drawLanes(u: uPlot, tMin: number, tMax: number, tEnd: number): void {
+    const n = this.stateSeries.length;
+    if (!n) return;
+    const px = uPlot.pxRatio;
+    const cssWidth = this.width();
+    const cssHeight = n * LANE_HEIGHT;
+    const canvas = this.lanes;
+    if (canvas.width !== Math.round(cssWidth * px) || canvas.height !== Math.round(cssHeight * px)) {
+      canvas.width = Math.round(cssWidth * px);
+      canvas.height = Math.round(cssHeight * px);
+      canvas.style.width = `${cssWidth}px`;
+      canvas.style.height = `${cssHeight}px`;
+    }
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return;
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    const left = u.bbox.left;
+    const plotW = u.bbox.width;
+    const span = tMax - tMin;
+    const xOf = (t: number) => left + ((t - tMin) / span) * plotW;
+    ctx.font = `${Math.round(10 * px)}px sans-serif`;
+    ctx.textBaseline = 'middle';
+    this.stateSeries.forEach((s, i) => {
+      const y = i * LANE_HEIGHT * px;
+      const h = (LANE_HEIGHT - 3) * px;
+      const states = s.states ?? [];
+      ctx.fillStyle = '#9aa4b2';
+      ctx.textAlign = 'right';
+      ctx.fillText(s.label.length > 14 ? `${s.label.slice(0, 13)}…` : s.label, left - 4 * px, y + h / 2, left - 6 * px);
+      ctx.textAlign = 'left';
+      const ring = ringOf(s.id);
+      if (!ring || !ring.length) return;
+      const runs = stateRuns(ring.window(tMin, tMax), tMin, tMax, tEnd, span / Math.max(1, plotW));
+      for (let r = 0; r < runs.states.length; r++) {
+        const x0 = xOf(runs.starts[r]!);
+        const x1 = xOf(runs.ends[r]!);
+        ctx.fillStyle = stateColour(states, runs.states[r]!);
+        ctx.fillRect(x0, y, Math.max(px, x1 - x0 - px), h);
+        const name = stateName(states, runs.states[r]!);
+        const w = ctx.measureText(name).width;
+        if (x1 - x0 > w + 8 * px) {
+          ctx.fillStyle = '#eceff1';
+          ctx.fillText(name, x0 + 4 * px, y + h / 2);
+        }
+      }
+    });
+  }
+
   private report(received: number): void {
-    this.hooks.onFrame({ pointsLastFrame: this.pointsLastFrame, pointsDrawnTotal: this.pointsDrawnTotal, received });
+    this.hooks.onFrame({ pointsLastFrame: this.pointsLastFrame, pointsDrawnTotal: this.pointsDrawnTotal, received, marks: this.shownMarks.length });
   }
 }
