@@ -40,6 +40,7 @@ export function PlotPanel({ plot, sessions, signals }: { plot: PlotConfig; sessi
   const pointsRef = useRef<HTMLSpanElement>(null);
   const receivedRef = useRef<HTMLSpanElement>(null);
   const marksRef = useRef<HTMLSpanElement>(null);
+  const lagRef = useRef<HTMLSpanElement>(null);
   const [following, setFollowing] = useState(true);
   const [choosing, setChoosing] = useState(plot.signals.length === 0);
 
@@ -50,6 +51,7 @@ export function PlotPanel({ plot, sessions, signals }: { plot: PlotConfig; sessi
         if (pointsRef.current) pointsRef.current.textContent = String(st.pointsDrawnTotal);
         if (receivedRef.current) receivedRef.current.textContent = String(st.received);
         if (marksRef.current) marksRef.current.textContent = String(st.marks);
+        if (lagRef.current) lagRef.current.textContent = Number.isFinite(st.lagMs) ? String(Math.max(0, Math.round(st.lagMs))) : '—';
       },
       onFollowChange: setFollowing,
     });
@@ -115,6 +117,7 @@ export function PlotPanel({ plot, sessions, signals }: { plot: PlotConfig; sessi
         <span><span ref={pointsRef} data-testid="plot-points">0</span> pts drawn</span>
         <span><span ref={receivedRef} data-testid="plot-received">0</span> samples received</span>
         <span title="Events on the time axis (status changes, moves) in view"><span ref={marksRef} data-testid="plot-marks">0</span> marks</span>
+        <span title="How long ago the newest sample drawn reached the engine"><span ref={lagRef} data-testid="plot-lag">—</span> ms lag</span>
         {following ? <span className="live">● live</span> : <span className="held">paused (double-click: back to window)</span>}
         {missing ? <span className="warn">{missing} signal{missing > 1 ? 's' : ''} not available</span> : null}
         {series.length === 0 && !missing ? <span className="muted">no signals: tick some under Signals</span> : null}

@@ -27,6 +27,12 @@ export interface ChartFrameStats {
   received: number;
   /** Marks drawn by the last redraw. */
   marks: number;
+  /**
+   * Sample-to-screen lag of the last redraw that followed live data: how long ago
+   * (ms, by the wall clock the engine stamps samples with) the newest sample drawn
+   * was received; NaN when the view is paused or zoomed.
+   */
+  lagMs: number;
 }
 
 export interface LiveChartHooks {
@@ -70,6 +76,7 @@ export class LiveChart {
   private lastReceived = -1;
   private pointsDrawnTotal = 0;
   private pointsLastFrame = 0;
+  private lagMs = NaN;
   private raf = 0;
   private readonly resize: ResizeObserver;
   private following = true;
@@ -291,6 +298,7 @@ export class LiveChart {
       u.setScale('x', { min: tMin, max: tMax });
     });
     this.drawLanes(u, tMin, tMax, this.paused ? Math.min(this.pausedAt, latest) : latest);
+    this.lagMs = this.following ? Date.now() - latest * 1000 : NaN;
     this.report(received);
   };
 
@@ -381,6 +389,6 @@ export class LiveChart {
   }
 
   private report(received: number): void {
-    this.hooks.onFrame({ pointsLastFrame: this.pointsLastFrame, pointsDrawnTotal: this.pointsDrawnTotal, received, marks: this.shownMarks.length });
+    this.hooks.onFrame({ pointsLastFrame: this.pointsLastFrame, pointsDrawnTotal: this.pointsDrawnTotal, received, marks: this.shownMarks.length, lagMs: this.lagMs });
   }
 }
