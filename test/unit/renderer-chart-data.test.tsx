@@ -156,3 +156,36 @@ describe('union time axis', () => {
     expect(nearestValue([null, null], 0)).toBeNull();
   });
 });
+
+describe('min/max per pixel column in a dense window (column edges snapped to ring blocks)', () => {
+  it('shows every single-sample spike within one column of where it was, wrapped rings included', async () => {
+    const fc = await import('fast-check');
+    fc.assert(fc.property(
+      fc.integer({ min: 300, max: 600 }),          // samples per column, above the snapping threshold
+      fc.integer({ min: 20, max: 50 }),            // columns
+      fc.integer({ min: 0, max: 40000 }),          // samples written before (wraps the ring)
+      fc.double({ min: 0, max: 1, noNaN: true }),  // where the spike is
+      fc.boolean(),                                // spike up or down
+      (perColumn, columns, before, where, up) => {
+        const n = perColumn * columns;
+        const ring = new SignalRing(1 << 15, 64);
+        const total = before + n;
+        const times = Float64Array.from({ length: total }, (_, i) => i);
+        const values = Float64Array.from({ length: total }, (_, i) => Math.sin(i / 50));
+        const spikeAt = before + Math.floor(where * (n - 1));
+        values[spikeAt] = up ? 10 : -10;
+        ring.append(times, values);
+        const tMin = before;
+        const tMax = total - 1;
+        const out = minMaxPerPixel(ring.window(tMin, tMax), tMin, tMax, columns);
+        const hits = [...out.values.keys()].filter((i) => out.values[i] === values[spikeAt]);
+        expect(hits.length).toBe(1);
+        const colWidth = (tMax - tMin) / columns;
+        expect(Math.abs(out.times[hits[0]!]! - spikeAt)).toBeLessThanOrEqual(colWidth * 1.01);
+        // Two points per column at most, plus the neighbours at the edges.
+        expect(out.times.length).toBeLessThanOrEqual(columns * 2 + 4);
+        for (let i = 1; i < out.times.length; i++) expect(out.times[i]!).toBeGreaterThanOrEqual(out.times[i - 1]!);
+      },
+    ), { numRuns: 150 });
+  });
+});

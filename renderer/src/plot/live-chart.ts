@@ -150,7 +150,7 @@ export class LiveChart {
         ...this.lineSeries.map((s): uPlot.Series => ({
           label: s.label,
           stroke: SERIES_COLOURS[this.series.indexOf(s) % SERIES_COLOURS.length],
-          width: 1.25,
+          width: 1,
           spanGaps: true,
           points: { show: false },
           value: (u, v, si, idx) => {
