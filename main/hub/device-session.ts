@@ -21,6 +21,8 @@ export interface SessionHooks {
   onChange(): void;
   onProtocolEvent(kind: string, data: unknown): void;
   onSignalsChanged(): void;
+  /** Handed to the adapter (AdapterContext.userDataDir). */
+  userDataDir?: string | null;
   onDeviceConnected(): void;
   /** Marks are waiting to be flushed. */
   onMarks?(): void;
@@ -51,6 +53,8 @@ export class DeviceSession {
   consoleWatchers = 0;
   /** Console lines ever pushed: a recorder follows them with a cursor (consoleSince). */
   consoleTotal = 0;
+  /** Bumped by setOptions: clients re-read the options (listSessions) when it changes. */
+  optionsRevision = 0;
   private marksKept: Mark[] = [];
   private marksPending: Mark[] = [];
   private marksSkipped = 0;
@@ -83,6 +87,7 @@ export class DeviceSession {
     const adapter = this.protocol.create({
       sessionId: this.id,
       linkKind: link.kind,
+      userDataDir: this.hooks.userDataDir ?? null,
       signal: (name, unit, opts) => {
         const before = this.store.list(this.id).length;
         const id = this.store.declare(this.id, name, unit);
@@ -173,6 +178,7 @@ export class DeviceSession {
     const wasWanted = this.wanted;
     await this.disconnect();
     this.options = options;
+    this.optionsRevision++;
     if (wasWanted) this.connect();
   }
 
@@ -248,7 +254,7 @@ export class DeviceSession {
       },
       counters: this.counters(),
       lastProtocolError: this.adapter?.lastError ?? null,
-      options: this.options,
+      optionsRevision: this.optionsRevision,
     };
   }
 

@@ -398,6 +398,7 @@ export class Hub {
       onProtocolEvent: (kind, data) => this.broadcast({ event: 'protocol', data: { sessionId: session.id, protocol: session.protocolName, kind, t: Date.now() / 1000, data } }),
       onDeviceConnected: () => { this.stats.deviceSessionCount++; },
       onMarks: () => { this.marksDirty = true; },
+      userDataDir: this.opts.userDataDir,
     }, o);
     this.sessions.set(session.id, session);
     this.changed(!o.demo);

@@ -7,6 +7,8 @@ export interface AdapterContext {
   readonly sessionId: string;
   /** 'datagram' links (UDP) may need the protocol to greet the peer. */
   readonly linkKind: 'stream' | 'datagram';
+  /** The engine's user data folder (null when it runs without one): where a protocol keeps installed files. */
+  readonly userDataDir?: string | null;
   /**
    * Declares (or finds) a signal of this session; returns its store id. `states` names a
    * discrete signal's values (the sample value is the index); plots draw it as a state timeline.

@@ -78,7 +78,12 @@ export interface SessionStatus {
   counters: SessionCounters;
   /** Last protocol-level problem (a bad line, a bad frame), null if none. */
   lastProtocolError: string | null;
-  options: Record<string, unknown>;
+  /**
+   * Bumped each time the session's options change. The options themselves (a DCS
+   * configuration, a hexapod layout: up to hundreds of kB) are not repeated in every
+   * status broadcast: read them with listSessions when this changes.
+   */
+  optionsRevision: number;
 }
 
 export interface ServerStatus {

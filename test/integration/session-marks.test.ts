@@ -55,7 +55,7 @@ const stateProtocol: ProtocolDefinition<Record<string, never>> = {
           last = v;
         }
       },
-      deviceInfo: () => deviceInfoOf({ sessionId: null, deviceId: 'test', displayName: 'test', extra: {} }),
+      deviceInfo: (id) => deviceInfoOf({ sessionId: id ?? '', deviceId: 'test', displayName: 'test', extra: {} }),
       sendText: () => false,
       dispose() {},
     };
@@ -139,6 +139,16 @@ describe('session marks, states, link label and reconnect', () => {
     await vi.waitFor(() => expect(dev.peers.length).toBe(2), { timeout: 5000 });
     await vi.waitFor(() => expect(s.status().deviceLink.operational).toBe(true));
     expect(s.consoleHistory(20).some((l) => l.text.includes('reconnecting (no reply to ?watchdog within 5 s)'))).toBe(true);
+  });
+
+  it('status carries an options revision, not the options (they can be hundreds of kB)', async () => {
+    const dev = await device();
+    const { s } = session(dev.port);
+    const before = s.status();
+    expect(before).not.toHaveProperty('options');
+    await s.setOptions({});
+    expect(s.status().optionsRevision).toBe(before.optionsRevision + 1);
+    expect(s.summary().options).toEqual({});
   });
 
   it('a restart of a closed link does nothing', async () => {
