@@ -197,8 +197,26 @@ describe('scrutiny emulated datalogger', () => {
     ['gt', [counterOp, literal(300)], (c) => c > 300],
     ['gte', [counterOp, literal(300)], (c) => c >= 300],
     ['changeMoreThan', [{ kind: 'varbit', type: 0x12, address: flags, bitOffset: 8, bitSize: 8 }, literal(-100)], () => true],
-    ['isWithin', [{ kind: 'rpv', id: 0x1003 }, literal(500), literal(10)], (c) => Math.abs(500 - (c % 2000)) < 10],
+    ['isWithin', [{ kind: 'rpv', id: 0x1003 }, literal(500), literal(10)], (c) => Math.abs(500 - (c % 2000)) <= 10],
   ];
+
+  it('evaluates changeMoreThan as scrutiny-embedded: against the previous evaluation, the delta truncated for an integer operand', () => {
+    const armed = (delta: number) => {
+      const b = bench();
+      b.ok(requests.connect());
+      b.run(0.05);
+      expect(configure(b, { condition: DL_CONDITIONS.indexOf('changeMoreThan'), operands: [counterOp, literal(delta)], probeLocation: 255 })).toBe(0);
+      b.ok(requests.datalog(DataLogControl.Arm));
+      b.run(1.5);
+      return status(b).state;
+    };
+    // The counter goes up by exactly 1 per iteration: "more than 1" never holds ...
+    expect(armed(1)).toBe(2);
+    // ... 0.5 truncates to 0 for a uint32 operand, and +1 is more than 0.
+    expect(armed(0.5)).toBe(4);
+    // A negative delta looks for a drop: the counter never drops.
+    expect(armed(-1)).toBe(2);
+  });
 
   for (const [condition, operands, accepts] of cases) {
     it(`triggers on ${condition} and completes with the trigger in its acquisition`, () => {

@@ -10,6 +10,7 @@ import { startScrutinyEmulator, type ScrutinyEmulator } from '../../main/protoco
 import { EMU_FIRMWARE_ID } from '../../main/protocols/scrutiny/emulator-memory';
 import { client } from '../../renderer/src/hub';
 import { ScrutinyPanel } from '../../renderer/src/protocols/scrutiny/ScrutinyPanel';
+import { treeRows } from '../../renderer/src/protocols/scrutiny/VariableBrowser';
 import { scrutinyOptionsDraft, validateScrutinyOptions } from '../../renderer/src/protocols/scrutiny/options';
 
 afterEach(cleanup);
@@ -27,6 +28,18 @@ describe('Scrutiny options form', () => {
         watchPaths: '"sine" is not a path (paths start with /, e.g. /global/demo/sine or /rpv/x1000)',
       },
     });
+  });
+});
+
+describe('Scrutiny variable tree', () => {
+  const leaf = (path: string) => ({ path, kind: 'var' as const });
+  const entries = [leaf('/global/demo/sine'), leaf('/rpv/x1000'), leaf('/global/demo/motor/speed'), leaf('/global/demo/motor/mode'), leaf('/global/top')];
+  const show = (open: (f: string) => boolean) => treeRows(entries, open).map((r) => `${' '.repeat(r.depth)}${'folder' in r ? `${r.open ? '-' : '+'}${r.name}` : r.name}`);
+
+  it('groups leaves under their folders in path order, closed folders hiding their content', () => {
+    expect(show(() => true)).toEqual(['-global', ' -demo', '  -motor', '   mode', '   speed', '  sine', ' top', '-rpv', ' x1000']);
+    expect(show((f) => f !== '/global/demo')).toEqual(['-global', ' +demo', ' top', '-rpv', ' x1000']);
+    expect(show(() => false)).toEqual(['+global', '+rpv']);
   });
 });
 
@@ -60,11 +73,41 @@ describe('Scrutiny panel', () => {
     fireEvent.click(within(row as HTMLElement).getByRole('button', { name: 'Write' }));
     await waitFor(() => expect(emu.device.memory.rpv.get(0x1006)).toBe(4.25));
     fireEvent.change(screen.getByLabelText('Search variables'), { target: { value: 'motor/speed' } });
-    const item = (await screen.findByText('/global/demo/motor/speed')).closest('li')!;
-    fireEvent.click(within(item as HTMLElement).getByRole('button', { name: 'Watch' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Watch /global/demo/motor/speed' }));
     await waitFor(async () => {
       const signals = await client.listSignals(sessionId);
       expect(signals.find((s) => s.name === '/global/demo/motor/speed')?.total ?? 0).toBeGreaterThan(0);
     }, { timeout: 3000 });
+  });
+
+  it('watches an enum and a bit range in the watch table, writes from it with errors on the row, runs a user command', async () => {
+    const status = (await client.requestServerStatusUpdate())!.sessions.find((s) => s.sessionId === sessionId)!;
+    render(<ScrutinyPanel session={status} />);
+    fireEvent.change(await screen.findByLabelText('Search variables'), { target: { value: '/global/demo/motor/mode' } });
+    fireEvent.click(await screen.findByRole('button', { name: 'Watch /global/demo/motor/mode' }));
+    const watch = screen.getByTestId('scrutiny-watch');
+    const row = () => watch.querySelector('tr[data-path="/global/demo/motor/mode"]') as HTMLElement | null;
+    await waitFor(() => expect(row()).not.toBeNull(), { timeout: 3000 });
+    // Shown by its enum name.
+    await waitFor(() => expect(within(row()!).getByTestId('scrutiny-value').textContent).toMatch(/^(IDLE|STARTING|RUNNING|FAULT) \(\d\)$/), { timeout: 3000 });
+    fireEvent.change(within(row()!).getByLabelText('New value of /global/demo/motor/mode'), { target: { value: 'FAULT' } });
+    fireEvent.click(within(row()!).getByRole('button', { name: 'Write' }));
+    await waitFor(() => expect(within(row()!).getByTestId('scrutiny-value').textContent).toBe('FAULT (3)'), { timeout: 3000 });
+    fireEvent.change(within(row()!).getByLabelText('New value of /global/demo/motor/mode'), { target: { value: 'SIDEWAYS' } });
+    fireEvent.click(within(row()!).getByRole('button', { name: 'Write' }));
+    expect((await within(row()!).findByRole('alert')).textContent).toMatch(/"SIDEWAYS" is not a number.*IDLE, STARTING, RUNNING, FAULT/);
+
+    fireEvent.change(screen.getByLabelText('Search variables'), { target: { value: 'flags/phase' } });
+    fireEvent.click(await screen.findByRole('button', { name: 'Watch /global/demo/flags/phase' }));
+    await waitFor(() => expect(watch.querySelector('tr[data-path="/global/demo/flags/phase"] [data-testid="scrutiny-value"]')?.textContent).toMatch(/^\d+ \(0b[01]{8}\)$/), { timeout: 3000 });
+    expect(screen.getByTestId('scrutiny-refresh-rate').textContent).toMatch(/refreshes\/s/);
+
+    fireEvent.change(screen.getByLabelText('User command subfunction'), { target: { value: '3' } });
+    fireEvent.change(screen.getByLabelText('User command payload'), { target: { value: '01 02 03' } });
+    fireEvent.click(within(screen.getByRole('form', { name: 'User command' })).getByRole('button', { name: 'Send' }));
+    expect((await screen.findByLabelText('User command reply')).textContent).toBe('03 02 01');
+    fireEvent.change(screen.getByLabelText('User command payload'), { target: { value: '0g' } });
+    fireEvent.click(within(screen.getByRole('form', { name: 'User command' })).getByRole('button', { name: 'Send' }));
+    expect((await screen.findByText(/Payload is hex bytes/)).textContent).toMatch(/pairs of digits/);
   });
 });

@@ -13,6 +13,8 @@ import { RequestCancelled, RequestTimeout } from './requester';
 import type { DeviceDescription, ScrutinySession } from './session';
 import { readFile } from 'node:fs/promises';
 import { parseSfd, SfdError, type SfdAlias, type SfdVariable } from './sfd';
+import { installSfd, listInstalledSfd, uninstallSfd } from './sfd-store';
+import { storeAcquisition } from './acquisition-store';
 import type { WatchedVariable } from './watch';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -85,6 +87,13 @@ const Schemas = {
     fileName: z.string().max(256).optional(),
   }).strict().refine((a) => (a.path === undefined) !== (a.base64 === undefined), { message: 'give either path or base64' }),
   sfdInfo: z.object({}).strict(),
+  /** Keeps a .sfd in the user data folder under its firmware id (and loads it when it is this device's). */
+  installSfd: z.object({ base64: z.string().min(1).max(64 << 20), fileName: z.string().max(256).optional() }).strict(),
+  listInstalledSfd: z.object({}).strict(),
+  uninstallSfd: z.object({ firmwareId: z.string().min(1).max(128) }).strict(),
+  /** The watch table: latest value of every watched variable and alias, and the achieved refresh rate. */
+  watchValues: z.object({}).strict(),
+  dlProgress: z.object({}).strict(),
   listVariables: z.object({ filter: z.string().max(256).optional(), limit: int(1, 100_000).default(1000) }).strict(),
   watchPaths: z.object({ paths: z.array(z.string().min(1).max(512)).min(1).max(4096) }).strict(),
   writePath: z.object({ path: z.string().min(1).max(512), value: z.union([z.number().finite(), z.boolean(), z.string().max(64)]) }).strict(),
@@ -103,7 +112,7 @@ function hexAddr(a: number): string {
 }
 
 export class ScrutinyActions {
-  private dlPlan: { config: DlConfig; signals: DlSignalPlan[]; entrySize: number; timestep: number | null } | null = null;
+  private dlPlan: { config: DlConfig; signals: DlSignalPlan[]; entrySize: number; timestep: number | null; condition: string; loopName: string } | null = null;
   private configCounter = 0;
 
   constructor(private readonly s: ScrutinySession) {}
@@ -117,6 +126,15 @@ export class ScrutinyActions {
       throw new ActionError('InvalidRequest', `${name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; ')}`);
     }
     if (name === 'loadSfd') return this.loadSfd(parsed.data as z.output<typeof Schemas.loadSfd>);
+    if (name === 'installSfd' || name === 'listInstalledSfd' || name === 'uninstallSfd' || name === 'watchValues' || name === 'dlProgress') {
+      try {
+        return await (this[name] as (a: unknown) => Promise<unknown>).call(this, parsed.data);
+      } catch (e) {
+        if (e instanceof SfdError) throw new ActionError('InvalidRequest', e.message);
+        if (e instanceof ActionError) throw e;
+        throw new ActionError('OperationFailure', (e as Error).message);
+      }
+    }
     if (name === 'sfdInfo' || name === 'listVariables') {
       return name === 'sfdInfo' ? this.sfdInfo() : this.listVariables(parsed.data as z.output<typeof Schemas.listVariables>);
     }
@@ -255,7 +273,7 @@ export class ScrutinyActions {
 
   // ---------------------------------------------------------------- watch
 
-  private async watch(d: DeviceDescription, a: z.output<typeof Schemas.watch>) {
+  private async watch(d: DeviceDescription, a: z.output<typeof Schemas.watch>, pointers?: Map<string, { path: string; offset: number }>) {
     const next = a.replace ? [] : this.s.watched.filter((w) => !a.variables.some((v) => v.path === w.path));
     const added: { path: string; signalId: number }[] = [];
     for (const v of a.variables) {
@@ -275,6 +293,8 @@ export class ScrutinyActions {
         bitSize: v.bitSize ?? null,
         gain: v.gain ?? 1,
         offset: v.offset ?? 0,
+        last: NaN,
+        pointer: pointers?.get(v.path),
       };
       next.push(w);
       added.push({ path: v.path, signalId: w.signalId });
@@ -294,6 +314,7 @@ export class ScrutinyActions {
   private async unwatch(_d: DeviceDescription, a: z.output<typeof Schemas.unwatch>) {
     const before = this.s.watched.length;
     this.s.watched = a.paths ? this.s.watched.filter((w) => !a.paths!.includes(w.path)) : [];
+    this.s.rpvAliases = a.paths ? this.s.rpvAliases.filter((w) => !a.paths!.includes(w.path)) : [];
     this.s.replan();
     return { removed: before - this.s.watched.length, watched: this.s.watched.length };
   }
@@ -372,7 +393,7 @@ export class ScrutinyActions {
     const payload = encodeDlConfig(config, d.params.addressSize);
     if (payload.length > d.params.rxBufferSize) throw new ActionError('InvalidRequest', `the configuration takes ${payload.length} bytes, more than the device's ${d.params.rxBufferSize}-byte receive buffer`);
     await this.s.request(requests.datalog(DataLogControl.Configure, payload));
-    this.dlPlan = { config, signals: plan, entrySize, timestep: loop.timestep100ns !== null ? loop.timestep100ns * 1e-7 * a.decimation : null };
+    this.dlPlan = { config, signals: plan, entrySize, timestep: loop.timestep100ns !== null ? loop.timestep100ns * 1e-7 * a.decimation : null, condition: a.condition, loopName: loop.name };
     await this.s.pollDlStatus();
     return { configId: config.configId, entrySize, maxPoints: Math.floor(setup.bufferSize / entrySize) };
   }
@@ -433,27 +454,33 @@ export class ScrutinyActions {
     let got = 0;
     let expectedCounter: number | null = null;
     let crcOk = false;
-    for (let chunk = 0; ; chunk++) {
-      if (chunk > meta.dataSize + 1) throw new ActionError('OperationFailure', 'ReadAcquisition never finished');
-      const c = this.s.parsed(responses.acquisitionChunk(await this.s.request(requests.datalog(DataLogControl.ReadAcquisition))));
-      if (c.acquisitionId !== meta.acquisitionId) throw new ActionError('OperationFailure', `ReadAcquisition chunk of acquisition ${c.acquisitionId} (expected ${meta.acquisitionId})`);
-      if (expectedCounter !== null && c.rollingCounter !== expectedCounter) {
-        throw new ActionError('OperationFailure', `ReadAcquisition chunk with rolling counter ${c.rollingCounter} (expected ${expectedCounter}): a chunk was lost`);
+    this.s.download = { received: 0, total: meta.dataSize };
+    try {
+      for (let chunk = 0; ; chunk++) {
+        if (chunk > meta.dataSize + 1) throw new ActionError('OperationFailure', 'ReadAcquisition never finished');
+        const c = this.s.parsed(responses.acquisitionChunk(await this.s.request(requests.datalog(DataLogControl.ReadAcquisition))));
+        if (c.acquisitionId !== meta.acquisitionId) throw new ActionError('OperationFailure', `ReadAcquisition chunk of acquisition ${c.acquisitionId} (expected ${meta.acquisitionId})`);
+        if (expectedCounter !== null && c.rollingCounter !== expectedCounter) {
+          throw new ActionError('OperationFailure', `ReadAcquisition chunk with rolling counter ${c.rollingCounter} (expected ${expectedCounter}): a chunk was lost`);
+        }
+        expectedCounter = (c.rollingCounter + 1) & 0xff;
+        const body = c.finished ? c.data.subarray(0, Math.max(0, c.data.length - 4)) : c.data;
+        if (got + body.length > data.length) throw new ActionError('OperationFailure', `ReadAcquisition sent more than the ${meta.dataSize} bytes announced`);
+        data.set(body, got);
+        got += body.length;
+        this.s.download = { received: got, total: meta.dataSize };
+        if (c.finished) {
+          if (c.data.length < 4) throw new ActionError('OperationFailure', 'the last ReadAcquisition chunk has no CRC');
+          const t = c.data.length - 4;
+          const want = ((c.data[t]! << 24) | (c.data[t + 1]! << 16) | (c.data[t + 2]! << 8) | c.data[t + 3]!) >>> 0;
+          const have = crc32(data, 0, got);
+          if (want !== have) throw new ActionError('OperationFailure', `acquisition CRC 0x${want.toString(16).padStart(8, '0')} does not match the data received (0x${have.toString(16).padStart(8, '0')}): download rejected`);
+          crcOk = true;
+          break;
+        }
       }
-      expectedCounter = (c.rollingCounter + 1) & 0xff;
-      const body = c.finished ? c.data.subarray(0, Math.max(0, c.data.length - 4)) : c.data;
-      if (got + body.length > data.length) throw new ActionError('OperationFailure', `ReadAcquisition sent more than the ${meta.dataSize} bytes announced`);
-      data.set(body, got);
-      got += body.length;
-      if (c.finished) {
-        if (c.data.length < 4) throw new ActionError('OperationFailure', 'the last ReadAcquisition chunk has no CRC');
-        const t = c.data.length - 4;
-        const want = ((c.data[t]! << 24) | (c.data[t + 1]! << 16) | (c.data[t + 2]! << 8) | c.data[t + 3]!) >>> 0;
-        const have = crc32(data, 0, got);
-        if (want !== have) throw new ActionError('OperationFailure', `acquisition CRC 0x${want.toString(16).padStart(8, '0')} does not match the data received (0x${have.toString(16).padStart(8, '0')}): download rejected`);
-        crcOk = true;
-        break;
-      }
+    } finally {
+      this.s.download = null;
     }
     if (got !== meta.dataSize) throw new ActionError('OperationFailure', `ReadAcquisition delivered ${got} bytes (${meta.dataSize} announced)`);
     const n = Math.floor(got / plan.entrySize);
@@ -475,16 +502,30 @@ export class ScrutinyActions {
       const step = plan.timestep ?? 1;
       time = Array.from({ length: n }, (_, i) => i * step);
     }
+    const triggerIndex = Math.max(0, n - meta.pointsAfterTrigger);
+    const timeUnit = timeIdx >= 0 || plan.timestep !== null ? 's' : 'sample';
+    // Kept in the engine's acquisitions store (one entry per logged signal) when it has a data folder.
+    let stored: { id: string; signal: string }[] = [];
+    try {
+      stored = await storeAcquisition(this.s.ctx.userDataDir ?? null, {
+        sessionId: this.s.ctx.sessionId, session: this.s.device?.discover.displayName ?? 'Scrutiny',
+        acquisitionId: meta.acquisitionId, condition: plan.condition, loopName: plan.loopName,
+        triggerIndex, time, timeUnit, signals: series.filter((_sg, k) => k !== timeIdx),
+      });
+    } catch (e) {
+      this.s.ctx.console('info', `acquisition ${meta.acquisitionId} not stored: ${(e as Error).message}`, Date.now() / 1000);
+    }
     return {
       acquisitionId: meta.acquisitionId,
       configId: meta.configId,
       nPoints: n,
       pointsAfterTrigger: meta.pointsAfterTrigger,
-      triggerIndex: Math.max(0, n - meta.pointsAfterTrigger),
-      timeUnit: timeIdx >= 0 || plan.timestep !== null ? 's' : 'sample',
+      triggerIndex,
+      timeUnit,
       crcOk,
       time,
       signals: series,
+      stored,
     };
   }
 
@@ -573,34 +614,90 @@ export class ScrutinyActions {
 
   private async watchPaths(d: DeviceDescription, a: z.output<typeof Schemas.watchPaths>) {
     const sfd = this.s.sfd;
+    const endianness = sfd?.endianness ?? this.s.options.memoryEndianness;
     const variables: z.input<typeof WatchVariable>[] = [];
+    const pointers = new Map<string, { path: string; offset: number }>();
     const extra: { path: string; signalId: number | null; enum?: Record<string, number>; note?: string }[] = [];
+    const rpvAliases = this.s.rpvAliases.filter((x) => !a.paths.includes(x.path));
     for (const path of a.paths) {
       const r = this.resolve(path);
       if (r.rpv !== undefined) {
         const entry = d.rpvs.find((x) => x.id === r.rpv);
         if (!entry) throw new ActionError('InvalidRequest', `the device has no RPV ${path}`);
-        extra.push({ path, signalId: this.s.options.pollRpvs && !r.alias ? entry.signalId : null, ...(r.alias ? { note: 'aliases of RPVs are not polled yet: read them with readRpv' } : {}) });
+        if (r.alias) {
+          // An alias of an RPV: its own signal, sampled (scaled) each time the RPV is polled.
+          const signalId = this.s.ctx.signal(path);
+          rpvAliases.push({ path, rpvId: entry.id, signalId, gain: r.alias.gain, offset: r.alias.offset, last: NaN });
+          extra.push({ path, signalId, ...(this.s.options.pollRpvs ? {} : { note: 'RPV polling is off in this session: the alias has no values' }) });
+        } else {
+          extra.push({ path, signalId: this.s.options.pollRpvs ? entry.signalId : null });
+        }
         continue;
       }
       const v = r.v!;
+      if (v.pointer) {
+        // The pointer is watched too: each poll reads it, and a new value moves the variable.
+        const ptr = sfd?.variables.get(v.pointer.path);
+        if (ptr && ptr.address !== null && !a.paths.includes(ptr.path) && !variables.some((x) => x.path === ptr.path)) {
+          variables.push({ path: ptr.path, address: ptr.address, type: typeName(ptr.type), endianness });
+        }
+        pointers.set(path, v.pointer);
+      }
       variables.push({
         path, address: await this.addressOf(d, v), type: typeName(v.type),
         ...(v.bitSize !== undefined ? { bitOffset: v.bitOffset ?? 0, bitSize: v.bitSize } : {}),
-        endianness: sfd?.endianness ?? this.s.options.memoryEndianness,
+        endianness,
         ...(r.alias ? { gain: r.alias.gain, offset: r.alias.offset } : {}),
       });
       if (v.enum) extra.push({ path, signalId: null, enum: v.enum.values });
     }
-    const res = await this.watch(d, { variables: variables as z.output<typeof WatchVariable>[] });
+    const res = await this.watch(d, { variables: variables as z.output<typeof WatchVariable>[] }, pointers);
+    this.s.rpvAliases = rpvAliases;
     const enums = new Map(extra.filter((e) => e.enum).map((e) => [e.path, e.enum]));
     return {
-      watched: res.watched,
+      watched: res.watched + rpvAliases.length,
       signals: [
         ...res.signals.map((sg) => ({ ...sg, ...(enums.get(sg.path) ? { enum: enums.get(sg.path) } : {}) })),
         ...extra.filter((e) => !e.enum),
       ],
     };
+  }
+
+  private async watchValues() {
+    return {
+      refreshRateHz: Math.round(this.s.refreshRateHz * 10) / 10,
+      pollCycles: this.s.pollCycles,
+      values: [
+        ...this.s.watched.map((w) => ({ path: w.path, signalId: w.signalId, address: w.address, type: typeName(w.type), value: Number.isFinite(w.last) ? w.last : null })),
+        ...this.s.rpvAliases.map((x) => ({ path: x.path, signalId: x.signalId, rpvId: x.rpvId, value: Number.isFinite(x.last) ? x.last : null })),
+      ],
+    };
+  }
+
+  private async installSfd(a: z.output<typeof Schemas.installSfd>) {
+    const bytes = Buffer.from(a.base64, 'base64');
+    const r = await installSfd(this.s.ctx.userDataDir ?? null, bytes, a.fileName ?? 'uploaded.sfd');
+    const device = this.s.device;
+    let loaded = false;
+    if (device && device.discover.firmwareId === r.firmwareId) {
+      this.s.loadSfd(r.description);
+      loaded = true;
+    }
+    const { description: _d, ...info } = r;
+    return { ...info, loaded };
+  }
+
+  private async listInstalledSfd() {
+    return { installed: await listInstalledSfd(this.s.ctx.userDataDir ?? null), current: this.s.sfd?.firmwareId ?? null };
+  }
+
+  private async uninstallSfd(a: z.output<typeof Schemas.uninstallSfd>) {
+    await uninstallSfd(this.s.ctx.userDataDir ?? null, a.firmwareId);
+    return { firmwareId: a.firmwareId };
+  }
+
+  private async dlProgress() {
+    return { download: this.s.download };
   }
 
   private async writePath(d: DeviceDescription, a: z.output<typeof Schemas.writePath>) {
@@ -622,7 +719,10 @@ export class ScrutinyActions {
     }
     let raw = value;
     if (r.alias) {
-      const clamped = Math.min(r.alias.max, Math.max(r.alias.min, value));
+      // A description may leave min or max out (null): no bound on that side.
+      const lo = Number.isFinite(r.alias.min) ? r.alias.min : -Infinity;
+      const hi = Number.isFinite(r.alias.max) ? r.alias.max : Infinity;
+      const clamped = Math.min(hi, Math.max(lo, value));
       raw = (clamped - r.alias.offset) / r.alias.gain;
     }
     if (r.rpv !== undefined) {

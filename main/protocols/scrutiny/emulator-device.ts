@@ -554,11 +554,15 @@ class Datalogger {
         const prev = this.previousOp1;
         this.previousOp1 = a;
         if (prev === null) { v = false; break; }
-        const delta = a - prev;
-        v = b >= 0 ? delta > b : delta < b;
+        // As scrutiny-embedded's ChangeMoreThan: against the value at the previous evaluation,
+        // the signed delta (truncated to an integer when operand 0 is one) sets the direction.
+        const o0 = c.operands[0];
+        const intOperand = o0 !== undefined && o0.kind !== 'literal' && (o0.kind === 'varbit' || (o0.kind === 'var' ? o0.type >> 4 !== 2 : (EMU_RPVS.find((r) => r.id === o0.id)?.type ?? 0x22) >> 4 !== 2));
+        const d = intOperand ? Math.trunc(b) : b;
+        v = d >= 0 ? a > prev + d : a < prev + d;
         break;
       }
-      case 8: v = Math.abs(a - b) < Math.abs(this.operand(2, c)); break;
+      case 8: v = Math.abs(a - b) <= Math.abs(this.operand(2, c)); break; // IsWithin: |a - b| <= |margin|
       default: v = false;
     }
     if (!v) {

@@ -15,6 +15,7 @@ import { RequestCancelled, Requester, RequestTimeout } from './requester';
 import { emulatorSfd } from './emulator-sfd';
 import { EMU_FIRMWARE_ID } from './emulator-memory';
 import { parseSfd, type FirmwareDescription } from './sfd';
+import { readInstalledSfd } from './sfd-store';
 import { decodeReadResponse, planReads, type ReadRequestPlan, type WatchedVariable } from './watch';
 
 const DISCOVER_TIMEOUT_MS = 300;
@@ -70,6 +71,12 @@ export class ScrutinySession implements ProtocolAdapter {
   lostCount = 0;
   // Polling of RPVs and watched variables.
   watched: WatchedVariable[] = [];
+  /** Aliases of RPVs: sampled (scaled) whenever their RPV is polled. */
+  rpvAliases: { path: string; rpvId: number; signalId: number; gain: number; offset: number; last: number }[] = [];
+  /** Why a pointer did not move its variable (shown as the error until the pointer is fine again). */
+  private pointerRefusal: string | null = null;
+  /** A ReadAcquisition download under way: bytes received of the total. */
+  download: { received: number; total: number } | null = null;
   private readPlans: ReadRequestPlan[] = [];
   private rpvPlans: Uint8Array[] = [];
   private polling = false;
@@ -367,8 +374,18 @@ export class ScrutinySession implements ProtocolAdapter {
     };
     this.lastDevice = this.device;
     this.connects++;
-    // The emulated device's description ships with Benchscope: chosen by its firmware id like an installed one.
-    if (!this.sfd && discover.firmwareId === EMU_FIRMWARE_ID) this.sfd = parseSfd(emulatorSfd(), 'benchscope-emulator.sfd');
+    // An installed description is chosen by the device's firmware id; the emulated device's ships with Benchscope.
+    if (!this.sfd || this.sfd.firmwareId !== discover.firmwareId) {
+      try {
+        const installed = await readInstalledSfd(this.ctx.userDataDir ?? null, discover.firmwareId);
+        if (installed) this.sfd = installed;
+        else if (discover.firmwareId === EMU_FIRMWARE_ID) this.sfd = parseSfd(emulatorSfd(), 'benchscope-emulator.sfd');
+        else if (this.sfd) this.loadSfd(this.sfd); // says it does not match
+      } catch (e) {
+        this.ctx.console('info', `installed firmware description for ${discover.firmwareId} not loaded: ${(e as Error).message}`, Date.now() / 1000);
+      }
+      this.check(gen);
+    }
     this.errorText = null;
     this.dlState = features.datalogging ? 0 : null;
     this.replan();
@@ -507,7 +524,17 @@ export class ScrutinySession implements ProtocolAdapter {
       for (const frame of this.rpvPlans) {
         const payload = await this.request(frame);
         const t = Date.now() / 1000;
-        const err = walkRpvValues(payload, (id) => this.rpvTypes[id]!, (id, v) => this.ctx.sample(this.rpvSignals[id]!, t, v));
+        const aliases = this.rpvAliases;
+        const err = walkRpvValues(payload, (id) => this.rpvTypes[id]!, (id, v) => {
+          this.ctx.sample(this.rpvSignals[id]!, t, v);
+          for (let k = 0; k < aliases.length; k++) {
+            const a = aliases[k]!;
+            if (a.rpvId === id) {
+              a.last = v * a.gain + a.offset;
+              this.ctx.sample(a.signalId, t, a.last);
+            }
+          }
+        });
         if (err) {
           this.payloadErrors++;
           this.errorText = err;
@@ -525,6 +552,7 @@ export class ScrutinySession implements ProtocolAdapter {
         }
       }
       this.countCycle();
+      this.followPointers(vars);
     } catch (e) {
       if (gen === this.generation && !(e instanceof RequestCancelled)) {
         if (e instanceof RequestTimeout && this.requester.consecutiveTimeouts >= LOST_AFTER_TIMEOUTS) this.lost(`${this.requester.consecutiveTimeouts} requests in a row unanswered`);
@@ -536,6 +564,41 @@ export class ScrutinySession implements ProtocolAdapter {
     if (gen !== this.generation) return;
     const period = 1000 / this.options.pollHz;
     this.schedulePoll(Math.max(0, period - (performance.now() - start)));
+  }
+
+  /**
+   * Pointed-to variables follow their pointer: its value is read each cycle with the
+   * rest (it is watched too), and a changed pointer moves the variable at the next cycle.
+   */
+  private followPointers(vars: readonly WatchedVariable[]): void {
+    let moved = false;
+    let refused: string | null = null;
+    for (let i = 0; i < vars.length; i++) {
+      const v = vars[i]!;
+      if (!v.pointer) continue;
+      const ptr = vars.find((p) => p.path === v.pointer!.path);
+      if (!ptr || !Number.isFinite(ptr.last)) continue;
+      const address = ptr.last + v.pointer.offset;
+      if (address === v.address || address < 0) continue;
+      const size = 1 << (v.type & 0x0f);
+      const forbidden = this.device?.forbiddenRegions.find((r) => address <= r.end && address + size - 1 >= r.start);
+      if (forbidden) {
+        refused = `${v.pointer.path} points ${v.path} into the forbidden region 0x${forbidden.start.toString(16)}..0x${forbidden.end.toString(16)}: left at 0x${v.address.toString(16)}`;
+        continue;
+      }
+      v.address = address;
+      moved = true;
+    }
+    // The refusal shows as the session's error while it lasts.
+    if (refused) this.errorText = this.pointerRefusal = refused;
+    else if (this.pointerRefusal !== null && this.errorText === this.pointerRefusal) this.errorText = this.pointerRefusal = null;
+    if (moved) {
+      try {
+        this.replan();
+      } catch (e) {
+        this.errorText = `a pointer moved a watched variable where it cannot be read: ${(e as Error).message}`;
+      }
+    }
   }
 
   private countCycle(): void {

@@ -13,6 +13,10 @@ export interface WatchedVariable {
   bitSize: number | null;
   gain: number;
   offset: number;
+  /** The latest decoded (scaled) value, NaN before the first read: the watch table shows it. */
+  last: number;
+  /** A pointed-to variable: its pointer (a watched variable too) and the offset added to it. */
+  pointer?: { path: string; offset: number } | undefined;
 }
 
 export interface ReadRequestPlan {
@@ -122,7 +126,9 @@ export function decodeReadResponse(
     const v = vars[plan.vars[k]!]!;
     let value = decodeValue(payload, plan.offsets[k]!, v.type, v.little);
     if (v.bitSize !== null) value = Math.floor(value / 2 ** (v.bitOffset ?? 0)) % 2 ** v.bitSize;
-    sample(v.signalId, t, value * v.gain + v.offset);
+    value = value * v.gain + v.offset;
+    v.last = value;
+    sample(v.signalId, t, value);
   }
   return null;
 }

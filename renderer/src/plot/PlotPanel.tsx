@@ -6,6 +6,7 @@ import type { PlotConfig, SessionStatus, SignalInfo } from '../../../shared/api/
 import { CaptureTools } from '../capture/CaptureTools';
 import { useStore } from '../store';
 import { LiveChart, SERIES_COLOURS, type ChartSeries } from './live-chart';
+import { parseSignalDrag, plotDropHandler, plotDropType, SIGNAL_DRAG_TYPE } from './plot-drop';
 import { resolvePlotSignals } from './plot-signals';
 
 export const WINDOW_CHOICES = [
@@ -43,6 +44,7 @@ export function PlotPanel({ plot, sessions, signals }: { plot: PlotConfig; sessi
   const lagRef = useRef<HTMLSpanElement>(null);
   const [following, setFollowing] = useState(true);
   const [choosing, setChoosing] = useState(plot.signals.length === 0);
+  const [dropping, setDropping] = useState(false);
 
   useEffect(() => {
     const c = new LiveChart(chartHost.current!, {
@@ -85,7 +87,26 @@ export function PlotPanel({ plot, sessions, signals }: { plot: PlotConfig; sessi
   const headingId = `${plot.id}-title`;
 
   return (
-    <section className="plot" data-testid="plot" data-plot-id={plot.id} aria-labelledby={headingId}>
+    <section className={`plot${dropping ? ' plot-dropping' : ''}`} data-testid="plot" data-plot-id={plot.id} aria-labelledby={headingId}
+      onDragOver={(e) => {
+        if (!plotDropType([...e.dataTransfer.types])) return;
+        e.preventDefault();
+        e.dataTransfer.dropEffect = 'copy';
+        setDropping(true);
+      }}
+      onDragLeave={(e) => { if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setDropping(false); }}
+      onDrop={(e) => {
+        setDropping(false);
+        const type = plotDropType([...e.dataTransfer.types]);
+        if (!type) return;
+        e.preventDefault();
+        if (type === SIGNAL_DRAG_TYPE) {
+          const sig = parseSignalDrag(e.dataTransfer.getData(SIGNAL_DRAG_TYPE));
+          if (sig && !isPlotted(sig.session, sig.signal)) updatePlot(plot.id, { signals: [...plot.signals, sig] });
+          return;
+        }
+        plotDropHandler(type)?.(e.dataTransfer, plot);
+      }}>
       <header className="plot-header">
         <h3 id={headingId} className="visually-hidden">{plot.title || 'Untitled plot'}</h3>
         <PlotTitle title={plot.title} onCommit={(title) => updatePlot(plot.id, { title })} />

@@ -1,13 +1,23 @@
-// The selected Scrutiny session: what the device told about itself, its RPVs with
-// their latest values (writable ones editable), and a raw memory view.
-import { useEffect, useState } from 'react';
+// The selected Scrutiny session as a workbench: what the device told about itself,
+// installed firmware descriptions, the variable list feeding the watch table and the
+// plots, RPVs, the embedded graph (datalogging), the user command and raw memory.
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { DeviceInfo, SessionStatus } from '../../../../shared/api/contract';
 import { client } from '../../hub';
+import { useStore } from '../../store';
+import { DataloggingPanel } from './DataloggingPanel';
+import { SfdManager } from './SfdManager';
+import { UserCommandForm } from './UserCommandForm';
+import { VariableBrowser } from './VariableBrowser';
+import { registerPlotDrop } from '../../plot/plot-drop';
+import { PATH_DRAG_TYPE, type VariableEntry } from './variables';
+import { WatchTable, type WatchValue } from './WatchTable';
+import './scrutiny.css';
 
 interface RpvValue { id: number; name: string; type: string; value: number }
-interface VariableEntry { path: string; kind: 'var' | 'alias' | 'rpv'; type?: string; address?: number | null; enum?: { name: string } }
 
 const RPV_REFRESH_MS = 500;
+const WATCH_REFRESH_MS = 250;
 
 function hex(n: number, digits = 8): string {
   return `0x${n.toString(16).padStart(digits, '0')}`;
@@ -24,23 +34,39 @@ export function ScrutinyPanel({ session }: { session: SessionStatus }) {
   const [memLen, setMemLen] = useState('64');
   const [memHex, setMemHex] = useState('');
   const [memResult, setMemResult] = useState<string | null>(null);
-  const [search, setSearch] = useState('');
-  const [found, setFound] = useState<{ total: number; entries: VariableEntry[] }>({ total: 0, entries: [] });
-  const [watched, setWatched] = useState<string[]>([]);
-  const [writeTarget, setWriteTarget] = useState<{ path: string; text: string } | null>(null);
+  const [entries, setEntries] = useState<Map<string, VariableEntry>>(new Map());
+  const [watch, setWatch] = useState<{ rows: WatchValue[]; rate: number | null }>({ rows: [], rate: null });
+  const plots = useStore((st) => st.plots);
+  const addPlot = useStore((st) => st.addPlot);
+  const updatePlot = useStore((st) => st.updatePlot);
+
+  // Every leaf of the description, for the watch table's formatting and the datalogging form.
+  useEffect(() => {
+    if (!ready) return;
+    let live = true;
+    client.sessionAction<{ entries: VariableEntry[] }>(id, 'listVariables', { limit: 100_000 })
+      .then((r) => { if (live) setEntries(new Map(r.entries.map((e) => [e.path, e]))); }, (e: Error) => { if (live) setError(e.message); });
+    return () => { live = false; };
+  }, [id, ready, session.sfdFirmwareId, session.deviceSessionId]);
 
   useEffect(() => {
     if (!ready) return;
     let live = true;
-    const t = setTimeout(() => {
-      client.sessionAction<{ total: number; entries: VariableEntry[] }>(id, 'listVariables', { filter: search, limit: 200 })
-        .then((r) => { if (live) setFound(r); }, (e: Error) => { if (live) setError(e.message); });
-    }, 150);
+    const tick = async () => {
+      try {
+        const r = await client.sessionAction<{ refreshRateHz: number; values: WatchValue[] }>(id, 'watchValues', {});
+        if (live) setWatch({ rows: r.values, rate: r.refreshRateHz });
+      } catch {
+        // Reconnecting: the panel says so, and values resume with the session.
+      }
+    };
+    void tick();
+    const timer = setInterval(() => void tick(), WATCH_REFRESH_MS);
     return () => {
       live = false;
-      clearTimeout(t);
+      clearInterval(timer);
     };
-  }, [id, ready, search, session.sfdFirmwareId]);
+  }, [id, ready]);
 
   useEffect(() => {
     if (!ready) {
@@ -85,14 +111,44 @@ export function ScrutinyPanel({ session }: { session: SessionStatus }) {
     if (await run('writeRpv', { id: edit.id, value })) setEdit(null);
   };
 
-  const watchPath = async (path: string) => {
-    if (await run('watchPaths', { paths: [path] })) setWatched((w) => (w.includes(path) ? w : [...w, path]));
+  const watchedPaths = useMemo(() => watch.rows.map((r) => r.path), [watch.rows]);
+  const lookup = useCallback((path: string) => entries.get(path), [entries]);
+  const onError = useCallback((message: string) => setError(message), []);
+
+  const watchPath = async (path: string): Promise<boolean> => {
+    if (watchedPaths.includes(path)) return true;
+    const r = await run('watchPaths', { paths: [path] }) as { signals: { path: string; signalId: number | null }[] } | null;
+    if (r) setWatch((w) => ({ ...w, rows: w.rows.some((x) => x.path === path) ? w.rows : [...w.rows, { path, signalId: -1, value: null }] }));
+    return r !== null;
   };
 
-  const writePath = async () => {
-    if (!writeTarget) return;
-    if (await run('writePath', { path: writeTarget.path, value: writeTarget.text })) setWriteTarget(null);
+  const unwatchPath = async (path: string) => {
+    if (await run('unwatch', { paths: [path] })) setWatch((w) => ({ ...w, rows: w.rows.filter((x) => x.path !== path) }));
   };
+
+  /** Plots a variable in this session's plot (made on first use): RPVs are polled already, the rest is watched first. */
+  const plotPath = async (path: string) => {
+    const isRpv = /^\/rpv\/x[0-9a-f]{4}$/i.test(path);
+    if (!isRpv && !(await watchPath(path))) return;
+    const title = `Scrutiny: ${session.name}`;
+    const signal = { session: session.name, signal: path };
+    const plot = [...plots].reverse().find((p) => p.title === title);
+    if (!plot) addPlot({ title, signals: [signal] });
+    else if (!plot.signals.some((x) => x.session === signal.session && x.signal === signal.signal)) updatePlot(plot.id, { signals: [...plot.signals, signal] });
+  };
+
+  // A variable dragged from the tree onto any plot: watched (RPVs are polled already), then added to that plot.
+  useEffect(() => registerPlotDrop(PATH_DRAG_TYPE, (data, target) => {
+    const path = data.getData(PATH_DRAG_TYPE);
+    if (!path) return;
+    void (async () => {
+      const isRpv = /^\/rpv\/x[0-9a-f]{4}$/i.test(path);
+      if (!isRpv && !(await watchPath(path))) return;
+      const current = useStore.getState().plots.find((p) => p.id === target.id);
+      if (!current || current.signals.some((x) => x.session === session.name && x.signal === path)) return;
+      updatePlot(current.id, { signals: [...current.signals, { session: session.name, signal: path }] });
+    })();
+  }));
 
   const readMem = async () => {
     const r = await run('readMemory', { address: Number(memAddr), length: Number(memLen) }) as { hexData: string } | null;
@@ -107,7 +163,7 @@ export function ScrutinyPanel({ session }: { session: SessionStatus }) {
   if (!ready) return <section className="panel"><h2>Scrutiny device</h2><p>Not connected: {session.lastProtocolError ?? session.deviceLink.lastError ?? 'connecting'}</p></section>;
 
   return (
-    <section className="panel scrutiny-panel" aria-label="Scrutiny device">
+    <section className="panel scrutiny-panel" aria-label="Scrutiny device" data-testid="scrutiny-panel">
       <h2>{info?.displayName ?? 'Scrutiny device'}</h2>
       {error ? <p role="alert" className="field-error">{error}</p> : null}
       {info ? (
@@ -128,31 +184,25 @@ export function ScrutinyPanel({ session }: { session: SessionStatus }) {
           ) : null}
         </dl>
       ) : null}
-      <div className="variable-list">
-        <label>Variables {session.sfdFirmwareId ? '' : '(no firmware description loaded: RPVs only)'}
-          <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="Search a path" aria-label="Search variables" />
-        </label>
-        <ul>
-          {found.entries.map((v) => (
-            <li key={v.path}>
-              <span className="mono">{v.path}</span> <span>{v.kind === 'alias' ? 'alias' : v.type}{v.enum ? ` (${v.enum.name})` : ''}</span>
-              {' '}<button type="button" onClick={() => void watchPath(v.path)} disabled={watched.includes(v.path)}>{watched.includes(v.path) ? 'Watched' : 'Watch'}</button>
-              {' '}<button type="button" onClick={() => setWriteTarget({ path: v.path, text: '' })}>Write…</button>
-            </li>
-          ))}
-        </ul>
-        {found.total > found.entries.length ? <p>{found.total - found.entries.length} more: refine the search</p> : null}
-        {watched.length ? <p>Watched (pick them in a plot): {watched.join(', ')}</p> : null}
-        {writeTarget ? (
-          <form onSubmit={(e) => { e.preventDefault(); void writePath(); }}>
-            <label>Value for <span className="mono">{writeTarget.path}</span>
-              <input value={writeTarget.text} onChange={(e) => setWriteTarget({ ...writeTarget, text: e.target.value })} placeholder="number, 0x.., true/false or an enum name" autoFocus />
-            </label>
-            <button type="submit">Write</button>
-            <button type="button" onClick={() => setWriteTarget(null)}>Cancel</button>
-          </form>
-        ) : null}
+      <details className="scrutiny-section">
+        <summary>Firmware descriptions {session.sfdFirmwareId ? <span className="mono">(loaded: {session.sfdFirmwareId})</span> : '(none loaded)'}</summary>
+        <SfdManager sessionId={id} deviceFirmwareId={info?.deviceId ?? null} />
+      </details>
+      <div className="scrutiny-workbench">
+        <VariableBrowser sessionId={id} sfdFirmwareId={session.sfdFirmwareId} watched={watchedPaths} onWatch={(p) => void watchPath(p)} onPlot={(p) => void plotPath(p)} onError={onError} />
+        <WatchTable sessionId={id} rows={watch.rows} rate={watch.rate} describe={lookup} onWatch={(p) => void watchPath(p)} onUnwatch={(p) => void unwatchPath(p)} onPlot={(p) => void plotPath(p)} />
       </div>
+      {info ? (
+        <details className="scrutiny-section" open>
+          <summary>Datalogging (embedded graph)</summary>
+          <DataloggingPanel sessionId={id} info={info} lookup={lookup} candidates={[...entries.keys()]} />
+        </details>
+      ) : null}
+      <details className="scrutiny-section">
+        <summary>User command</summary>
+        <UserCommandForm sessionId={id} supported={info?.supportedFeatures.userCommand ?? false} />
+      </details>
+      <h3>RPVs</h3>
       <table className="rpv-table">
         <thead><tr><th>RPV</th><th>Type</th><th>Value</th></tr></thead>
         <tbody>

@@ -1,0 +1,64 @@
+// Scrutiny acquisitions kept in the engine's acquisitions store (main/datalog): that
+// store lists, renames, deletes and exports as CSV every acquisition saved as JSON
+// under <user data>/acquisitions/, so a downloaded acquisition is written there in its
+// format, one entry per logged signal, with the trigger point, and survives restarts.
+import { randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Acquisition } from '../../../shared/api/capture';
+
+export interface ScrutinyAcquisition {
+  sessionId: string;
+  session: string;
+  acquisitionId: number;
+  condition: string;
+  loopName: string;
+  triggerIndex: number;
+  /** Seconds from the first point; sample numbers when timeUnit is 'sample' (a loop without a fixed rate, no time signal logged). */
+  time: number[];
+  timeUnit: 's' | 'sample';
+  signals: { name: string; values: number[] }[];
+}
+
+/** A name the store accepts on rename too: letters, digits, spaces and _ . ( ) -, at most 100 characters. */
+function storeName(text: string): string {
+  return text.replace(/[^A-Za-z0-9 _.()-]/g, '_').replace(/^[^A-Za-z0-9]+/, '').slice(0, 100).trim() || 'Scrutiny acquisition';
+}
+
+/** Writes the acquisition; returns the ids given in the store (none without a data folder). */
+export async function storeAcquisition(userDataDir: string | null, a: ScrutinyAcquisition, now = Date.now() / 1000): Promise<{ id: string; signal: string }[]> {
+  if (!userDataDir || a.time.length === 0) return [];
+  const folder = path.join(userDataDir, 'acquisitions');
+  await fs.mkdir(folder, { recursive: true });
+  // Times on the wall clock, the trigger point at the moment of the download.
+  const t0 = now - (a.time[a.triggerIndex] ?? 0);
+  const times = a.time.map((t) => t0 + t);
+  const stamp = new Date(now * 1000).toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+  const out: { id: string; signal: string }[] = [];
+  for (const sg of a.signals) {
+    const id = `${stamp}-sc${randomUUID().slice(0, 6)}`;
+    const entry: Acquisition = {
+      id,
+      name: storeName(`Scrutiny ${a.acquisitionId} ${sg.name.split('/').pop() || sg.name} ${a.condition} ${a.loopName}${a.timeUnit === 'sample' ? ' (one second per sample)' : ''}`),
+      triggerId: `scrutiny-${a.acquisitionId}`,
+      triggerTime: times[a.triggerIndex] ?? now,
+      triggerIndex: a.triggerIndex,
+      forced: false,
+      signal: { signalId: -1, sessionId: a.sessionId, session: a.session, name: sg.name, unit: null },
+      // The device's trigger condition (Scrutiny names), not one of the scope trigger's.
+      condition: a.condition as Acquisition['condition'],
+      level: 0,
+      level2: null,
+      samples: times.length,
+      saved: true,
+      createdAt: now,
+      times,
+      values: sg.values,
+    };
+    const file = path.join(folder, `${id}.json`);
+    await fs.writeFile(`${file}.tmp`, JSON.stringify(entry));
+    await fs.rename(`${file}.tmp`, file);
+    out.push({ id, signal: sg.name });
+  }
+  return out;
+}

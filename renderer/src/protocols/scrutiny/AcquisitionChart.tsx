@@ -1,0 +1,65 @@
+// A downloaded Scrutiny acquisition in its own uPlot chart, the trigger point marked
+// with a dashed line.
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+
+export interface ScrutinyAcquisition {
+  acquisitionId: number;
+  nPoints: number;
+  triggerIndex: number;
+  timeUnit: string;
+  time: number[];
+  signals: { name: string; kind: string; values: number[] }[];
+  stored?: { id: string; signal: string }[];
+}
+
+const COLOURS = ['#4fc3f7', '#ffb74d', '#81c784', '#e57373', '#ba68c8', '#fff176', '#4db6ac', '#f06292'];
+
+export function AcquisitionChart({ acquisition }: { acquisition: ScrutinyAcquisition }) {
+  const host = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = host.current!;
+    const a = acquisition;
+    const shown = a.signals.filter((s) => s.kind !== 'time');
+    const triggerAt = a.time[a.triggerIndex] ?? 0;
+    const marker = (u: uPlot) => {
+      const x = u.valToPos(triggerAt, 'x', true);
+      const ctx = u.ctx;
+      ctx.save();
+      ctx.strokeStyle = '#ff7043';
+      ctx.lineWidth = 1.5 * devicePixelRatio;
+      ctx.setLineDash([5 * devicePixelRatio, 4 * devicePixelRatio]);
+      ctx.beginPath();
+      ctx.moveTo(x, u.bbox.top);
+      ctx.lineTo(x, u.bbox.top + u.bbox.height);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.fillStyle = '#ff7043';
+      ctx.font = `${11 * devicePixelRatio}px sans-serif`;
+      ctx.fillText('trigger', x + 4 * devicePixelRatio, u.bbox.top + 12 * devicePixelRatio);
+      ctx.restore();
+    };
+    const scale = a.timeUnit === 's' ? 1000 : 1;
+    const unit = a.timeUnit === 's' ? ' ms' : '';
+    const u = new uPlot({
+      width: Math.max(320, el.clientWidth || 640),
+      height: 220,
+      // Each signal on its own scale (a counter in thousands beside a sine in units):
+      // the first two get an axis, left and right, in their colour.
+      scales: { x: { time: false }, ...Object.fromEntries(shown.map((_s, i) => [`y${i}`, {}])) },
+      axes: [
+        { stroke: '#9aa4b2', grid: { stroke: '#2a3038' }, values: (_u, splits) => splits.map((t) => `${((t - triggerAt) * scale).toFixed(scale > 1 ? 1 : 0)}${unit}`) },
+        ...shown.slice(0, 2).map((_s, i) => ({ scale: `y${i}`, side: i === 0 ? 3 : 1, stroke: COLOURS[i], grid: { show: i === 0, stroke: '#2a3038' } })),
+      ],
+      series: [{ label: a.timeUnit === 's' ? 'time' : 'sample' }, ...shown.map((s, i) => ({ label: s.name, scale: `y${i}`, stroke: COLOURS[i % COLOURS.length], width: 1 }))],
+      hooks: { draw: [marker] },
+    }, [a.time, ...shown.map((s) => s.values)], el);
+    const resize = new ResizeObserver(() => u.setSize({ width: Math.max(320, el.clientWidth), height: 220 }));
+    resize.observe(el);
+    return () => {
+      resize.disconnect();
+      u.destroy();
+    };
+  }, [acquisition]);
+  return <div ref={host} className="scrutiny-acquisition-chart" data-testid="scrutiny-acquisition-chart" data-points={acquisition.nPoints} data-trigger-index={acquisition.triggerIndex} />;
+}
