@@ -17,4 +17,6 @@ export interface KatcpSensorRow {
   timestamp: number | null;
   strategy: KatcpStrategy;
   strategyParams: number[];
+  /** Gone from the server's ?sensor-list (after #interface-changed): its last reading; its signal keeps its history. */
+  removed?: boolean;
 }

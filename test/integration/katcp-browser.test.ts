@@ -64,6 +64,30 @@ describe('KATCP in the workbench (Chromium)', () => {
     await expect.poll(() => panel.getByTestId('katcp-console').textContent(), { timeout: 5000 }).toMatch(/!sensor-value\[\d+\] ok 1/);
     expect(await panel.getByTestId('katcp-console').textContent()).toMatch(/#sensor-value\[\d+\] [\d.]+ 1 antenna\.elevation nominal/);
     await expect.poll(() => panel.getByTestId('katcp-log').textContent(), { timeout: 5000 }).toMatch(/telescope\.drive/);
+
+    // The request input recalls earlier requests with the up arrow, as a shell does.
+    await panel.getByLabel('KATCP request').fill('');
+    await panel.getByLabel('KATCP request').press('ArrowUp');
+    expect(await panel.getByLabel('KATCP request').inputValue()).toBe('?sensor-value antenna.elevation');
+
+    // A status change shows as a mark on the sensor's plot.
+    emulator.setSensor('antenna.azimuth', 91, 'warn');
+    await expect.poll(async () => Number(await plot.getByTestId('plot-marks').textContent()), { timeout: 5000 }).toBeGreaterThan(0);
+
+    // A discrete sensor plots as a state timeline (a lane named by its states, not a line).
+    await panel.getByLabel('Strategy of drive.mode').selectOption('event');
+    await panel.locator('tr[data-sensor="drive.mode"]').getByRole('button', { name: 'plot' }).click();
+    const modePlot = page.getByTestId('plot').last();
+    emulator.setSensor('drive.mode', 'slew');
+    emulator.setSensor('drive.mode', 'track');
+    await expect.poll(() => modePlot.locator('canvas.state-lanes').count(), { timeout: 5000 }).toBe(1);
+    await expect.poll(async () => Number((await modePlot.getByTestId('plot-received').textContent())?.replace(/[^0-9]/g, '')), { timeout: 5000 }).toBeGreaterThan(0);
+    await page.screenshot({ path: path.join(os.tmpdir(), 'benchscope-katcp-workbench.png'), fullPage: true });
+    await page.waitForTimeout(1500);
+    await modePlot.scrollIntoViewIfNeeded();
+    await modePlot.screenshot({ path: path.join(os.tmpdir(), 'benchscope-katcp-state-plot.png') });
+    await plot.scrollIntoViewIfNeeded();
+    await plot.screenshot({ path: path.join(os.tmpdir(), 'benchscope-katcp-marks-plot.png') });
     expect(errors).toEqual([]);
     await page.close();
   });

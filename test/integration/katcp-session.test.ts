@@ -153,6 +153,13 @@ describe('KATCP session: sensors and strategies', () => {
     await until(() => h.events.some((e) => e.kind === 'sensor-value') && h.events.some((e) => e.kind === 'sensor-status'));
     expect(h.events.find((e) => e.kind === 'sensor-status')!.data).toMatchObject({ sensor: 'rx.lna.current', status: 'error', previous: 'nominal', value: '99.5' });
     expect(h.events.find((e) => e.kind === 'sensor-value')!.data).toMatchObject({ sensor: 'drive.mode', value: 'stow' });
+    // The status change is marked on the sensor's plots; state sensors carry their state names.
+    expect(h.marks).toContainEqual(expect.objectContaining({ label: 'rx.lna.current: error', severity: 'error', signal: 'rx.lna.current' }));
+    expect(h.marks.every((m) => Number.isFinite(m.t))).toBe(true);
+    const info = (name: string) => h.store.list('test').find((x) => x.name === name)!;
+    expect(info('drive.mode').states).toEqual(['idle', 'slew', 'track', 'stow']);
+    expect(info('drive.enabled').states).toEqual(['false', 'true']);
+    expect(info('rx.lna.current').states).toBeUndefined();
     await until(() => h.samples('drive.mode') >= 2);
     const rows = await sensors(h);
     const current = rows.find((r) => r.name === 'rx.lna.current')!;
@@ -170,6 +177,16 @@ describe('KATCP session: sensors and strategies', () => {
     emulator!.addSensor({ name: 'extra.voltage', description: 'added later', units: 'V', type: 'float', params: [], value: 3.3, status: 'nominal' });
     await until(() => h.samples('extra.voltage') > 3, 2000, () => `no samples; events ${JSON.stringify(h.events.map((e) => e.kind))}`);
     expect(h.events.some((e) => e.kind === 'interface-changed')).toBe(true);
+    // A sensor removed from the server stays in the list, marked removed, and its signal keeps its history.
+    const before = h.samples('extra.voltage');
+    emulator!.removeSensor('extra.voltage');
+    await eventually(async () => (await sensors(h)).find((r) => r.name === 'extra.voltage')?.removed === true);
+    expect(h.store.list('test').some((x) => x.name === 'extra.voltage')).toBe(true);
+    expect(h.samples('extra.voltage')).toBeGreaterThanOrEqual(before);
+    expect(h.marks.some((m) => m.label.startsWith('removed: extra.voltage') && m.severity === 'warn')).toBe(true);
+    // Added back: live again, no longer marked removed.
+    emulator!.addSensor({ name: 'extra.voltage', description: 'added again', units: 'V', type: 'float', params: [], value: 5, status: 'nominal' });
+    await eventually(async () => (await sensors(h)).filter((r) => r.name === 'extra.voltage').length === 1 && !(await sensors(h)).find((r) => r.name === 'extra.voltage')!.removed);
   });
 
   it('logLevel and #log: the level is set on the server and logs arrive as events', async () => {
@@ -209,7 +226,7 @@ describe('KATCP session: connection life', () => {
     emulator!.dropClients();
     const err = await pending;
     expect(err.code).toBe('OperationFailure');
-    expect(err.message).toMatch(/\?sleep got no reply: the connection to the KATCP server closed/);
+    expect(err.message).toMatch(/\?sleep got no reply: the connection to the KATCP server at tcp 127\.0\.0\.1:\d+ closed/);
     await h.waitReady();
   });
 
@@ -248,7 +265,9 @@ describe('KATCP session: connection life', () => {
   it('the watchdog notices a server that stops answering', async () => {
     // A v5 server that lists no sensors and then never answers again.
     let answer = true;
+    let connections = 0;
     const server = net.createServer((sock) => {
+      connections++;
       sock.write('#version-connect katcp-protocol 5.0-MI\n');
       sock.on('data', (d) => {
         for (const line of d.toString().split('\n')) {
@@ -264,9 +283,12 @@ describe('KATCP session: connection life', () => {
     await harness.waitReady();
     answer = false;
     await until(() => !harness!.session.ready, 2000);
-    expect(harness.session.lastError).toMatch(/liveness check failed: no !watchdog\[\d+\] reply/);
+    expect(harness.session.lastError ?? harness.reconnects[0]).toMatch(/liveness check failed: no !watchdog\[\d+\] reply/);
+    // The failure names the link, and the session drops the connection and connects again.
+    expect(harness.reconnects[0]).toContain(`tcp 127.0.0.1:${(server.address() as net.AddressInfo).port}`);
     answer = true;
-    await until(() => harness!.session.ready, 2000);
+    await until(() => connections >= 2, 3000);
+    await until(() => harness!.session.ready, 3000);
   });
 
   it('the console shows requests typed by hand with their reply and mid', async () => {

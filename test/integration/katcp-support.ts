@@ -82,6 +82,8 @@ export class SessionHarness {
   readonly store = new TelemetryStore();
   readonly events: RecordedEvent[] = [];
   readonly console: string[] = [];
+  readonly marks: { t: number; label: string; severity?: string; signal?: string }[] = [];
+  readonly reconnects: string[] = [];
   readonly link: Link;
   readonly session: KatcpSession;
   consoleWanted = false;
@@ -92,13 +94,16 @@ export class SessionHarness {
     this.session = new KatcpSession({
       sessionId: 'test',
       linkKind: 'stream',
-      signal: (name, unit) => this.store.declare('test', name, unit),
+      signal: (name, unit, opts) => this.store.declare('test', name, unit, opts?.states),
       sample: (id, t, v) => this.store.append(id, t, v),
       write: (bytes) => link.write(bytes),
       consoleWanted: () => this.consoleWanted,
       console: (dir, text) => this.console.push(`${dir} ${text}`),
       event: (kind, data) => this.events.push({ kind, data }),
       statusChanged: () => undefined,
+      mark: (m) => this.marks.push(m),
+      linkLabel: () => link.label,
+      reconnect: (reason) => { this.reconnects.push(reason); link.restart?.(reason); },
     }, KatcpOptionsSchema.parse(options));
     link.setEvents({
       onData: (chunk, t) => this.session.onData(chunk, t),

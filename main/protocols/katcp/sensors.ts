@@ -38,7 +38,8 @@ export interface KatcpSensor extends KatcpSensorDescription {
 }
 
 export interface SensorSink {
-  signal(name: string, unit?: string): number;
+  /** `states`: a boolean, lru or discrete sensor's value names (the sample is the index). */
+  signal(name: string, unit?: string, states?: string[]): number;
   sample(id: number, t: number, v: number): void;
   /** A sensor's status changed (never for the first reading after a connect). */
   statusChanged(s: KatcpSensor, previous: number, t: number): void;
@@ -62,6 +63,14 @@ function kindOf(type: string): number {
   if (type === 'discrete') return T_DISCRETE;
   if (type === 'lru') return T_LRU;
   return T_TEXT;
+}
+
+/** The state names of a boolean, lru or discrete sensor (its samples are their indices); none for numbers. */
+function statesOf(kind: number, params: string[]): string[] | undefined {
+  if (kind === T_BOOLEAN) return ['false', 'true'];
+  if (kind === T_LRU) return ['nominal', 'error'];
+  if (kind === T_DISCRETE) return params.slice();
+  return undefined;
 }
 
 export class SensorTable {
@@ -95,7 +104,7 @@ export class SensorTable {
       const kind = kindOf(d.type);
       const s: KatcpSensor = {
         ...d,
-        signalId: kind === T_TEXT ? -1 : (prev?.signalId ?? this.sink.signal(d.name, d.units || undefined)),
+        signalId: kind === T_TEXT ? -1 : this.sink.signal(d.name, d.units || undefined, statesOf(kind, d.params)),
         status: prev?.status ?? -1,
         value: prev?.value ?? NaN,
         text: prev?.text ?? null,

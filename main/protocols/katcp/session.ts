@@ -3,7 +3,7 @@
 // (re)connection, keeps the server alive with ?watchdog, and answers the
 // protocol's actions (requests, strategies, sensors, log level).
 import { z } from 'zod';
-import type { DeviceInfo } from '../../../shared/api/contract';
+import type { DeviceInfo, MarkSeverity } from '../../../shared/api/contract';
 import { deviceInfoOf, ActionError, type AdapterContext, type ProtocolAdapter, type ProtocolCounters } from '../adapter';
 import { INFORM, KatcpDecoder, REPLY, ascii, encodeMessage, parseTypedRequest, type KatcpMessageView } from './codec';
 import type { KatcpOptions } from './options';
@@ -37,6 +37,11 @@ const LogLevelArgs = z.object({ level: z.enum(['off', 'fatal', 'error', 'warn', 
 
 type Phase = 'down' | 'version' | 'handshake' | 'ready';
 
+/** How a sensor status is marked on its plots. */
+const STATUS_SEVERITY: Record<string, MarkSeverity> = {
+  nominal: 'ok', warn: 'warn', error: 'error', failure: 'error', unreachable: 'warn', inactive: 'info', unknown: 'info',
+};
+
 export class KatcpSession implements ProtocolAdapter {
   private readonly decoder: KatcpDecoder;
   private readonly requests: RequestTracker;
@@ -65,22 +70,31 @@ export class KatcpSession implements ProtocolAdapter {
   private refreshing: Promise<void> | null = null;
   private connection = 0;
   private readonly text = new TextDecoder();
+  private readonly where: string;
+  /** Sensors gone from the server's list (after #interface-changed): their last row; their signals keep their history. */
+  private readonly removed = new Map<string, KatcpSensorRow>();
   private quietTx = false;
 
   constructor(private readonly ctx: AdapterContext, private readonly options: KatcpOptions) {
+    // Errors name the link: "the KATCP server at tcp 127.0.0.1:7147".
+    const where = ctx.linkLabel ? `the KATCP server at ${ctx.linkLabel()}` : 'the KATCP server';
+    this.where = where;
     this.decoder = new KatcpDecoder({
       message: (v, t) => this.onMessage(v, t),
       bad: (reason, raw, t) => {
         if (ctx.consoleWanted()) ctx.console('rx', `${this.text.decode(raw)}  ⟵ not understood: ${reason}`, t);
       },
-    }, { maxLineLength: options.maxLineLength, source: 'the KATCP server' });
-    this.requests = new RequestTracker((line) => this.write(line), () => 'the KATCP server');
+    }, { maxLineLength: options.maxLineLength, source: where });
+    this.requests = new RequestTracker((line) => this.write(line), () => where);
     this.table = new SensorTable({
-      signal: (name, unit) => ctx.signal(name, unit),
+      signal: (name, unit, states) => ctx.signal(name, unit, states ? { states } : undefined),
       sample: (id, t, v) => ctx.sample(id, t, v),
-      statusChanged: (s, previous, t) => ctx.event('sensor-status', {
-        sensor: s.name, status: SENSOR_STATUSES[s.status], previous: SENSOR_STATUSES[previous], value: sensorValueText(s), t,
-      }),
+      statusChanged: (s, previous, t) => {
+        const status = SENSOR_STATUSES[s.status]!;
+        ctx.event('sensor-status', { sensor: s.name, status, previous: SENSOR_STATUSES[previous], value: sensorValueText(s), t });
+        // On the plots of the sensor (a mark is an object: status changes, never readings).
+        ctx.mark?.({ t, label: `${s.name}: ${status}`, severity: STATUS_SEVERITY[status] ?? 'info', signal: s.name });
+      },
       stateChanged: (s, t) => ctx.event('sensor-value', { sensor: s.name, type: s.type, value: sensorValueText(s), status: SENSOR_STATUSES[s.status], t }),
     });
   }
@@ -124,7 +138,7 @@ export class KatcpSession implements ProtocolAdapter {
     this.phase = 'down';
     this.stopTimers();
     this.decoder.reset();
-    this.requests.failAll('the connection to the KATCP server closed');
+    this.requests.failAll(`the connection to ${this.where} closed`);
     for (const s of this.table.sensors) {
       s.strategy = 'none';
       s.strategyParams = [];
@@ -295,7 +309,7 @@ export class KatcpSession implements ProtocolAdapter {
         if (this.phase === 'ready') void this.refreshSensors().catch((e: Error) => this.fail(`refreshing after #interface-changed: ${e.message}`));
         return;
       case 'disconnect':
-        this.error = `the KATCP server closes the connection: ${args.join(' ') || 'no reason given'}`;
+        this.error = `${this.where} closes the connection: ${args.join(' ') || 'no reason given'}`;
         this.ctx.event('disconnect', { reason: args.join(' ') });
         this.ctx.statusChanged();
         return;
@@ -367,12 +381,20 @@ export class KatcpSession implements ProtocolAdapter {
     this.refreshing ??= (async () => {
       try {
         const r = await this.request('sensor-list', []);
-        if (!r.ok) throw new Error(`?sensor-list refused: ${r.reply.slice(1).join(' ')}`);
-        const { added } = this.table.replace(r.informs.filter((i) => i.length >= 4).map((i) => ({
+        if (!r.ok) throw new Error(`?sensor-list refused by ${this.where}: ${r.reply.slice(1).join(' ')}`);
+        const before = new Map(this.sensorRows(undefined).map((row) => [row.name, row]));
+        const { added, removed } = this.table.replace(r.informs.filter((i) => i.length >= 4).map((i) => ({
           name: i[0]!, description: i[1]!, units: i[2]!, type: i[3]!, params: i.slice(4),
         })));
+        for (const name of added) this.removed.delete(name);
+        for (const name of removed) {
+          const row = before.get(name);
+          if (row) this.removed.set(name, { ...row, removed: true, strategy: 'none', strategyParams: [] });
+          this.chosen.delete(name);
+        }
+        if (removed.length) this.ctx.mark?.({ t: Date.now() / 1000, label: `removed: ${removed.slice(0, 3).join(', ')}${removed.length > 3 ? ` and ${removed.length - 3} more` : ''}`, severity: 'warn' });
         if (this.phase === 'ready' && added.length) await this.restoreStrategies(new Set(added));
-        this.ctx.event('sensors', { count: this.table.sensors.length, added });
+        this.ctx.event('sensors', { count: this.table.sensors.length, added, removed });
       } finally {
         this.refreshing = null;
       }
@@ -444,7 +466,7 @@ export class KatcpSession implements ProtocolAdapter {
   /** Sets one strategy on several sensors: one bulk request when the server has flag B, else one request each. */
   private async setStrategies(names: string[], strategy: KatcpStrategy, rawParams: readonly (string | number)[]):
     Promise<{ sensor: string; ok: boolean; strategy: KatcpStrategy; params: number[]; reason?: string }[]> {
-    if (this.phase !== 'ready') throw new ActionError('NotConnected', 'the KATCP server is not connected (or its sensors are not listed yet)');
+    if (this.phase !== 'ready') throw new ActionError('NotConnected', `${this.where} is not connected (or its sensors are not listed yet)`);
     const sensors: KatcpSensor[] = [];
     let params: number[] = [];
     for (const name of names) {
@@ -492,14 +514,15 @@ export class KatcpSession implements ProtocolAdapter {
         test = (n) => n.toLowerCase().includes(needle);
       }
     }
-    return this.table.sensors.filter((s) => test(s.name) || test(s.description)).map((s) => ({
+    const gone = [...this.removed.values()].filter((row) => test(row.name) || test(row.description));
+    return this.table.sensors.filter((s) => test(s.name) || test(s.description)).map((s): KatcpSensorRow => ({
       name: s.name, description: s.description, units: s.units, type: s.type, params: s.params,
       value: sensorValueText(s),
       status: s.status < 0 ? '' : SENSOR_STATUSES[s.status]!,
       timestamp: Number.isNaN(s.timestamp) ? null : s.timestamp,
       strategy: s.strategy,
       strategyParams: s.strategyParams,
-    }));
+    })).concat(gone);
   }
 
   // ------------------------------------------------------------ liveness
@@ -520,7 +543,10 @@ export class KatcpSession implements ProtocolAdapter {
       }, (e: Error) => {
         if (!this.linkUp) return;
         this.watchdogOk = false;
-        this.fail(`liveness check failed: ${e.message}`);
+        const reason = `liveness check failed: ${e.message}; reconnecting`;
+        this.fail(reason);
+        // A server that stopped answering is dropped and connected again (strategies are restored then).
+        this.ctx.reconnect?.(reason);
       });
     }, ms);
   }

@@ -77,6 +77,8 @@ export class LiveChart {
   private pointsDrawnTotal = 0;
   private pointsLastFrame = 0;
   private lagMs = NaN;
+  /** performance.now() of the last redraw: a live view also moves with the clock when samples are sparse. */
+  private lastDrawAt = 0;
   private raf = 0;
   private readonly resize: ResizeObserver;
   private following = true;
@@ -192,9 +194,8 @@ export class LiveChart {
       },
     };
     this.u = new uPlot(opts, [new Float64Array(0), ...this.lineSeries.map(() => [])], this.host);
-    // The lanes go between the plot and its legend, on the same time axis.
-    const legend = this.u.root.querySelector('.u-legend');
-    if (this.stateSeries.length) this.u.root.insertBefore(this.lanes, legend);
+    // The lanes go under the chart (outside uPlot's root, whose CSS stretches every canvas in it).
+    if (this.stateSeries.length) this.u.root.after(this.lanes);
     else this.lanes.remove();
     this.u.over.addEventListener('wheel', this.onWheel, { passive: false });
     this.dirty = true;
@@ -268,17 +269,24 @@ export class LiveChart {
       this.marksSeen = marksVersion();
       this.dirty = true;
     }
-    // Samples newer than a frozen view change nothing on screen.
-    if (!this.dirty && !(fresh && this.following)) {
+    // Samples newer than a frozen view change nothing on screen. A live view with
+    // sparse samples (event-driven sensors, states) still moves with the clock, ten times a second.
+    const tick = this.following && performance.now() - this.lastDrawAt > 100;
+    if (!this.dirty && !(fresh && this.following) && !tick) {
       if (fresh) this.report(received);
       return;
     }
-    const latest = this.latestTime();
+    const newest = this.latestTime();
+    // The clock leads the view when the samples are on the wall clock (receive times, device
+    // times close to it); a device's own time base far from it is followed as it is.
+    const now = Date.now() / 1000;
+    const latest = newest !== -Infinity && Math.abs(now - newest) < 3600 ? Math.max(newest, now) : newest;
     if (latest === -Infinity) {
       if (fresh) this.report(received);
       return;
     }
     this.dirty = false;
+    this.lastDrawAt = performance.now();
     if (this.paused && !Number.isFinite(this.pausedAt)) this.pausedAt = latest;
     const range: [number, number] = this.zoom
       ?? (this.paused ? [this.pausedAt - this.windowS, this.pausedAt] : [latest - this.windowS, latest]);
@@ -298,7 +306,7 @@ export class LiveChart {
       u.setScale('x', { min: tMin, max: tMax });
     });
     this.drawLanes(u, tMin, tMax, this.paused ? Math.min(this.pausedAt, latest) : latest);
-    this.lagMs = this.following ? Date.now() - latest * 1000 : NaN;
+    this.lagMs = this.following && fresh ? Date.now() - newest * 1000 : this.lagMs;
     this.report(received);
   };
 
@@ -330,11 +338,13 @@ export class LiveChart {
       else if (row < 2) row++;
       else continue;
       const y = top + 2 * px + row * 13 * px;
+      // Right of the line, or left of it where the plot ends.
+      const left = x + 2 * px + w > u.bbox.left + u.bbox.width ? x - 2 * px - w : x + 2 * px;
       ctx.fillStyle = 'rgba(20,24,30,0.8)';
-      ctx.fillRect(x + 2 * px, y - px, w, 12 * px);
+      ctx.fillRect(left, y - px, w, 12 * px);
       ctx.fillStyle = colour;
-      ctx.fillText(m.label, x + 5 * px, y);
-      lastLabelEnd = Math.max(lastLabelEnd, x + 2 * px + w);
+      ctx.fillText(m.label, left + 3 * px, y);
+      lastLabelEnd = Math.max(lastLabelEnd, left + w);
     }
     ctx.restore();
   }

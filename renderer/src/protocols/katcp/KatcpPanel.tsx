@@ -1,6 +1,6 @@
 // The selected KATCP session: a sensor browser (live values, statuses, strategy per
 // sensor), a request console and the device log.
-import { useEffect, useMemo, useState } from 'react';
+import React, { useEffect, useMemo, useState } from 'react';
 import type { ProtocolEvent, SessionStatus } from '../../../../shared/api/contract';
 import { client } from '../../hub';
 import { useStore } from '../../store';
@@ -37,6 +37,8 @@ export function KatcpPanel({ session }: { session: SessionStatus }) {
   const [paramsText, setParamsText] = useState<Record<string, string>>({});
   const [requestText, setRequestText] = useState('?help');
   const [history, setHistory] = useState<ConsoleEntry[]>([]);
+  /** Position while walking back through past requests with the arrow keys (null: editing a new one). */
+  const [recall, setRecall] = useState<number | null>(null);
   const [helpNames, setHelpNames] = useState<string[]>([]);
   const [logs, setLogs] = useState<LogEntry[]>([]);
   const [logLevel, setLogLevel] = useState('debug');
@@ -111,6 +113,18 @@ export function KatcpPanel({ session }: { session: SessionStatus }) {
       entry.error = (e as Error).message;
     }
     setHistory((h) => [...h.slice(-49), entry]);
+    setRecall(null);
+  };
+
+  /** Up and down walk through the requests sent before, as in a shell. */
+  const onRequestKey = (e: React.KeyboardEvent<HTMLInputElement>) => {
+    if (e.key !== 'ArrowUp' && e.key !== 'ArrowDown') return;
+    if (!history.length) return;
+    e.preventDefault();
+    const last = history.length - 1;
+    const next = e.key === 'ArrowUp' ? (recall === null ? last : Math.max(0, recall - 1)) : (recall === null ? null : recall + 1 > last ? null : recall + 1);
+    setRecall(next);
+    setRequestText(next === null ? '' : history[next]!.request);
   };
 
   const setServerLogLevel = async (level: string) => {
@@ -138,8 +152,8 @@ export function KatcpPanel({ session }: { session: SessionStatus }) {
           <thead className="muted" style={{ textAlign: 'left', fontSize: 11 }}><tr><th>name</th><th>description</th><th>units</th><th>type</th><th>value</th><th>status</th><th>time</th><th>strategy</th><th /></tr></thead>
           <tbody>
             {shown.map((s) => (
-              <tr key={s.name} data-sensor={s.name} style={{ borderBottom: '1px solid var(--line)' }}>
-                <td className="mono">{s.name}</td>
+              <tr key={s.name} data-sensor={s.name} data-removed={s.removed ? 'true' : undefined} style={{ borderBottom: '1px solid var(--line)', opacity: s.removed ? 0.55 : 1 }}>
+                <td className="mono">{s.name}{s.removed ? <span className="warn-text" title="Gone from the server's ?sensor-list; its plotted history is kept"> (removed)</span> : null}</td>
                 <td className="muted">{s.description}</td>
                 <td>{s.units}</td>
                 <td title={s.params.join(' ')}>{s.type}{s.params.length ? <span className="muted"> [{s.params.join(' ')}]</span> : null}</td>
@@ -147,7 +161,7 @@ export function KatcpPanel({ session }: { session: SessionStatus }) {
                 <td style={{ color: STATUS_COLOURS[s.status] ?? 'inherit' }}>{s.status}</td>
                 <td className="mono muted">{when(s.timestamp)}</td>
                 <td>
-                  <select aria-label={`Strategy of ${s.name}`} value={s.strategy} onChange={(e) => void setStrategy(s.name, e.target.value)}>
+                  <select aria-label={`Strategy of ${s.name}`} value={s.strategy} disabled={s.removed} onChange={(e) => void setStrategy(s.name, e.target.value)}>
                     {KATCP_STRATEGIES.map((k) => <option key={k} value={k}>{k}</option>)}
                   </select>
                   {s.strategy !== 'none' && s.strategy !== 'auto' && s.strategy !== 'event' ? (
@@ -174,7 +188,8 @@ export function KatcpPanel({ session }: { session: SessionStatus }) {
 
       <h3>Request console</h3>
       <form className="button-row" onSubmit={(e) => { e.preventDefault(); void send(requestText); }}>
-        <input aria-label="KATCP request" list={`katcp-help-${id}`} className="mono" style={{ flex: 1 }} value={requestText} onChange={(e) => setRequestText(e.target.value)} />
+        <input aria-label="KATCP request" list={`katcp-help-${id}`} className="mono" style={{ flex: 1 }} value={requestText}
+          title="Enter sends; up and down recall earlier requests" onKeyDown={onRequestKey} onChange={(e) => { setRecall(null); setRequestText(e.target.value); }} />
         <datalist id={`katcp-help-${id}`}>{helpNames.map((n) => <option key={n} value={`?${n}`} />)}</datalist>
         <button className="btn btn-primary" type="submit">Send request</button>
       </form>
