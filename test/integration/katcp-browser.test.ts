@@ -70,6 +70,15 @@ describe('KATCP in the workbench (Chromium)', () => {
     await panel.getByLabel('KATCP request').press('ArrowUp');
     expect(await panel.getByLabel('KATCP request').inputValue()).toBe('?sensor-value antenna.elevation');
 
+    // One strategy for every sensor the filter shows (a bulk request when the server has flag B).
+    await panel.getByLabel('Filter sensors (text or /regex/)').fill('/^antenna\\./');
+    await panel.getByLabel('Strategy for the sensors shown').selectOption('period');
+    await panel.getByLabel('Parameters for the sensors shown').fill('0.2');
+    await panel.getByRole('button', { name: 'Set strategy' }).click();
+    await expect.poll(() => panel.getByRole('status').textContent(), { timeout: 5000 }).toBe('2 of 2 set to period');
+    expect(await panel.getByLabel('Strategy of antenna.elevation').inputValue()).toBe('period');
+    await panel.getByLabel('Filter sensors (text or /regex/)').fill('');
+
     // A status change shows as a mark on the sensor's plot.
     emulator.setSensor('antenna.azimuth', 91, 'warn');
     await expect.poll(async () => Number(await plot.getByTestId('plot-marks').textContent()), { timeout: 5000 }).toBeGreaterThan(0);

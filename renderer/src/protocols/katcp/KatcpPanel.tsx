@@ -100,6 +100,26 @@ export function KatcpPanel({ session }: { session: SessionStatus }) {
     }
   };
 
+  const [bulkStrategy, setBulkStrategy] = useState<string>('event');
+  const [bulkParams, setBulkParams] = useState('');
+  const [bulkResult, setBulkResult] = useState<string | null>(null);
+  /** One strategy for every sensor shown by the filter: one bulk request when the server has flag B. */
+  const setStrategyForShown = async () => {
+    setError(null);
+    setBulkResult(null);
+    const names = shown.filter((s) => !s.removed).map((s) => s.name);
+    if (!names.length) return;
+    const params = (bulkParams || (DEFAULT_PARAMS[bulkStrategy] ?? []).join(' ')).trim().split(/\s+/).filter(Boolean).map(Number);
+    try {
+      const results = await client.sessionAction<{ sensor: string; ok: boolean; reason?: string }[]>(id, 'setStrategies', { sensors: names, strategy: bulkStrategy, params });
+      const refused = results.filter((r) => !r.ok);
+      setBulkResult(`${results.length - refused.length} of ${results.length} set to ${bulkStrategy}${refused.length ? `; refused: ${refused.map((r) => `${r.sensor} (${r.reason})`).join(', ')}` : ''}`);
+      setSensors(await client.sessionAction<SensorRow[]>(id, 'listSensors', {}));
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
   const send = async (text: string) => {
     const words = text.trim().replace(/^\?/, '').split(/\s+/).filter(Boolean);
     if (!words.length) return;
@@ -147,6 +167,17 @@ export function KatcpPanel({ session }: { session: SessionStatus }) {
         <input aria-label="Filter sensors (text or /regex/)" placeholder="filter or /regex/" value={filter} onChange={(e) => setFilter(e.target.value)} />
       </header>
       {error ? <p role="alert" className="fault-text">{error}</p> : null}
+      <form className="button-row" aria-label="Bulk sampling strategy" onSubmit={(e) => { e.preventDefault(); void setStrategyForShown(); }}>
+        <span className="muted">All {shown.filter((s) => !s.removed).length} shown:</span>
+        <select aria-label="Strategy for the sensors shown" value={bulkStrategy} onChange={(e) => { setBulkStrategy(e.target.value); setBulkParams((DEFAULT_PARAMS[e.target.value] ?? []).join(' ')); }}>
+          {KATCP_STRATEGIES.map((k) => <option key={k} value={k}>{k}</option>)}
+        </select>
+        {bulkStrategy !== 'none' && bulkStrategy !== 'auto' && bulkStrategy !== 'event' ? (
+          <input aria-label="Parameters for the sensors shown" size={10} value={bulkParams} onChange={(e) => setBulkParams(e.target.value)} />
+        ) : null}
+        <button type="submit" className="btn">Set strategy</button>
+        {bulkResult ? <span role="status" className="muted">{bulkResult}</span> : null}
+      </form>
       <div style={{ maxHeight: 320, overflow: 'auto' }}>
         <table aria-label="KATCP sensors" style={{ width: '100%', borderCollapse: 'collapse', fontVariantNumeric: 'tabular-nums' }}>
           <thead className="muted" style={{ textAlign: 'left', fontSize: 11 }}><tr><th>name</th><th>description</th><th>units</th><th>type</th><th>value</th><th>status</th><th>time</th><th>strategy</th><th /></tr></thead>
