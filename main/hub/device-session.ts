@@ -80,7 +80,7 @@ export class DeviceSession {
   /** Opens the link (throws LinkUnavailableError for a link the platform cannot serve). */
   connect(): void {
     if (this.wanted) return;
-    const link = createLink(this.linkSpec);
+    const link = createLink(this.linkSpec, { multiPeer: this.protocol.multiPeer ?? false });
     this.wanted = true;
     this.link = link;
     const parsed = this.protocol.optionsSchema.parse(this.options);
@@ -108,6 +108,10 @@ export class DeviceSession {
         this.pushConsole('info', `${link.label}: reconnecting (${reason})`, Date.now() / 1000);
         if (link.restart) link.restart(reason);
       },
+      ...(link.writeTo && link.dropPeerById ? {
+        writeTo: (peerId: number, bytes: Uint8Array) => link.writeTo!(peerId, bytes),
+        dropPeerById: (peerId: number) => link.dropPeerById!(peerId),
+      } : {}),
       ...(link.peer && link.dropPeer ? {
         peerAddress: () => link.peer?.()?.address ?? null,
         peerLabel: () => link.peer?.()?.label ?? null,
@@ -115,6 +119,22 @@ export class DeviceSession {
       } : {}),
     }, parsed);
     this.adapter = adapter;
+    link.setPeerEvents?.({
+      onPeerUp: (peer) => {
+        this.pushConsole('info', `${link.label}: ${peer.label} connected`, Date.now() / 1000);
+        this.guard(link.label, () => adapter.onPeerUp?.(peer));
+      },
+      onPeerData: (peerId, chunk, t) => {
+        this.guard(link.label, () => adapter.onPeerData?.(peerId, chunk, t));
+        this.updateCommState();
+      },
+      onPeerDown: (peerId, reason) => {
+        this.pushConsole('info', `${link.label}: ${reason}`, Date.now() / 1000);
+        this.guard(link.label, () => adapter.onPeerDown?.(peerId, reason));
+        this.updateCommState();
+        this.hooks.onChange();
+      },
+    });
     link.setEvents({
       onData: (chunk, t) => {
         try {
@@ -159,6 +179,7 @@ export class DeviceSession {
     this.adapter = null;
     adapter?.dispose();
     link?.setEvents({});
+    link?.setPeerEvents?.({});
     await link?.close();
     this.linkError = null;
     this.updateCommState();
@@ -326,6 +347,15 @@ export class DeviceSession {
       rxMessages: this.base.rxMessages + (c?.rxMessages ?? 0),
       txMessages: this.base.txMessages + (c?.txMessages ?? 0),
     };
+  }
+
+  /** A codec must never throw; if one does, the engine survives and says so. */
+  private guard(label: string, f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      this.linkError = `internal error decoding data from ${label}: ${(e as Error).message}`;
+    }
   }
 
   private updateCommState(): void {

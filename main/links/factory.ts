@@ -62,7 +62,7 @@ class NoLink implements Link {
 }
 
 /** A new, unopened link for `spec`; throws LinkUnavailableError when refuseReason(spec) is not null. */
-export function createLink(spec: LinkSpec, options?: LinkOptions): Link {
+export function createLink(spec: LinkSpec, options?: LinkOptions & { multiPeer?: boolean }): Link {
   switch (spec.type) {
     case 'none': return new NoLink();
     case 'udp': return new UdpLink(spec.config, options);

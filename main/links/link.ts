@@ -22,6 +22,22 @@ export interface LinkEvents {
   onState?: (state: LinkState, reason: string | null) => void;
 }
 
+/** One of several peers of a multi-peer link (a TCP server several devices connect to). */
+export interface LinkPeer {
+  /** Unique for the life of the link. */
+  id: number;
+  address: string;
+  /** e.g. "127.0.0.1:50312" */
+  label: string;
+}
+
+/** Per-peer events of a multi-peer link; its link-wide onData is not used then. */
+export interface PeerEvents {
+  onPeerUp?: (peer: LinkPeer) => void;
+  onPeerData?: (peerId: number, chunk: Uint8Array, t: number) => void;
+  onPeerDown?: (peerId: number, reason: string) => void;
+}
+
 export interface Link {
   /** Human-readable name of the endpoint, e.g. "tcp 127.0.0.1:5000" or "serial /dev/ttyUSB0". */
   readonly label: string;
@@ -47,6 +63,13 @@ export interface Link {
    * with the usual backoff; `reason` is the link's error meanwhile.
    */
   restart?(reason: string): void;
+  /**
+   * Multi-peer links only: per-peer events, writes and drops. Such a link is
+   * Connected while it listens; its peers come and go.
+   */
+  setPeerEvents?(events: PeerEvents): void;
+  writeTo?(peerId: number, bytes: Uint8Array): boolean;
+  dropPeerById?(peerId: number): void;
 }
 
 /** Receive time in seconds since the epoch, with sub-millisecond resolution. */

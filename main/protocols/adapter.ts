@@ -40,6 +40,9 @@ export interface AdapterContext {
   peerAddress?(): string | null;
   peerLabel?(): string | null;
   dropPeer?(): void;
+  /** On a multi-peer link (ProtocolDefinition.multiPeer): write to one peer, or let one go. */
+  writeTo?(peerId: number, bytes: Uint8Array): boolean;
+  dropPeerById?(peerId: number): void;
 }
 
 /** A protocol action refused or failed: becomes a typed error reply. */
@@ -60,6 +63,10 @@ export interface ProtocolAdapter {
   onLinkUp(): void;
   onLinkDown(): void;
   onData(chunk: Uint8Array, t: number): void;
+  /** Multi-peer links: each peer's arrival, bytes and departure (onData is not called then). */
+  onPeerUp?(peer: { id: number; address: string; label: string }): void;
+  onPeerData?(peerId: number, chunk: Uint8Array, t: number): void;
+  onPeerDown?(peerId: number, reason: string): void;
   /** Given the link is up: Connecting until the device proved itself, then ConnectedReady. */
   readonly ready: boolean;
   readonly counters: ProtocolCounters;
@@ -83,6 +90,8 @@ export interface ProtocolDefinition<O = unknown> {
   title: string;
   optionsSchema: z.ZodType<O>;
   defaultLink: LinkSpec;
+  /** The protocol takes several peers on one listening link (DCSS and its hardware servers). */
+  multiPeer?: boolean;
   create(ctx: AdapterContext, options: O): ProtocolAdapter;
 }
 

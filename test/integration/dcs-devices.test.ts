@@ -41,6 +41,11 @@ describe('DCS devices with the emulated DHS (v2)', () => {
     expect(path.at(-1)).toBe(4);
     // Start and completion on the plot: the status signal steps to moving (2), then normal (0).
     expect(bench.samples.get('sample_x.status')!.slice(-2)).toEqual([2, 0]);
+    expect(bench.states.get('sample_x.status')).toEqual(['normal', 'aborted', 'moving', 'cw_hw_limit', 'ccw_hw_limit', 'both_hw_limits', 'unknown']);
+    // ...and as marks on the motor's position plot.
+    const mine = bench.marks.filter((m) => m.signal === 'sample_x').slice(-2);
+    expect(mine.map((m) => [m.label, m.severity])).toEqual([['sample_x → 4', 'info'], ['sample_x normal at 4', 'ok']]);
+    expect(mine[1]!.t).toBeGreaterThanOrEqual(mine[0]!.t);
   });
 
   it('refuses a move beyond the software limits and a second move of a moving motor', async () => {
@@ -57,6 +62,7 @@ describe('DCS devices with the emulated DHS (v2)', () => {
     await act('moveMotor', { motor: 'sample_y', position: 52 });
     expect(await act('waitMotor', { motor: 'sample_y', timeoutS: 10 })).toMatchObject({ position: 50, status: 'cw_hw_limit' });
     expect(bench.samples.get('sample_y.status')!.at(-1)).toBe(3);
+    expect(bench.marks.at(-1)).toMatchObject({ label: 'sample_y cw_hw_limit at 50', severity: 'error', signal: 'sample_y' });
   });
 
   it('aborts a move (abortMotor and abortAll) with status aborted', async () => {

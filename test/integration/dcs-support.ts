@@ -15,6 +15,9 @@ export interface DcssBench {
   events: RecordedEvent[];
   console: { dir: string; text: string }[];
   samples: Map<string, number[]>;
+  /** State names of step signals, by signal name. */
+  states: Map<string, string[]>;
+  marks: { t: number; label: string; severity?: string; signal?: string }[];
   /** Resolves with the first event of this kind (after `from` events) matching `pred`. */
   nextEvent(kind: string, pred?: (data: any) => boolean, timeoutMs?: number): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   close(): Promise<void>;
@@ -25,11 +28,14 @@ export async function startDcssBench(options: DcsOptionsInput = {}): Promise<Dcs
   const consoleLines: { dir: string; text: string }[] = [];
   const names: string[] = [];
   const samples = new Map<string, number[]>();
+  const states = new Map<string, string[]>();
+  const marks: DcssBench['marks'] = [];
   const listeners = new Set<() => void>();
   const ctx: AdapterContext = {
     sessionId: 'test',
     linkKind: 'stream',
-    signal: (name) => {
+    signal: (name, _unit, opts) => {
+      if (opts?.states) states.set(name, opts.states);
       let id = names.indexOf(name);
       if (id < 0) {
         id = names.push(name) - 1;
@@ -46,6 +52,7 @@ export async function startDcssBench(options: DcsOptionsInput = {}): Promise<Dcs
       for (const l of [...listeners]) l();
     },
     statusChanged: () => {},
+    mark: (m) => marks.push(m),
   };
   const session = new DcsSession(ctx, DcsOptionsSchema.parse(options));
   const sockets = new Set<net.Socket>();
@@ -72,6 +79,8 @@ export async function startDcssBench(options: DcsOptionsInput = {}): Promise<Dcs
     events,
     console: consoleLines,
     samples,
+    states,
+    marks,
     nextEvent(kind, pred = () => true, timeoutMs = 3000) {
       const start = events.length;
       return new Promise((resolve, reject) => {

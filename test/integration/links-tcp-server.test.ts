@@ -113,3 +113,50 @@ describe('TcpServerLink', () => {
     await new Promise<void>((resolve) => reuse.close(() => resolve()));
   });
 });
+
+describe('TcpServerLink, multi-peer mode (DCSS and several DHS)', () => {
+  it('is Connected while listening, and keeps each peer apart: events, writes and drops', async () => {
+    const link = new TcpServerLink({ host: '127.0.0.1', port: 0 }, { ...FAST, multiPeer: true });
+    open.push(link);
+    const ups: { id: number; label: string }[] = [];
+    const data = new Map<number, string>();
+    const downs: [number, string][] = [];
+    link.setPeerEvents({
+      onPeerUp: (p) => ups.push(p),
+      onPeerData: (id, chunk) => data.set(id, (data.get(id) ?? '') + Buffer.from(chunk).toString()),
+      onPeerDown: (id, reason) => downs.push([id, reason]),
+    });
+    link.open();
+    await vi.waitFor(() => expect(link.state).toBe('Connected'));
+    const port = link.boundPort!;
+    const a = await device(port);
+    const b = await device(port);
+    await vi.waitFor(() => expect(ups.length).toBe(2));
+    expect(link.peerCount).toBe(2);
+    expect(ups[0]!.label).toMatch(/^127\.0\.0\.1:\d+$/);
+    a.socket.write('from a');
+    b.socket.write('from b');
+    await vi.waitFor(() => expect([...data.values()].sort()).toEqual(['from a', 'from b']));
+    const idOf = (text: string) => [...data].find(([, v]) => v === text)![0];
+    expect(link.writeTo(idOf('from b'), Buffer.from('to b'))).toBe(true);
+    expect(link.writeTo(999, Buffer.from('nobody'))).toBe(false);
+    await vi.waitFor(() => expect(b.text()).toBe('to b'));
+    expect(a.text()).toBe('');
+    // One peer let go: the other stays, the link keeps listening.
+    link.dropPeerById(idOf('from a'));
+    await a.closed;
+    await vi.waitFor(() => expect(downs.map(([id]) => id)).toEqual([idOf('from a')]));
+    expect(link.state).toBe('Connected');
+    expect(link.peerCount).toBe(1);
+    // A peer that hangs up is reported with why.
+    b.socket.destroy();
+    await vi.waitFor(() => expect(downs.length).toBe(2));
+    expect(downs[1]![1]).toMatch(/disconnected|reset/);
+    // Closing the link lets every peer go and reports them.
+    const c = await device(port);
+    await vi.waitFor(() => expect(ups.length).toBe(3));
+    await link.close();
+    await c.closed;
+    expect(downs.at(-1)).toEqual([ups[2]!.id, 'the link closed']);
+  });
+});

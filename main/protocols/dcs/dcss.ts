@@ -19,7 +19,10 @@ import { MOTOR_STATUSES, parseHtos, parseNumber, stoh, type HtosMessage } from '
 const OPERATIONS_KEPT = 200;
 
 export interface DcssHooks {
-  signal(name: string, unit?: string): number;
+  /** `states`: a step signal's state names (a motor's status), drawn as a state timeline. */
+  signal(name: string, unit?: string, states?: readonly string[]): number;
+  /** A move started or ended, on the motor's plots. */
+  mark?(m: { t: number; label: string; severity: 'info' | 'ok' | 'warn' | 'error'; signal: string }): void;
   sample(id: number, t: number, v: number): void;
   consoleWanted(): boolean;
   console(dir: 'rx' | 'tx' | 'info', text: string, t: number): void;
@@ -89,7 +92,7 @@ export class Dcss {
   private disposed = false;
 
   constructor(readonly options: DcsOptions, readonly hooks: DcssHooks) {
-    this.devices = buildDevices(options, (name, unit) => hooks.signal(name, unit));
+    this.devices = buildDevices(options, (name, unit, states) => hooks.signal(name, unit, states));
     this.devices.motorList.forEach((m, i) => {
       const b = enc.encode(m.name);
       this.motorNames.add(b, 0, b.length, i);
@@ -279,6 +282,7 @@ export class Dcss {
         m.lastMoveStartedAt = t;
         this.hooks.sample(m.statusSignalId, t, STATUS_MOVING);
         this.hooks.event('motorMoveStarted', { dhs, motor: m.name, position: msg.position, t });
+        this.hooks.mark?.({ t, label: `${m.name} → ${msg.position}`, severity: 'info', signal: m.name });
         return;
       }
       case 'htos_update_motor_position': {
@@ -302,6 +306,10 @@ export class Dcss {
         this.hooks.sample(m.signalId, t, msg.position);
         this.hooks.sample(m.statusSignalId, t, MOTOR_STATUSES.indexOf(msg.status));
         this.hooks.event('motorMoveCompleted', { dhs, motor: m.name, position: msg.position, status: msg.status, t });
+        this.hooks.mark?.({
+          t, label: `${m.name} ${msg.status} at ${msg.position}`, signal: m.name,
+          severity: msg.status === 'normal' ? 'ok' : msg.status === 'aborted' ? 'warn' : 'error',
+        });
         this.wake(this.motorWaiters, m.name, m, null);
         return;
       }

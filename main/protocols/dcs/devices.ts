@@ -1,7 +1,7 @@
 // What DCSS knows of each device: its configuration, owner and last reported state.
 // Built once from the configuration; the session updates it from htos_* messages.
 import type { DcsOptions, PseudoMotorConfig, RealMotorConfig } from './config';
-import type { MotorStatus, PseudoMotorConfiguration, RealMotorConfiguration } from './messages';
+import { MOTOR_STATUSES, type MotorStatus, type PseudoMotorConfiguration, type RealMotorConfiguration } from './messages';
 
 export interface MotorState {
   name: string;
@@ -45,14 +45,14 @@ export interface DeviceTable {
   motorList: MotorState[];
 }
 
-export function buildDevices(options: DcsOptions, signal: (name: string, unit?: string) => number): DeviceTable {
+export function buildDevices(options: DcsOptions, signal: (name: string, unit?: string, states?: readonly string[]) => number): DeviceTable {
   const t: DeviceTable = { motors: new Map(), shutters: new Map(), ionChambers: new Map(), encoders: new Map(), strings: new Map(), operations: new Map(), motorList: [] };
   for (const h of options.hardwareServers) {
     const motor = (m: RealMotorConfig | PseudoMotorConfig, kind: 'real' | 'pseudo'): void => {
       const state: MotorState = {
         name: m.name, kind, dhs: h.name, hwName: m.hwName ?? m.name, units: m.units ?? null, config: { ...m },
         position: m.position, status: 'normal', moving: false, target: null, updates: 0,
-        signalId: signal(m.name, m.units), statusSignalId: signal(`${m.name}.status`, 'status'), lastMoveStartedAt: null, lastMoveCompletedAt: null,
+        signalId: signal(m.name, m.units), statusSignalId: signal(`${m.name}.status`, undefined, MOTOR_STATUSES), lastMoveStartedAt: null, lastMoveCompletedAt: null,
       };
       t.motors.set(m.name, state);
       t.motorList.push(state);

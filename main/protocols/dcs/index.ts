@@ -8,5 +8,7 @@ export const dcsProtocol: ProtocolDefinition<DcsOptions> = {
   optionsSchema: DcsOptionsSchema,
   // pydhsfw's configurations point a DHS at DCSS on 14242.
   defaultLink: { type: 'tcp-server', config: { host: '127.0.0.1', port: 14242 } },
+  // One DCSS, several hardware servers: each connection is a would-be DHS of its own.
+  multiPeer: true,
   create: (ctx, options) => new DcsSession(ctx, options),
 };

@@ -55,11 +55,15 @@ const DEFAULT_REPLY_S = 5;
 
 export class DcsSession implements ProtocolAdapter {
   readonly dcss: Dcss;
+  /** The one connection of a single-peer link, or the newest of a multi-peer one (where console text goes). */
   private connection: DhsConnection | null = null;
+  /** Multi-peer links: every connected would-be DHS, by the link's peer id. */
+  private readonly byPeer = new Map<number, DhsConnection>();
 
   constructor(private readonly ctx: AdapterContext & PeerControl, private readonly options: DcsOptions) {
     this.dcss = new Dcss(options, {
-      signal: (n, unit) => ctx.signal(n, unit),
+      signal: (n, unit, states) => ctx.signal(n, unit, states ? { states: [...states] } : undefined),
+      mark: (m) => ctx.mark?.(m),
       sample: (id, t, v) => ctx.sample(id, t, v),
       consoleWanted: () => ctx.consoleWanted(),
       console: (dir, text, t) => ctx.console(dir, text, t),
@@ -99,6 +103,30 @@ export class DcsSession implements ProtocolAdapter {
 
   onData(chunk: Uint8Array, t: number): void {
     this.connection?.push(chunk, t);
+  }
+
+  onPeerUp(peer: { id: number; address: string; label: string }): void {
+    const ctx = this.ctx;
+    const c = this.dcss.attach({
+      address: peer.address || null,
+      label: peer.label,
+      write: (bytes) => ctx.writeTo?.(peer.id, bytes) ?? false,
+      close: ctx.dropPeerById ? () => ctx.dropPeerById!(peer.id) : undefined,
+    }, now());
+    this.byPeer.set(peer.id, c);
+    this.connection = c;
+  }
+
+  onPeerData(peerId: number, chunk: Uint8Array, t: number): void {
+    this.byPeer.get(peerId)?.push(chunk, t);
+  }
+
+  onPeerDown(peerId: number, reason: string): void {
+    const c = this.byPeer.get(peerId);
+    if (!c) return;
+    this.byPeer.delete(peerId);
+    c.detach(reason, now());
+    if (this.connection === c) this.connection = [...this.byPeer.values()].pop() ?? null;
   }
 
   deviceInfo(deviceSessionId: string | null): DeviceInfo | null {
@@ -152,6 +180,7 @@ export class DcsSession implements ProtocolAdapter {
 
   dispose(): void {
     this.connection = null;
+    this.byPeer.clear();
     this.dcss.dispose();
   }
 
