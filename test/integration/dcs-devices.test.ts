@@ -1,6 +1,6 @@
 // A DCSS bench and the emulated DHS over real TCP: every request of the session
 // reaches the DHS, and every answer updates the device state.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ActionError } from '../../main/protocols/adapter';
 import { encodeV1, encodeV2 } from '../../main/protocols/dcs/codec';
 import { startDcsEmulator, type DcsEmulator } from '../../main/protocols/dcs/emulator';
@@ -110,6 +110,19 @@ describe('DCS devices with the emulated DHS (v2)', () => {
     const tree = await act('devices');
     expect(tree.shutters[0]).toMatchObject({ name: 'shutter', state: 'open' });
     expect(tree.ionChambers.find((c: Any) => c.name === 'i1').counts).toBe(lit.counts.i1);
+  });
+
+  it('reads ion chambers repeatedly with the repeat flag: every report is plotted, abortAll stops it', async () => {
+    const before = bench.samples.get('i0')!.length;
+    const first = await act('readIonChambers', { time: 0.03, chambers: ['i0'], repeat: true });
+    expect(first.ok).toBe(true);
+    await vi.waitFor(() => expect(bench.samples.get('i0')!.length).toBeGreaterThanOrEqual(before + 5), { timeout: 5000 });
+    expect(bench.console.some((l) => l.dir === 'tx' && /stoh_read_ion_chambers 0\.03 1 i0/.test(l.text))).toBe(true);
+    await act('abortAll', { hard: false });
+    await new Promise((r) => setTimeout(r, 100));
+    const stopped = bench.samples.get('i0')!.length;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(bench.samples.get('i0')!.length).toBe(stopped);
   });
 
   it('gets and sets an encoder, and sets a string', async () => {

@@ -59,7 +59,7 @@ describe('DCS handshake', () => {
 
   it('sends dependencies and children where configured, and keeps v1 for a protocol 1 server', async () => {
     bench = await startDcssBench({
-      hardwareServers: [{ name: 'old', protocol: 1, realMotors: [{ name: 'a', children: ['b'] }, { name: 'b', dependency: ['a'] }] }],
+      hardwareServers: [{ name: 'old', protocol: 1, realMotors: [{ name: 'a', children: ['b'] }, { name: 'b', dependency: ['a'] }], objects: [{ name: 'robot', hwName: 'sam_robot' }] }],
     });
     const dhs = await raw(bench.port);
     await dhs.waitFor((t) => t === 'stoc_send_client_type');
@@ -67,6 +67,7 @@ describe('DCS handshake', () => {
     await dhs.waitFor((t) => t.startsWith('stoh_set_motor_dependency'));
     expect(dhs.received.map((r) => r.text)).toEqual([
       'stoc_send_client_type', 'stoh_register_real_motor a a', 'stoh_register_real_motor b b',
+      'stoh_register_object robot sam_robot',
       'stoh_set_motor_children a b', 'stoh_set_motor_dependency b a',
     ]);
     expect(dhs.received.every((r) => r.version === 1)).toBe(true);

@@ -72,6 +72,8 @@ export const HardwareServerSchema = z.object({
   encoders: z.array(simpleDevice).max(128).default([]),
   strings: z.array(simpleDevice).max(512).default([]),
   operations: z.array(simpleDevice).max(512).default([]),
+  /** Generic DCS objects (registered with stoh_register_object; the DHS decides what they are). */
+  objects: z.array(simpleDevice).max(512).default([]),
 }).strict();
 
 export type RealMotorConfig = z.infer<typeof RealMotorSchema>;
@@ -112,7 +114,7 @@ export const DcsOptionsSchema = z.object({
     }
     for (const [kind, list] of Object.entries({
       realMotors: h.realMotors, pseudoMotors: h.pseudoMotors, shutters: h.shutters, ionChambers: h.ionChambers,
-      encoders: h.encoders, strings: h.strings, operations: h.operations,
+      encoders: h.encoders, strings: h.strings, operations: h.operations, objects: h.objects,
     })) {
       list.forEach((d: { name: string }, j: number) => {
         const owner = owners.get(d.name);

@@ -184,6 +184,7 @@ export class Dcss {
     for (const e of h.encoders) c.send(stoh.registerEncoder(e.name, e.hwName ?? e.name));
     for (const s of h.strings) c.send(stoh.registerString(s.name, s.hwName ?? s.name));
     for (const o of h.operations) c.send(stoh.registerOperation(o.name, o.hwName ?? o.name));
+    for (const o of h.objects) c.send(stoh.registerObject(o.name, o.hwName ?? o.name));
     for (const m of [...h.realMotors, ...h.pseudoMotors] as (RealMotorConfig | PseudoMotorConfig)[]) {
       if (m.dependency.length) c.send(stoh.setMotorDependency(m.name, m.dependency));
       if (m.children.length) c.send(stoh.setMotorChildren(m.name, m.children));

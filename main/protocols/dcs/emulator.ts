@@ -86,6 +86,8 @@ export async function startDcsEmulator(opts: DcsEmulatorOptions): Promise<DcsEmu
     seed ^= seed << 5;
     return (seed >>> 0) / 0x100000000;
   };
+  /** A repeated ion chamber read (stoh_read_ion_chambers with repeat 1). */
+  let repeating: ReturnType<typeof setInterval> | null = null;
   const later = (ms: number, fn: () => void): void => {
     const t = setTimeout(() => {
       pending.delete(t);
@@ -142,6 +144,8 @@ export async function startDcsEmulator(opts: DcsEmulatorOptions): Promise<DcsEmu
   }
 
   function abortEverything(): void {
+    if (repeating) clearInterval(repeating);
+    repeating = null;
     for (const m of motors.values()) if (m.target !== null) m.aborting = true;
     for (const op of operations.values()) {
       clearInterval(op.timer);
@@ -262,12 +266,18 @@ export async function startDcsEmulator(opts: DcsEmulatorOptions): Promise<DcsEmu
         later(tickMs / 2, () => send(htos.reportShutterState(m.name, m.open, 'normal')));
         return;
       case 'stoh_read_ion_chambers': {
-        const { time, chambers } = m;
-        later(Math.min(time * 1000, 60_000), () => {
+        const { time, chambers, repeat } = m;
+        // With repeat set, the counters run again after each report until stoh_abort_all or a new read.
+        const read = (): void => {
           const open = [...shutters.values()].some((x) => x);
           const counts = chambers.map((c, i): [string, number] => [c, Math.round(time * (open ? SHUTTER_OPEN_RATE / (i + 1) : DARK_RATE) * (0.95 + 0.1 * noise()))]);
           send(htos.reportIonChambers(time, counts));
-        });
+        };
+        if (repeating) clearInterval(repeating);
+        repeating = null;
+        const periodMs = Math.max(10, Math.min(time * 1000, 60_000));
+        if (repeat) repeating = setInterval(read, periodMs);
+        else later(periodMs, read);
         return;
       }
       case 'stoh_get_encoder': {
@@ -325,6 +335,8 @@ export async function startDcsEmulator(opts: DcsEmulatorOptions): Promise<DcsEmu
       registered.clear();
       for (const op of operations.values()) clearInterval(op.timer);
       operations.clear();
+      if (repeating) clearInterval(repeating);
+      repeating = null;
       for (const m of motors.values()) {
         m.target = null;
         m.velocity = 0;
@@ -363,6 +375,8 @@ export async function startDcsEmulator(opts: DcsEmulatorOptions): Promise<DcsEmu
       for (const t of pending) clearTimeout(t);
       pending.clear();
       for (const op of operations.values()) clearInterval(op.timer);
+      if (repeating) clearInterval(repeating);
+      repeating = null;
       const s = socket;
       socket = null;
       if (s && !s.destroyed) {

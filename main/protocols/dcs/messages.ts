@@ -88,6 +88,7 @@ export const stoh = {
   registerOperation: (name: string, hwName: string) => `stoh_register_operation ${name} ${hwName}`,
   registerEncoder: (name: string, hwName: string) => `stoh_register_encoder ${name} ${hwName}`,
   registerString: (name: string, hwName: string) => `stoh_register_string ${name} ${hwName}`,
+  registerObject: (name: string, hwName: string) => `stoh_register_object ${name} ${hwName}`,
   configureRealMotor: (m: RealMotorConfiguration) => [
     'stoh_configure_real_motor', m.name, m.hwHost, m.hwName, formatNumber(m.position), formatNumber(m.upperLimit),
     formatNumber(m.lowerLimit), formatNumber(m.scaleFactor), formatNumber(m.speed), formatNumber(m.acceleration),

@@ -37,6 +37,8 @@ const ActionSchemas = {
   readIonChambers: z.object({
     time: z.number().positive('time must be above 0 s').max(3600),
     chambers: z.array(name).min(1, 'name at least one ion chamber').max(64),
+    /** Ask the DHS to count again after each report (until abortAll): every report is plotted. */
+    repeat: z.boolean().default(false),
     timeoutS,
   }).strict(),
   getEncoder: z.object({ encoder: name, timeoutS }).strict(),
@@ -233,7 +235,7 @@ export class DcsSession implements ProtocolAdapter {
         if (owners.size > 1) throw new DcssError('InvalidRequest', `ion chambers ${a.chambers.join(', ')} belong to different hardware servers (${[...owners].join(', ')}): read them separately`);
         const dhs = chambers[0]!.dhs;
         const waitMs = ms(a.timeoutS, a.time + DEFAULT_REPLY_S);
-        return dcss.request(dhs, 'ionChambers', stoh.readIonChambers(a.time, false, a.chambers), waitMs, `ion chambers ${a.chambers.join(', ')}`);
+        return dcss.request(dhs, 'ionChambers', stoh.readIonChambers(a.time, a.repeat, a.chambers), waitMs, `ion chambers ${a.chambers.join(', ')}`);
       }
       case 'getEncoder': case 'setEncoder': {
         const en = d.encoders.get(a.encoder);
