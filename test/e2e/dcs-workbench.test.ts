@@ -61,6 +61,50 @@ describe('DCS in Chromium', () => {
     await expect.poll(() => panel.getByText('sample_x at 12 (normal)').count(), { timeout: 5000 }).toBe(1);
     // Positions reported on the way (20 mm/s with 100 ms ramps: about 12 reports) reached the plot.
     await expect.poll(received, { timeout: 5000 }).toBeGreaterThan(before + 5);
+    // The move's start and completion are marks on the motor's plot.
+    await expect.poll(async () => Number(await plot.getByTestId('plot-marks').textContent()), { timeout: 5000 }).toBeGreaterThanOrEqual(2);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('edits the configuration in forms: a second hardware server is added, applied, and takes its DHS', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    const errors = watchErrors(page);
+    await page.goto(host.url);
+    await page.getByTestId('session-row').filter({ hasText: 'DHS under test' }).click();
+    const panel = page.getByTestId('dcs-panel');
+    await panel.getByText('Configuration', { exact: true }).click();
+    await panel.getByRole('button', { name: 'Add hardware server' }).click();
+    const second = panel.getByRole('group', { name: 'Hardware server dhs2' });
+    await second.getByLabel('DHS name').fill('tabledhs');
+    const table = panel.getByRole('group', { name: 'Hardware server tabledhs' });
+    await table.getByRole('button', { name: 'Add real motor' }).click();
+    await table.getByLabel('Name of real motor 1', { exact: true }).fill('table_z');
+    // A bad value is refused beside its field, before anything is sent.
+    await table.getByLabel('Speed of real motor 1').fill('fast');
+    await panel.getByRole('button', { name: 'Apply configuration' }).click();
+    await expect.poll(() => panel.getByRole('status').textContent()).toMatch(/Not applied: the configuration has errors/);
+    expect(await table.getByRole('alert').textContent()).toContain('Speed must be a number');
+    await table.getByLabel('Speed of real motor 1').fill('5000');
+    await panel.getByRole('button', { name: 'Apply configuration' }).click();
+    await expect.poll(() => panel.getByRole('status').textContent()).toMatch(/^Applied/);
+    const servers = panel.getByRole('table', { name: 'Hardware servers' });
+    await expect.poll(() => servers.locator('tr[data-dhs="tabledhs"]').count(), { timeout: 5000 }).toBe(1);
+    // The session listens again: find its port and let a second DHS in.
+    let port = 0;
+    for (let i = 0; i < 100 && !port; i++) {
+      const s = (await client.requestServerStatusUpdate({ wait: true }))!.sessions.find((x) => x.name === 'DHS under test')!;
+      port = s.deviceLink.operational ? Number(s.deviceLink.endpoint.split(':').pop()) : 0;
+    }
+    const second2 = await startDcsEmulator({ port, name: 'tabledhs', reconnectMs: 100 });
+    try {
+      await second2.whenRegistered();
+      await expect.poll(() => servers.locator('tr[data-dhs="tabledhs"]').textContent(), { timeout: 5000 }).toMatch(/connected from/);
+      await expect.poll(() => panel.locator('tr[data-motor="table_z"]').count(), { timeout: 5000 }).toBe(1);
+      await page.screenshot({ path: '/tmp/benchscope-dcs-config.png', fullPage: true });
+    } finally {
+      await second2.close();
+    }
     expect(errors).toEqual([]);
     await page.close();
   });

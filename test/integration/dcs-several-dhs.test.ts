@@ -53,6 +53,10 @@ describe('DCS session on the host: several hardware servers at once', () => {
     await expect.poll(async () => (await tree()).hardwareServers.filter((s) => s.connected).map((s) => s.name).sort(), { timeout: 5000 }).toEqual(['simdhs', 'tabledhs']);
     const status = host.hub.status().sessions.find((s) => s.sessionId === sessionId)!;
     expect(status.deviceCommState).toBe('ConnectedReady');
+    // Listening is not a connection: only the two DHS were greeted, no phantom peer.
+    const lines = await host.hub.call('getConsole', { sessionId, limit: 1000 });
+    expect(lines.filter((l) => l.text.includes('sent stoc_send_client_type')).length).toBe(2);
+    expect(lines.some((l) => l.text.includes('address not reported'))).toBe(false);
 
     // Each motor moves through its own DHS.
     await host.hub.call('sessionAction', { sessionId, action: 'moveMotor', args: { motor: 'table_z', position: 2.5 } });

@@ -9,18 +9,72 @@ import { startHost, type RunningHost } from '../../app/host/server';
 import { startDcsEmulator, type DcsEmulator } from '../../main/protocols/dcs/emulator';
 import { client } from '../../renderer/src/hub';
 import { DcsPanel } from '../../renderer/src/protocols/dcs/DcsPanel';
-import { validateDcsOptions } from '../../renderer/src/protocols/dcs/options';
+import { useState } from 'react';
+import { DcsOptionsFields } from '../../renderer/src/protocols/dcs/DcsOptionsFields';
+import { dcsOptionsDraft, numberFromInput, validateDcsOptions, type DcsOptionsDraft } from '../../renderer/src/protocols/dcs/options';
 
 afterEach(cleanup);
 
 describe('DCS options form', () => {
-  it('takes empty text for the default configuration and checks the JSON shape', () => {
-    expect(validateDcsOptions({ configuration: '  ' })).toEqual({ ok: true, options: {} });
-    expect(validateDcsOptions({ configuration: '{"hardwareServers": [' })).toMatchObject({ ok: false, errors: { configuration: expect.stringMatching(/Not valid JSON/) } });
-    expect(validateDcsOptions({ configuration: '{"hardwareServers": []}' })).toMatchObject({ ok: false, errors: { configuration: expect.stringMatching(/at least one/) } });
-    expect(validateDcsOptions({ configuration: '{"hardwareServers": [{"name": "a", "shutters": {}}]}' })).toMatchObject({ ok: false, errors: { configuration: 'hardwareServers[0].shutters must be a list' } });
-    const good = validateDcsOptions({ configuration: '{"hardwareServers": [{"name": "a", "realMotors": [{"name": "m"}]}]}' });
-    expect(good).toEqual({ ok: true, options: { hardwareServers: [{ name: 'a', realMotors: [{ name: 'm' }] }] } });
+  it('validates with the engine\'s own schema, errors keyed by the field\'s path', () => {
+    expect(validateDcsOptions(dcsOptionsDraft())).toMatchObject({ ok: true });
+    const draft = dcsOptionsDraft();
+    const motors = draft.config.hardwareServers[0]!.realMotors as Record<string, unknown>[];
+    motors[0]!.speed = 'fast';
+    const r = validateDcsOptions(draft);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors['hardwareServers.0.realMotors.0.speed']).toBe('Speed must be a number');
+    motors[0]!.speed = 100;
+    motors[1]!.name = 'sample_x';
+    const dup = validateDcsOptions(draft);
+    expect(dup.ok ? null : dup.errors['hardwareServers.0.realMotors.1.name']).toMatch(/already defined/);
+    expect(validateDcsOptions({ config: { hardwareServers: [] } })).toMatchObject({ ok: false, errors: { hardwareServers: expect.stringMatching(/At least one/) } });
+    expect(numberFromInput(' 12.5 ')).toBe(12.5);
+    expect(numberFromInput('12,5')).toBe('12,5');
+  });
+
+  it('edits servers and devices in forms, shows each error beside its field, and takes pasted JSON', async () => {
+    function Harness() {
+      const [draft, setDraft] = useState<DcsOptionsDraft>(dcsOptionsDraft());
+      const v = validateDcsOptions(draft);
+      return (
+        <>
+          <DcsOptionsFields idPrefix="t" draft={draft} errors={v.ok ? {} : v.errors} onChange={setDraft} />
+          <output data-testid="result">{v.ok ? JSON.stringify(v.options) : 'invalid'}</output>
+        </>
+      );
+    }
+    render(<Harness />);
+    const server = screen.getByRole('group', { name: 'Hardware server simdhs' });
+    fireEvent.change(within(server).getByLabelText('Speed of real motor 1'), { target: { value: 'fast' } });
+    expect(within(server).getByRole('alert').textContent).toContain('real motor 1, speed: Speed must be a number');
+    expect(within(server).getByLabelText('Speed of real motor 1').getAttribute('aria-invalid')).toBe('true');
+    expect(screen.getByTestId('result').textContent).toBe('invalid');
+    fireEvent.change(within(server).getByLabelText('Speed of real motor 1'), { target: { value: '5000' } });
+    expect(screen.getByTestId('result').textContent).not.toBe('invalid');
+
+    // A second hardware server with a motor of its own, in protocol 1.
+    fireEvent.click(screen.getByRole('button', { name: 'Add hardware server' }));
+    const second = screen.getByRole('group', { name: 'Hardware server dhs2' });
+    fireEvent.change(within(second).getByLabelText('Protocol'), { target: { value: '1' } });
+    fireEvent.click(within(second).getByRole('button', { name: 'Add real motor' }));
+    fireEvent.change(within(second).getByLabelText('Name of real motor 1'), { target: { value: 'table_z' } });
+    fireEvent.change(within(second).getByLabelText('Upper limit of real motor 1'), { target: { value: '10' } });
+    const options = JSON.parse(screen.getByTestId('result').textContent!) as { hardwareServers: { name: string; protocol: number; realMotors: { name: string; upperLimit: number; speed: number }[] }[] };
+    expect(options.hardwareServers.map((h) => [h.name, h.protocol])).toEqual([['simdhs', 2], ['dhs2', 1]]);
+    expect(options.hardwareServers[0]!.realMotors[0]!.speed).toBe(5000);
+    expect(options.hardwareServers[1]!.realMotors[0]).toMatchObject({ name: 'table_z', upperLimit: 10 });
+
+    // Pasted JSON replaces the configuration; bad JSON is refused with a reason.
+    const json = screen.getByLabelText('DCS configuration as JSON');
+    fireEvent.change(json, { target: { value: '{"hardwareServers": [' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Use this JSON' }));
+    expect(screen.getByText(/Not a DCS configuration/)).toBeTruthy();
+    fireEvent.change(json, { target: { value: JSON.stringify({ hardwareServers: [{ name: 'only', address: '*', shutters: [{ name: 'bs' }] }] }) } });
+    fireEvent.click(screen.getByRole('button', { name: 'Use this JSON' }));
+    expect(screen.getByRole('group', { name: 'Hardware server only' })).toBeTruthy();
+    expect(screen.queryByRole('group', { name: 'Hardware server simdhs' })).toBeNull();
   });
 });
 

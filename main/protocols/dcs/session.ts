@@ -89,6 +89,8 @@ export class DcsSession implements ProtocolAdapter {
 
   onLinkUp(): void {
     const ctx = this.ctx;
+    // On a multi-peer link, Connected means listening: each DHS comes through onPeerUp.
+    if (ctx.writeTo) return;
     this.connection?.detach('replaced by a new connection', now());
     this.connection = this.dcss.attach({
       address: ctx.peerAddress?.() ?? null,
@@ -99,6 +101,7 @@ export class DcsSession implements ProtocolAdapter {
   }
 
   onLinkDown(): void {
+    if (this.ctx.writeTo) return;
     this.connection?.detach('the connection closed', now());
     this.connection = null;
   }

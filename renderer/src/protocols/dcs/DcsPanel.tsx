@@ -4,6 +4,10 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { ConsoleLine, ProtocolEvent, SessionStatus } from '../../../../shared/api/contract';
 import { client } from '../../hub';
+import type { FieldErrors } from '../../forms/link-draft';
+import { DcsConfigEditor } from './DcsConfigEditor';
+import { draftFromOptions, validateDcsConfig, type DcsConfigDraft } from './options';
+import './dcs.css';
 
 interface ServerRow { name: string; address: string; protocol: number; connected: boolean; peer: string | null; connects: number; lastRejection: string | null; lastDisconnect: string | null }
 interface MotorRow { name: string; kind: string; dhs: string; units: string | null; position: number; status: string; moving: boolean; target: number | null; lowerLimit: number; upperLimit: number }
@@ -207,6 +211,8 @@ export function DcsPanel({ session }: { session: SessionStatus }) {
         </table>
       </div>
 
+      <ConfigurationSection sessionId={id} revision={session.optionsRevision} />
+
       <h3>Messages</h3>
       <input aria-label="Filter messages" placeholder="filter, e.g. sample_x or htos_operation" value={logFilter} onChange={(e) => setLogFilter(e.target.value)} />
       <div style={{ maxHeight: 240, overflow: 'auto' }} aria-label="DCS message log">
@@ -241,4 +247,50 @@ function describe(ev: ProtocolEvent): TimelineEntry | null {
     case 'forwarded': return { t: ev.t, kind: String(d.type), text: args(d.args) };
     default: return null;
   }
+}
+
+/** The session's DCS configuration, edited in place; applying it restarts the listening session. */
+function ConfigurationSection({ sessionId, revision }: { sessionId: string; revision: number }) {
+  const [draft, setDraft] = useState<DcsConfigDraft | null>(null);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [note, setNote] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    void client.request('listSessions', {}).then((list) => {
+      const mine = list.find((x) => x.sessionId === sessionId);
+      if (live && mine) setDraft(draftFromOptions(mine.options));
+    }, () => undefined);
+    return () => { live = false; };
+  }, [sessionId, revision]);
+  if (!draft) return null;
+  const change = (next: DcsConfigDraft) => {
+    setDraft(next);
+    setNote(null);
+    const v = validateDcsConfig(next);
+    setErrors(v.ok ? {} : v.errors);
+  };
+  const apply = async () => {
+    const v = validateDcsConfig(draft);
+    if (!v.ok) {
+      setErrors(v.errors);
+      setNote('Not applied: the configuration has errors (shown beside their fields).');
+      return;
+    }
+    try {
+      await client.request('setSessionOptions', { sessionId, options: v.options });
+      setNote('Applied: the session listens again with this configuration; hardware servers reconnect.');
+    } catch (e) {
+      setNote(`Not applied: ${(e as Error).message}`);
+    }
+  };
+  return (
+    <details className="dcs-configuration">
+      <summary><h3 style={{ display: 'inline' }}>Configuration</h3> <span className="muted">hardware servers allowed and their devices</span></summary>
+      <DcsConfigEditor idPrefix={`dcs-${sessionId}`} value={draft} errors={errors} onChange={change} />
+      <div className="button-row">
+        <button type="button" className="btn btn-primary" onClick={() => void apply()}>Apply configuration</button>
+        {note ? <span role="status">{note}</span> : null}
+      </div>
+    </details>
+  );
 }
