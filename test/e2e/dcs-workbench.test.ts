@@ -43,7 +43,7 @@ describe('DCS in Chromium', () => {
     await expect.poll(() => row.getAttribute('data-comm-state'), { timeout: 10_000 }).toBe('ConnectedReady');
     await row.click();
     const panel = page.getByTestId('dcs-panel');
-    await expect.poll(() => panel.getByText(/^connected from/).count(), { timeout: 5000 }).toBe(1);
+    await expect.poll(() => panel.getByRole('table', { name: 'Hardware servers' }).getByText(/^connected from/).count(), { timeout: 5000 }).toBe(1);
 
     await page.getByRole('button', { name: 'Add plot' }).click();
     const plot = page.getByTestId('plot').last();
@@ -101,6 +101,10 @@ describe('DCS in Chromium', () => {
       await second2.whenRegistered();
       await expect.poll(() => servers.locator('tr[data-dhs="tabledhs"]').textContent(), { timeout: 5000 }).toMatch(/connected from/);
       await expect.poll(() => panel.locator('tr[data-motor="table_z"]').count(), { timeout: 5000 }).toBe(1);
+      // The device tree groups devices under the hardware server that owns them.
+      const tree = panel.getByRole('tree', { name: 'Devices by hardware server' });
+      await expect.poll(() => tree.getByRole('treeitem', { name: 'tabledhs devices' }).textContent(), { timeout: 5000 }).toMatch(/connected from[\s\S]*motors: table_z/);
+      expect(await tree.getByRole('treeitem', { name: 'simdhs devices' }).textContent()).toMatch(/motors: sample_x, sample_y, gonio_phi, energy/);
       await page.screenshot({ path: '/tmp/benchscope-dcs-config.png', fullPage: true });
     } finally {
       await second2.close();

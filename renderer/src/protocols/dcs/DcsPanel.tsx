@@ -124,6 +124,8 @@ export function DcsPanel({ session }: { session: SessionStatus }) {
         </tbody>
       </table>
 
+      <DeviceTree tree={tree} />
+
       <h3>Motors</h3>
       <table className="counters" aria-label="Motors">
         <thead><tr><th>motor</th><th>DHS</th><th>position</th><th>status</th><th>limits</th><th>move to</th><th /></tr></thead>
@@ -292,5 +294,31 @@ function ConfigurationSection({ sessionId, revision }: { sessionId: string; revi
         {note ? <span role="status">{note}</span> : null}
       </div>
     </details>
+  );
+}
+
+/** Each hardware server with the devices it owns, by kind: what DCSS registered with it. */
+function DeviceTree({ tree }: { tree: Tree }) {
+  const kinds: [string, { name: string; dhs: string }[]][] = [
+    ['motors', tree.motors], ['shutters', tree.shutters], ['ion chambers', tree.ionChambers],
+    ['encoders', tree.encoders], ['strings', tree.strings], ['operations', tree.operations],
+  ];
+  return (
+    <div className="dcs-tree" role="tree" aria-label="Devices by hardware server">
+      {tree.hardwareServers.map((s) => (
+        <details key={s.name} role="treeitem" aria-label={`${s.name} devices`} open={s.connected}>
+          <summary>
+            <span className="mono">{s.name}</span>{' '}
+            <span style={{ color: s.connected ? 'var(--ok)' : 'var(--text-dim)' }}>{s.connected ? `connected from ${s.peer}` : 'not connected'}</span>
+          </summary>
+          <ul role="group">
+            {kinds.map(([kind, list]) => {
+              const mine = list.filter((d) => d.dhs === s.name);
+              return mine.length ? <li key={kind}><span className="muted">{kind}:</span> <span className="mono">{mine.map((d) => d.name).join(', ')}</span></li> : null;
+            })}
+          </ul>
+        </details>
+      ))}
+    </div>
   );
 }
