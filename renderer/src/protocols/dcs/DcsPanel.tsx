@@ -39,6 +39,7 @@ export function DcsPanel({ session }: { session: SessionStatus }) {
   const [targets, setTargets] = useState<Record<string, string>>({});
   const [icTime, setIcTime] = useState('1');
   const [icCounts, setIcCounts] = useState<string>('');
+  const [icRepeat, setIcRepeat] = useState(false);
   const [inputs, setInputs] = useState<Record<string, string>>({});
   const [operation, setOperation] = useState('');
   const [opArgs, setOpArgs] = useState('');
@@ -165,7 +166,8 @@ export function DcsPanel({ session }: { session: SessionStatus }) {
         <div className="grow">
           <h3>Ion chambers</h3>
           <label>Time (s) <input aria-label="Counting time" className="narrow" inputMode="decimal" value={icTime} onChange={(e) => setIcTime(e.target.value)} /></label>
-          <button type="button" disabled={!tree.ionChambers.length} onClick={() => void act('readIonChambers', { time: Number(icTime), chambers: tree.ionChambers.map((c) => c.name) }).then((r) => { if (r) setIcCounts(JSON.stringify((r as { counts: unknown }).counts)); })}>Read all</button>
+          <label title="The DHS counts again after each report until Abort all; every report is plotted"><input type="checkbox" checked={icRepeat} onChange={(e) => setIcRepeat(e.target.checked)} /> repeat</label>
+          <button type="button" disabled={!tree.ionChambers.length} onClick={() => void act('readIonChambers', { time: Number(icTime), chambers: tree.ionChambers.map((c) => c.name), repeat: icRepeat }).then((r) => { if (r) setIcCounts(JSON.stringify((r as { counts: unknown }).counts)); })}>Read all</button>
           <ul>{tree.ionChambers.map((c) => <li key={c.name}><span className="mono">{c.name}</span>: {c.counts ?? '—'}{c.time ? <span className="muted"> in {c.time} s</span> : null}</li>)}</ul>
           {icCounts ? <p className="muted mono">last read: {icCounts}</p> : null}
         </div>
