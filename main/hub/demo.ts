@@ -7,6 +7,7 @@ import { freeDcsPort, startDcsEmulator } from '../protocols/dcs/emulator';
 import { startKatcpEmulator } from '../protocols/katcp/emulator';
 import { startScrutinyEmulator } from '../protocols/scrutiny/emulator';
 import { startHexrotEmulator } from '../protocols/hexrot/emulator';
+import { bridgeTcpToCan } from '../links/can/stream-bridge';
 
 export interface DemoDevice {
   name: string;
@@ -24,7 +25,7 @@ export async function startDemoDevices(): Promise<DemoDevice[]> {
     link: { type: 'tcp', config: { host: '127.0.0.1', port: lines.port! } },
     options: {},
     close: () => lines.close(),
-  }, await demoHexapod(), await demoScrutiny(), await demoKatcp(), await demoDcs()];
+  }, await demoHexapod(), await demoScrutiny(), await demoScrutinyOnCan(), await demoKatcp(), await demoDcs()];
 }
 
 /** A current-generation hexapod controller (the reference simple device) on TCP loopback. */
@@ -48,6 +49,29 @@ async function demoScrutiny(): Promise<DemoDevice> {
     link: { type: 'udp', config: { host: '127.0.0.1', port: device.port! } },
     options: { watchPaths: ['/global/demo/sine', '/global/demo/motor/speed', '/global/demo/motor/mode', '/global/demo/flags/level'] },
     close: () => device.close(),
+  };
+}
+
+/** The demo CAN bus (in the engine): the CAN monitor shows its traffic. */
+export const DEMO_CAN_BUS = 'demo';
+
+/**
+ * A second Scrutiny board reached over CAN: the emulated firmware's byte stream on the
+ * engine's virtual bus 'demo', host to device on 0x100 and back on 0x200 (classic frames,
+ * standard ids), as a board behind a CAN adapter would be.
+ */
+async function demoScrutinyOnCan(): Promise<DemoDevice> {
+  const device = await startScrutinyEmulator({ transport: 'tcp', host: '127.0.0.1', port: 0 });
+  const bridge = await bridgeTcpToCan({ bus: DEMO_CAN_BUS, rxid: 0x100, txid: 0x200, extended: false, fd: false }, '127.0.0.1', device.port!);
+  return {
+    name: 'Demo Scrutiny board on CAN',
+    protocol: 'scrutiny',
+    link: { type: 'can', config: { interface: 'virtual', txid: 0x100, rxid: 0x200, extended_id: false, fd: false, bitrate_switch: false, subconfig: { bus: DEMO_CAN_BUS, bitrate: 500000 } } },
+    options: { watchPaths: ['/global/demo/sine', '/global/demo/counter'] },
+    close: async () => {
+      await bridge.close();
+      await device.close();
+    },
   };
 }
 

@@ -393,7 +393,11 @@ export class Hub {
 
   private addSession(protocol: keyof typeof PROTOCOL_DEFINITIONS, link: LinkSpec, options: Record<string, unknown>, o: { name: string; autoConnect: boolean; demo?: boolean; id?: string }): DeviceSession {
     const session = new DeviceSession(PROTOCOL_DEFINITIONS[protocol], options, link, this.store, {
-      onChange: () => this.changed(false),
+      onChange: () => {
+        this.changed(false);
+        // A CAN session's monitor follows its link from the moment it connects.
+        if (this.sessions.has(session.id)) this.canMonitors.follow(session.id);
+      },
       onSignalsChanged: () => { this.signalsDirty = true; },
       onProtocolEvent: (kind, data) => this.broadcast({ event: 'protocol', data: { sessionId: session.id, protocol: session.protocolName, kind, t: Date.now() / 1000, data } }),
       onDeviceConnected: () => { this.stats.deviceSessionCount++; },

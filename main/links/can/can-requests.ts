@@ -63,6 +63,21 @@ export class CanMonitors {
     throw new CanRequestError('InvalidRequest', `Unknown CAN request "${method}"`);
   }
 
+  /**
+   * A session's link changed (connected, reconnected, replaced): a CAN session's
+   * monitor starts or follows the new link at once, so the table holds every frame
+   * from the first, not from the first canMonitor request.
+   */
+  follow(sessionId: string): void {
+    const s = this.session(sessionId);
+    if (s.link.type !== 'can') {
+      this.drop(sessionId);
+      return;
+    }
+    if (!s.activeLink && !this.monitors.has(sessionId)) return;
+    this.monitor(sessionId);
+  }
+
   /** Forgets a removed session's monitor (stops its periodic frames). */
   drop(sessionId: string): void {
     this.monitors.get(sessionId)?.dispose();
