@@ -28,9 +28,12 @@ export const CanFrameInput = z.object({
   fd: z.boolean().default(false),
   brs: z.boolean().default(false),
   rtr: z.boolean().default(false),
+  /** Remote frames: the length asked for, 0 to 8 (default: the number of data bytes given, usually 0). */
+  dlc: z.number({ error: 'DLC must be a number' }).int('DLC must be a whole number').min(0, 'DLC is 0 to 8').max(8, 'A remote frame asks for at most 8 bytes').optional(),
   /** Hex bytes, e.g. "11 22 33". */
   data: z.string().max(400, 'At most 64 bytes').default(''),
 }).strict().superRefine((f, ctx) => {
+  if (f.dlc !== undefined && !f.rtr) ctx.addIssue({ code: 'custom', path: ['dlc'], message: 'A DLC is given only for remote frames (the data says the length of the others)' });
   if (!f.extended && f.id > MAX_STD) ctx.addIssue({ code: 'custom', path: ['id'], message: 'Standard (11-bit) ids go up to 0x7FF; tick Extended for 29-bit ids' });
   if (f.brs && !f.fd) ctx.addIssue({ code: 'custom', path: ['brs'], message: 'Bitrate switch needs CAN FD' });
   if (f.rtr && f.fd) ctx.addIssue({ code: 'custom', path: ['rtr'], message: 'CAN FD has no remote frames' });

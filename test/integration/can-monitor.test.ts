@@ -78,6 +78,13 @@ describe('CAN monitor through the SDK', () => {
     expect(snap.periodic).toEqual([expect.objectContaining({ periodicId, periodMs: 20 })]);
     expect(snap.rows.find((r) => r.id === 0x18ff0001 && r.dir === 'tx')!.count).toBeGreaterThanOrEqual(5);
     await client.request('canStopPeriodic', { sessionId, periodicId: periodicId! });
+    // A remote frame goes out with the length it asks for, and the table shows that length.
+    await client.request('canSend', { sessionId, frame: { id: 0x222, rtr: true, dlc: 4 } });
+    await vi.waitFor(() => expect(seen.find((f) => f.id === 0x222)).toMatchObject({ rtr: true, dlc: 4 }));
+    expect(seen.find((f) => f.id === 0x222)!.data.length).toBe(0);
+    await vi.waitFor(async () => expect((await client.request('canMonitor', { sessionId })).rows.find((r) => r.id === 0x222)).toMatchObject({ rtr: true, length: 4, data: '' }));
+    await expect(client.request('canSend', { sessionId, frame: { id: 0x222, dlc: 4 } })).rejects.toThrow(/only for remote frames/);
+    await expect(client.request('canSend', { sessionId, frame: { id: 0x222, rtr: true, dlc: 9 } })).rejects.toThrow(/at most 8/);
     const n = seen.length;
     await new Promise((r) => setTimeout(r, 100));
     expect(seen.length).toBe(n);

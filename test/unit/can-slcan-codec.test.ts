@@ -26,6 +26,18 @@ describe('SLCAN encoding', () => {
     expect(text(encodeSlcanFrame(frame({ data: Uint8Array.of(0xff) }), 0xea5f))).toBe('t1231FFEA5F\r');
   });
 
+  it('keeps the length a remote frame asks for, both ways', () => {
+    expect(text(encodeSlcanFrame(frame({ id: 0x7ff, rtr: true, dlc: 6 })))).toBe('r7FF6\r');
+    expect(text(encodeSlcanFrame(frame({ id: 0x1abcdef0, extended: true, rtr: true, dlc: 8 })))).toBe('R1ABCDEF08\r');
+    const frames: CanFrame[] = [];
+    const d = new SlcanDecoder('slcan test', { frame: (f) => frames.push(f) });
+    d.push(Buffer.from('r7FF6\rR1ABCDEF08\r', 'latin1'), 1);
+    expect(frames.map((f) => [f.id, f.rtr, f.dlc, f.data.length])).toEqual([[0x7ff, true, 6, 0], [0x1abcdef0, true, 8, 0]]);
+    expect(text(encodeSlcanFrame(frames[0]!))).toBe('r7FF6\r');
+    expect(() => encodeSlcanFrame(frame({ rtr: true, dlc: 9 }))).toThrow(/DLC 9 out of range/);
+    expect(() => encodeSlcanFrame(frame({ rtr: true, data: Uint8Array.of(1) }))).toThrow(/remote frame carries no data/);
+  });
+
   it('refuses frames that cannot exist', () => {
     expect(() => encodeSlcanFrame(frame({ id: 0x800 }))).toThrow(/0x800.*up to 0x7FF/);
     expect(() => encodeSlcanFrame(frame({ data: new Uint8Array(9) }))).toThrow(/at most 8/);

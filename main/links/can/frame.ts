@@ -12,6 +12,8 @@ export interface CanFrame {
   /** Bitrate switch for the data phase (FD only). */
   brs: boolean;
   data: Uint8Array;
+  /** Remote frames: the length asked for (0..8; the DLC on the wire). Absent: 0 for a remote frame. */
+  dlc?: number;
   /** Receive (or send) time, seconds since the Unix epoch; the adapter's clock when it stamps frames. */
   t: number;
 }
@@ -40,13 +42,15 @@ export function fdLengthAtMost(n: number): number {
 }
 
 /** Why a frame cannot go on the wire, or null when it can. */
-export function frameProblem(f: Pick<CanFrame, 'id' | 'extended' | 'rtr' | 'fd' | 'brs' | 'data'>): string | null {
+export function frameProblem(f: Pick<CanFrame, 'id' | 'extended' | 'rtr' | 'fd' | 'brs' | 'data' | 'dlc'>): string | null {
   const max = f.extended ? MAX_EXTENDED_ID : MAX_STANDARD_ID;
   if (!Number.isInteger(f.id) || f.id < 0 || f.id > max) {
     return `CAN id ${fmtId(f.id, f.extended)} out of range: ${f.extended ? 'extended (29-bit) ids go up to 0x1FFFFFFF' : 'standard (11-bit) ids go up to 0x7FF'}`;
   }
   if (f.brs && !f.fd) return 'bitrate switch needs a CAN FD frame';
   if (f.rtr && f.fd) return 'CAN FD has no remote frames';
+  if (f.rtr && f.data.length) return 'a remote frame carries no data (give the length asked for as its DLC)';
+  if (f.rtr && f.dlc !== undefined && !(Number.isInteger(f.dlc) && f.dlc >= 0 && f.dlc <= 8)) return `remote frame DLC ${f.dlc} out of range 0..8`;
   if (dlcOfLength(f.data.length, f.fd) < 0) {
     return f.fd
       ? `${f.data.length} bytes is not a CAN FD length (0-8, 12, 16, 20, 24, 32, 48, 64)`

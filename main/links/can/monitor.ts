@@ -157,7 +157,7 @@ export class CanMonitor {
     const row = this.rows.get(key);
     if (!row) {
       if (this.rows.size >= MAX_ROWS) { this.filteredOut++; return; }
-      this.rows.set(key, { id: f.id, extended: f.extended, fd: f.fd, brs: f.brs, rtr: f.rtr, dir, length: f.data.length, bytes: f.data, count: 1, periodMs: null, lastT: f.t });
+      this.rows.set(key, { id: f.id, extended: f.extended, fd: f.fd, brs: f.brs, rtr: f.rtr, dir, length: lengthOf(f), bytes: f.data, count: 1, periodMs: null, lastT: f.t });
       return;
     }
     const dtMs = (f.t - row.lastT) * 1000;
@@ -166,18 +166,25 @@ export class CanMonitor {
     row.count++;
     row.lastT = f.t;
     row.bytes = f.data;
-    row.length = f.data.length;
+    row.length = lengthOf(f);
     row.fd = f.fd;
     row.brs = f.brs;
     row.rtr = f.rtr;
   }
 }
 
+/** A frame's length as the table shows it: the data, or the length a remote frame asks for. */
+function lengthOf(f: CanFrame): number {
+  return f.rtr ? (f.dlc ?? 0) : f.data.length;
+}
+
 function frameOf(input: CanFrameInput): CanFrame {
   const bytes = parseHexBytes(input.data ?? '');
   if (!bytes) throw new Error('data must be hex bytes');
+  const rtr = input.rtr ?? false;
+  // A remote frame carries no data: the bytes given (if any) only say how many are asked for.
   return {
-    id: input.id, extended: input.extended ?? false, fd: input.fd ?? false, brs: input.brs ?? false, rtr: input.rtr ?? false,
-    data: Uint8Array.from(bytes), t: nowSeconds(),
+    id: input.id, extended: input.extended ?? false, fd: input.fd ?? false, brs: input.brs ?? false, rtr,
+    data: rtr ? new Uint8Array(0) : Uint8Array.from(bytes), ...(rtr ? { dlc: input.dlc ?? bytes.length } : {}), t: nowSeconds(),
   };
 }

@@ -52,7 +52,7 @@ export function bitrateCommand(bitrate: number): string | null {
 }
 
 /** A frame as one SLCAN line with its CR; throws RangeError for a frame that cannot exist (callers check frameProblem first). */
-export function encodeSlcanFrame(f: Pick<CanFrame, 'id' | 'extended' | 'rtr' | 'fd' | 'brs' | 'data'>, adapterMs?: number): Uint8Array {
+export function encodeSlcanFrame(f: Pick<CanFrame, 'id' | 'extended' | 'rtr' | 'fd' | 'brs' | 'data' | 'dlc'>, adapterMs?: number): Uint8Array {
   const problem = frameProblem(f);
   if (problem) throw new RangeError(problem);
   const idDigits = f.extended ? 8 : 3;
@@ -64,7 +64,7 @@ export function encodeSlcanFrame(f: Pick<CanFrame, 'id' | 'extended' | 'rtr' | '
   out[0] = (f.extended ? letter.toUpperCase() : letter).charCodeAt(0);
   let p = 1;
   for (let shift = (idDigits - 1) * 4; shift >= 0; shift -= 4) out[p++] = HEX.charCodeAt((f.id >>> shift) & 0xf);
-  out[p++] = HEX.charCodeAt(dlcOfLength(n, f.fd));
+  out[p++] = HEX.charCodeAt(f.rtr ? (f.dlc ?? 0) : dlcOfLength(n, f.fd));
   if (!f.rtr) {
     for (let i = 0; i < n; i++) {
       out[p++] = HEX.charCodeAt(f.data[i] >> 4);
@@ -198,6 +198,7 @@ export class SlcanDecoder {
       if (adapterMs < 0) return this.malformed(`"${printable(line)}": the timestamp is not hex`);
     }
     const frame: CanFrame = { id, extended, rtr, fd, brs, data, t };
+    if (rtr) frame.dlc = dlc;
     const problem = frameProblem(frame);
     if (problem && !rtr) return this.malformed(`"${printable(line)}": ${problem}`);
     if (!extended && id > 0x7ff) return this.malformed(`"${printable(line)}": id ${fmtId(id, false)} is above 0x7FF`);
