@@ -87,6 +87,14 @@ describe('CAN in Chromium', () => {
     await monitor.getByLabel('Data (hex)').fill('CA FE');
     await monitor.getByRole('button', { name: 'Send' }).click();
     await expect.poll(() => adapter.sent.filter((f) => f.id === 0x321).map((f) => Buffer.from(f.data).toString('hex'))).toEqual(['cafe']);
+    // A remote frame asks for DLC bytes; a DLC above 8 is refused beside the field.
+    await monitor.getByLabel('Remote (RTR)').check();
+    await monitor.getByLabel('DLC (bytes asked for)').fill('9');
+    await monitor.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => monitor.getByRole('alert').first().textContent()).toMatch(/at most 8/);
+    await monitor.getByLabel('DLC (bytes asked for)').fill('5');
+    await monitor.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => adapter.sent.filter((f) => f.id === 0x321 && f.rtr).map((f) => f.dlc)).toEqual([5]);
     await page.screenshot({ path: path.join(dir, 'can.png') });
     expect(errors).toEqual([]);
     await page.close();

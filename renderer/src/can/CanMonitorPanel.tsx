@@ -110,11 +110,14 @@ function SendForm({ sessionId, snap }: { sessionId: string; snap: CanMonitorSnap
   const [extended, setExtended] = useState(false);
   const [fd, setFd] = useState(false);
   const [brs, setBrs] = useState(false);
+  const [rtr, setRtr] = useState(false);
+  const [dlc, setDlc] = useState('0');
   const [period, setPeriod] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const frame = { id: parseCanId(id), extended, fd, brs, data };
+    // A remote frame sends no data: it asks for DLC bytes.
+    const frame = rtr ? { id: parseCanId(id), extended, fd, brs, rtr, dlc: dlc.trim() === '' ? NaN : Number(dlc), data: '' } : { id: parseCanId(id), extended, fd, brs, data };
     // Checked here with the hub's own schema, so the words are the same either way.
     const parsed = CanFrameInput.safeParse(frame);
     const periodMs = period.trim() === '' ? undefined : Number(period);
@@ -130,7 +133,10 @@ function SendForm({ sessionId, snap }: { sessionId: string; snap: CanMonitorSnap
   return (
     <form className="can-form" onSubmit={submit} aria-label="Send a CAN frame">
       <TextField id="can-send-id" label="Send id" value={id} onChange={setId} className="narrow" error={errors.id} />
-      <TextField id="can-send-data" label="Data (hex)" value={data} onChange={setData} className="grow" error={errors.data} />
+      {rtr
+        ? <TextField id="can-send-dlc" label="DLC (bytes asked for)" value={dlc} onChange={setDlc} className="narrow" error={errors.dlc} />
+        : <TextField id="can-send-data" label="Data (hex)" value={data} onChange={setData} className="grow" error={errors.data} />}
+      <CheckField id="can-send-rtr" label="Remote (RTR)" checked={rtr} onChange={setRtr} error={errors.rtr} />
       <CheckField id="can-send-ext" label="Extended id" checked={extended} onChange={setExtended} />
       <CheckField id="can-send-fd" label="FD" checked={fd} onChange={setFd} />
       <CheckField id="can-send-brs" label="BRS" checked={brs} onChange={setBrs} error={errors.brs} />
