@@ -49,7 +49,9 @@ export const CanFilter = z.object({
   /** Bits that must match `id`; 0 passes everything. */
   mask: z.number({ error: 'Mask must be a number' }).int().min(0, 'Mask cannot be negative').max(MAX_EXT, 'Mask is at most 0x1FFFFFFF'),
   extended: z.boolean(),
-}).strict();
+}).strict().superRefine((f, ctx) => {
+  if (!f.extended && f.id > MAX_STD) ctx.addIssue({ code: 'custom', path: ['id'], message: 'Standard (11-bit) ids go up to 0x7FF; tick Extended for 29-bit ids' });
+});
 export type CanFilter = z.infer<typeof CanFilter>;
 
 export const CanSignalInput = z.object({

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { startHost, type RunningHost } from '../../app/host/server';
-import { BenchscopeClient, InvalidValueError, OperationFailureError, type WebSocketCtor } from 'benchscope/sdk';
+import { BenchscopeClient, CanSession, InvalidValueError, OperationFailureError, TimeoutError, type WebSocketCtor } from 'benchscope/sdk';
 import type { CanFrame } from '../../main/links/can/frame';
 import { attachVirtualNode } from '../../main/links/can/virtual-bus';
 
@@ -149,5 +149,28 @@ describe('CAN monitor through the SDK', () => {
     }).catch((e) => e);
     expect(err).toBeInstanceOf(OperationFailureError);
     expect((err as Error).message).toMatch(/PCAN-Basic/);
+  });
+  it('typed helpers (CanSession) check frames on the client: nothing bad reaches the hub', async () => {
+    const can = new CanSession(client, sessionId);
+    const invalidBefore = (await client.getServerStats()).invalidRequestCount;
+    await expect(can.send({ id: 0x800 })).rejects.toBeInstanceOf(InvalidValueError);
+    await expect(can.send({ id: 0x123, data: [1, 2, 3, 4, 5, 6, 7, 8, 9] })).rejects.toThrow(/frame: data: 9 bytes: a classic CAN frame carries at most 8/);
+    await expect(can.send({ id: 0x123, data: [256] })).rejects.toThrow(/data byte 256/);
+    await expect(can.send({ id: 0x123, fd: true, data: new Array(9).fill(0) })).rejects.toThrow(/not a CAN FD length/);
+    await expect(can.sendPeriodic({ id: 0x123 }, 0)).rejects.toBeInstanceOf(InvalidValueError);
+    await expect(can.setFilters([{ id: 0x900, mask: 0x7ff, extended: false }])).rejects.toBeInstanceOf(InvalidValueError);
+    expect((await client.getServerStats()).invalidRequestCount).toBe(invalidBefore);
+
+    seen.length = 0;
+    await can.send({ id: 0x333, data: Uint8Array.of(0xde, 0xad) });
+    await vi.waitFor(() => expect(seen.map((f) => [f.id, Buffer.from(f.data).toString('hex')])).toEqual([[0x333, 'dead']]));
+    expect(await can.waitFrame(0x333, { dir: 'tx' })).toMatchObject({ length: 2, data: 'DE AD' });
+    const periodic = await can.sendPeriodic({ id: 0x334, data: '01' }, 10);
+    expect(await can.waitFrame(0x334, { dir: 'tx', count: 3, timeoutS: 5 })).toMatchObject({ id: 0x334 });
+    await can.stopPeriodic(periodic);
+    await expect(can.waitFrame(0x7aa, { timeoutS: 0.2 })).rejects.toBeInstanceOf(TimeoutError);
+    const sig = await can.addSignal({ id: 0x335, startBit: 0, bitLength: 8 });
+    send(0x335, [42]);
+    await vi.waitFor(async () => expect((await client.listSignals(sessionId)).find((x) => x.id === sig.signalId)!.total).toBe(1));
   });
 });
