@@ -5,7 +5,7 @@ import { type LinkSpec } from '../../shared/api/link-config';
 import { createCanLink } from '../../main/links/can/can-factory';
 import { CanLink } from '../../main/links/can/can-link';
 import type { CanFrame } from '../../main/links/can/frame';
-import { socketcanUnavailable } from '../../main/links/can/socketcan';
+import { socketcanReason, socketcanUnavailable, type SocketcanFacts } from '../../main/links/can/socketcan';
 import { attachVirtualNode } from '../../main/links/can/virtual-bus';
 import { createLink, LinkUnavailableError, refuseReason } from '../../main/links/factory';
 import { FAST, record } from './links-support';
@@ -99,5 +99,17 @@ describe('CAN interfaces in the factory', () => {
     const spec = can({ interface: 'socketcan', subconfig: { channel: 'can0' } });
     expect(refuseReason(spec, 'darwin')).toMatch(/^SocketCAN exists on Linux only \(this computer runs darwin\)/);
     expect(() => createLink(spec)).toThrow(LinkUnavailableError);
+  });
+
+  it('names every reason in order, from the facts the system gives (kernel, interface, state, FD)', () => {
+    const ok: SocketcanFacts = { platform: 'linux', channel: 'can0', addon: true, kernelCan: true, type: '280', flags: 0x1003, fd: false };
+    expect(socketcanReason(ok)).toBeNull();
+    expect(socketcanReason({ ...ok, kernelCan: false })).toMatch(/^this Linux kernel has no CAN sockets loaded \(sudo modprobe can can_raw/);
+    expect(socketcanReason({ ...ok, type: null })).toBe('no network interface can0 (load the driver or plug the adapter; for a virtual one: ip link add dev can0 type vcan)');
+    expect(socketcanReason({ ...ok, type: '1' })).toBe('can0 is not a CAN interface');
+    expect(socketcanReason({ ...ok, flags: 0x1002 })).toMatch(/^can0 is down \(ip link set can0 up/);
+    expect(socketcanReason({ ...ok, fd: true })).toMatch(/CAN FD over SocketCAN is not supported/);
+    // The addon comes before the kernel: installing it is the first thing to do.
+    expect(socketcanReason({ ...ok, addon: false, kernelCan: false })).toMatch(/needs the "socketcan" native addon/);
   });
 });

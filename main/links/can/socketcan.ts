@@ -37,19 +37,47 @@ function readSys(channel: string, file: string): string | null {
   }
 }
 
+/** What decides whether SocketCAN can be used: read from the system by socketcanUnavailable(). */
+export interface SocketcanFacts {
+  platform: NodeJS.Platform;
+  channel: string;
+  /** The socketcan addon loads. */
+  addon: boolean;
+  /** The kernel has CAN sockets (the can and can_raw modules: /proc/net/can exists). */
+  kernelCan: boolean;
+  /** /sys/class/net/<channel>/type, null when there is no such interface. */
+  type: string | null;
+  /** /sys/class/net/<channel>/flags as a number (bit 0: up). */
+  flags: number;
+  fd: boolean;
+}
+
+/** The words for each reason SocketCAN cannot be used, from the facts; null when it can. */
+export function socketcanReason(f: SocketcanFacts): string | null {
+  if (f.platform !== 'linux') return `SocketCAN exists on Linux only (this computer runs ${f.platform}): use an SLCAN adapter (CANable, USBtin) instead`;
+  if (!/^[A-Za-z0-9_.-]{1,15}$/.test(f.channel)) return `"${f.channel}" is not a network interface name (e.g. can0, vcan0)`;
+  if (!f.addon) return 'SocketCAN needs the "socketcan" native addon, which is not installed (npm install socketcan, then rebuild it for Electron)';
+  if (!f.kernelCan) return 'this Linux kernel has no CAN sockets loaded (sudo modprobe can can_raw; in a container the host kernel must provide them): use an SLCAN adapter instead';
+  if (f.type === null) return `no network interface ${f.channel} (load the driver or plug the adapter; for a virtual one: ip link add dev ${f.channel} type vcan)`;
+  if (f.type !== ARPHRD_CAN) return `${f.channel} is not a CAN interface`;
+  if ((f.flags & 1) === 0) return `${f.channel} is down (ip link set ${f.channel} up type can bitrate 500000)`;
+  if (f.fd) return 'CAN FD over SocketCAN is not supported by the socketcan addon backend: use classic frames or an SLCAN FD adapter';
+  return null;
+}
+
 /** Why a SocketCAN channel cannot be used on this machine, or null when it can. */
 export function socketcanUnavailable(channel: string, opts: { fd?: boolean; platform?: NodeJS.Platform } = {}): string | null {
   const platform = opts.platform ?? process.platform;
-  if (platform !== 'linux') return `SocketCAN exists on Linux only (this computer runs ${platform}): use an SLCAN adapter (CANable, USBtin) instead`;
-  if (!/^[A-Za-z0-9_.-]{1,15}$/.test(channel)) return `"${channel}" is not a network interface name (e.g. can0, vcan0)`;
-  if (!loadAddon()) return 'SocketCAN needs the "socketcan" native addon, which is not installed (npm install socketcan, then rebuild it for Electron)';
-  const type = readSys(channel, 'type');
-  if (type === null) return `no network interface ${channel} (load the driver or plug the adapter; for a virtual one: ip link add dev ${channel} type vcan)`;
-  if (type !== ARPHRD_CAN) return `${channel} is not a CAN interface`;
-  const flags = Number.parseInt(readSys(channel, 'flags') ?? '0', 16);
-  if ((flags & 1) === 0) return `${channel} is down (ip link set ${channel} up type can bitrate 500000)`;
-  if (opts.fd) return 'CAN FD over SocketCAN is not supported by the socketcan addon backend: use classic frames or an SLCAN FD adapter';
-  return null;
+  const onLinux = platform === 'linux' && process.platform === 'linux';
+  return socketcanReason({
+    platform,
+    channel,
+    addon: onLinux && loadAddon() !== null,
+    kernelCan: onLinux && fs.existsSync('/proc/net/can'),
+    type: onLinux ? readSys(channel, 'type') : null,
+    flags: Number.parseInt((onLinux ? readSys(channel, 'flags') : null) ?? '0', 16),
+    fd: opts.fd ?? false,
+  });
 }
 
 export class SocketcanBackend implements CanBackend {
