@@ -1,8 +1,6 @@
 // The workbench as a user sees it: Debian's Chromium against the headless host,
 // the demo bench plotting, a serial link set up through the form to a pty that
 // this test feeds, an invalid form value held back, a page without the token.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,14 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHost, type RunningHost } from '../../app/host/server';
 import { launchChromium, watchErrors } from './browser';
-
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { ptyPair, type PtyPair } from '../support/pty-pair';
 
 async function count(page: Page, testId: string, nth = 0): Promise<number> {
   const text = await page.getByTestId(testId).nth(nth).textContent();
@@ -87,15 +78,14 @@ describe('workbench in Chromium', () => {
   });
 
   describe('a serial device on a pseudo-terminal', () => {
-    let socat: ChildProcess;
+    let pair: PtyPair;
     let feed: FileHandle;
     let feeder: ReturnType<typeof setInterval>;
-    const devicePath = () => path.join(dir, 'device');
-    const benchPath = () => path.join(dir, 'bench');
+    const devicePath = () => pair.device;
+    const benchPath = () => pair.host;
 
     beforeAll(async () => {
-      socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${devicePath()}`, `pty,raw,echo=0,link=${benchPath()}`], { stdio: 'ignore' });
-      await waitFor(() => existsSync(devicePath()) && existsSync(benchPath()), 5000, 'socat ptys');
+      pair = await ptyPair('benchscope-workbench-');
       feed = await open(devicePath(), 'r+');
       let i = 0;
       feeder = setInterval(() => {
@@ -108,7 +98,7 @@ describe('workbench in Chromium', () => {
     afterAll(async () => {
       clearInterval(feeder);
       await feed?.close();
-      socat?.kill();
+      pair?.close();
     });
 
     it('is set up through the link form and its signals plot', async () => {

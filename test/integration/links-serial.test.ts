@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { SerialPort, SerialPortMock } from 'serialport';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LinkConfigOf } from '../../shared/api/link-config';
 import { listSerialPorts, SerialLink, type SerialBinding } from '../../main/links/serial';
 import { FAST, record, sleep } from './links-support';
+import { ptyPair, type PtyPair } from '../support/pty-pair';
 
 const open: { close(): unknown }[] = [];
 afterEach(async () => {
@@ -37,22 +36,18 @@ async function device(portPath: string) {
 }
 
 describe('SerialLink over a socat pty pair', () => {
-  let dir: string;
-  let socat: ChildProcess;
+  let pair: PtyPair;
   let A: string;
   let B: string;
 
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'benchscope-serial-'));
-    A = path.join(dir, 'A');
-    B = path.join(dir, 'B');
-    socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${A}`, `pty,raw,echo=0,link=${B}`], { stdio: 'ignore' });
-    await vi.waitFor(() => expect(fs.existsSync(A) && fs.existsSync(B)).toBe(true), { timeout: 5000, interval: 10 });
+    pair = await ptyPair('benchscope-serial-');
+    A = pair.host;
+    B = pair.device;
   });
 
   afterAll(() => {
-    socat.kill();
-    fs.rmSync(dir, { recursive: true, force: true });
+    pair.close();
   });
 
   it('opens at 115200 and carries CSV intact both ways', async () => {
@@ -82,7 +77,7 @@ describe('SerialLink over a socat pty pair', () => {
     const seen = record(link);
     const opened = Date.now();
     link.open();
-    await vi.waitFor(() => expect(link.lastError).toMatch(/^start delay: ignoring .*A for 0\.3 s after opening$/));
+    await vi.waitFor(() => expect(link.lastError).toMatch(/^start delay: ignoring .*host for 0\.3 s after opening$/));
     expect(link.state).toBe('Connecting');
     expect(link.write(Buffer.from('too early'))).toBe(false);
     dev.port.write('boot banner garbage\n');
@@ -96,7 +91,7 @@ describe('SerialLink over a socat pty pair', () => {
   });
 
   it('says "no such port" for a missing path and opens it once it appears', async () => {
-    const missing = path.join(dir, 'ttyUSB-missing');
+    const missing = path.join(path.dirname(A), 'ttyUSB-missing');
     const link = serial(missing);
     link.open();
     await vi.waitFor(() => expect(link.lastError).toBe(`no such port ${missing} (is the device plugged in?)`));

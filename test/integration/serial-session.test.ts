@@ -1,27 +1,21 @@
 // The whole engine path on a serial link: a test writes CSV into one end of a
 // socat pty pair, the hub reads the other, the SDK receives the exact values.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { open, type FileHandle } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startHost, type RunningHost } from '../../app/host/server';
 import { BenchscopeClient, type WebSocketCtor } from 'benchscope/sdk';
+import { ptyPair, type PtyPair } from '../support/pty-pair';
 
 describe('lines session over a serial pty', () => {
-  let dir: string;
-  let socat: ChildProcess;
+  let pair: PtyPair;
   let device: FileHandle;
   let host: RunningHost;
   const client = new BenchscopeClient();
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'benchscope-serial-'));
-    socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${dir}/dev`, `pty,raw,echo=0,link=${dir}/bench`], { stdio: 'ignore' });
-    for (let i = 0; i < 100 && !(existsSync(`${dir}/dev`) && existsSync(`${dir}/bench`)); i++) await new Promise((r) => setTimeout(r, 50));
-    device = await open(`${dir}/dev`, 'r+');
+    pair = await ptyPair('benchscope-serial-');
+    device = await open(pair.device, 'r+');
     host = await startHost({ port: 0, userDataDir: null, demoOnFirstStart: false });
     await client.connect('127.0.0.1', host.port, { token: host.token, WebSocket: WebSocket as unknown as WebSocketCtor });
   });
@@ -30,14 +24,13 @@ describe('lines session over a serial pty', () => {
     client.disconnect();
     await host?.close();
     await device?.close();
-    socat?.kill();
-    await rm(dir, { recursive: true, force: true });
+    pair?.close();
   });
 
   it('decodes a CSV stream with a header into signals with the exact values, bad lines counted', async () => {
     const sessionId = await client.createSession({
       protocol: 'lines', name: 'PSU', linkType: 'serial',
-      linkConfig: { portname: `${dir}/bench`, baudrate: 115200 },
+      linkConfig: { portname: pair.host, baudrate: 115200 },
       options: { format: 'csv', separator: ',', header: 'auto' },
     });
     // The device greets with a header; the session is ready after the first good line.
