@@ -87,6 +87,7 @@ export class DeviceSession {
     const adapter = this.protocol.create({
       sessionId: this.id,
       linkKind: link.kind,
+      linkType: this.linkSpec.type,
       userDataDir: this.hooks.userDataDir ?? null,
       signal: (name, unit, opts) => {
         const before = this.store.list(this.id).length;
@@ -119,6 +120,10 @@ export class DeviceSession {
       } : {}),
     }, parsed);
     this.adapter = adapter;
+    link.onSocketChange?.((change) => {
+      if (change) this.pushConsole('info', `${link.label}: ${change.name} socket ${change.connected ? 'connected' : 'disconnected'}`, Date.now() / 1000);
+      this.hooks.onChange();
+    });
     link.setPeerEvents?.({
       onPeerUp: (peer) => {
         this.pushConsole('info', `${link.label}: ${peer.label} connected`, Date.now() / 1000);
@@ -180,6 +185,7 @@ export class DeviceSession {
     adapter?.dispose();
     link?.setEvents({});
     link?.setPeerEvents?.({});
+    link?.onSocketChange?.(null);
     await link?.close();
     this.linkError = null;
     this.updateCommState();
@@ -270,8 +276,9 @@ export class DeviceSession {
         config: this.linkSpec.config,
         operational: link?.state === 'Connected',
         demoMode: this.demo,
-        endpoint: boundPort ? `${describeLink(this.linkSpec).replace(/:\d+$/, '')}:${boundPort}` : describeLink(this.linkSpec),
+        endpoint: link?.endpoint?.() ?? (boundPort ? `${describeLink(this.linkSpec).replace(/:\d+$/, '')}:${boundPort}` : describeLink(this.linkSpec)),
         lastError: this.wanted ? this.linkError : 'not connected (press Connect)',
+        ...(link?.socketsState ? { sockets: link.socketsState() } : {}),
       },
       counters: this.counters(),
       lastProtocolError: this.adapter?.lastError ?? null,

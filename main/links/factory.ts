@@ -1,4 +1,5 @@
 // Builds the link a LinkSpec asks for, or says clearly why Benchscope cannot serve it.
+import { LegacyServerLink } from './hexrot-legacy-server';
 import type { LinkConfigOf, LinkSpec } from '../../shared/api/link-config';
 import type { Link, LinkCounters } from './link';
 import type { LinkOptions } from './link-base';
@@ -68,6 +69,7 @@ export function createLink(spec: LinkSpec, options?: LinkOptions & { multiPeer?:
     case 'udp': return new UdpLink(spec.config, options);
     case 'tcp': return new TcpClientLink(spec.config, options);
     case 'tcp-server': return new TcpServerLink(spec.config, options);
+    case 'hexrot-legacy-server': return new LegacyServerLink(spec.config);
     case 'serial': {
       const refused = serialRefusal(spec.config, process.platform);
       if (refused) throw new LinkUnavailableError(refused);

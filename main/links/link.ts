@@ -68,6 +68,11 @@ export interface Link {
    * Connected while it listens; its peers come and go.
    */
   setPeerEvents?(events: PeerEvents): void;
+  /** Where the link actually listens or connects, once known (ports the system chose, say). */
+  endpoint?(): string | null;
+  /** Links of several sockets (the legacy hexapod server): each one's state, and a listener for changes. */
+  socketsState?(): { name: string; connected: boolean; port: number | null }[];
+  onSocketChange?(listener: ((change: { name: string; connected: boolean } | null) => void) | null): void;
   writeTo?(peerId: number, bytes: Uint8Array): boolean;
   dropPeerById?(peerId: number): void;
 }

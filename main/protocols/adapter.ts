@@ -7,6 +7,8 @@ export interface AdapterContext {
   readonly sessionId: string;
   /** 'datagram' links (UDP) may need the protocol to greet the peer. */
   readonly linkKind: 'stream' | 'datagram';
+  /** The session's link type (the hexapod protocol speaks the legacy generation on its two-port server). */
+  readonly linkType?: LinkSpec['type'];
   /** The engine's user data folder (null when it runs without one): where a protocol keeps installed files. */
   readonly userDataDir?: string | null;
   /**

@@ -49,6 +49,8 @@ export interface DeviceLinkInfo {
   endpoint: string;
   /** Why the link is not operational, in words a bench engineer can act on. */
   lastError: string | null;
+  /** Links of several sockets (the legacy hexapod server's telemetry and command sockets): each one's state. */
+  sockets?: { name: string; connected: boolean; port: number | null }[];
 }
 
 export interface SessionCounters {

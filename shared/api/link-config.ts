@@ -3,7 +3,7 @@
 // hub (validation of every request), the forms (inline errors) and the SDK.
 import { z } from 'zod';
 
-export const LINK_TYPES = ['none', 'udp', 'tcp', 'tcp-server', 'serial', 'rtt', 'can'] as const;
+export const LINK_TYPES = ['none', 'udp', 'tcp', 'tcp-server', 'hexrot-legacy-server', 'serial', 'rtt', 'can'] as const;
 export type LinkType = (typeof LINK_TYPES)[number];
 
 export const LINK_TYPE_LABELS: Record<LinkType, string> = {
@@ -11,6 +11,7 @@ export const LINK_TYPE_LABELS: Record<LinkType, string> = {
   udp: 'UDP',
   tcp: 'TCP client',
   'tcp-server': 'TCP server (listen)',
+  'hexrot-legacy-server': 'Two-port server (legacy hexapod)',
   serial: 'Serial',
   rtt: 'RTT (J-Link)',
   can: 'CAN',
@@ -27,6 +28,13 @@ export const TcpServerLinkConfig = z.object({
   host: host.default('127.0.0.1'),
   /** 0 lets the system choose a free port (reported in the status). */
   port: z.number({ error: 'Port must be a number' }).int().min(0, 'Port must be 0 to 65535').max(65535, 'Port must be 0 to 65535'),
+}).strict();
+
+/** The legacy hexapod/rotator generation: telemetry on `port`, commands on `port` + 1; 0 picks free ports (reported). */
+export const HexrotLegacyServerLinkConfig = z.object({
+  host: host.default('127.0.0.1'),
+  port: z.number({ error: 'Port must be a number' }).int('Port must be a whole number').min(0, 'Port must be 0 to 65534')
+    .max(65534, 'Port must be 0 to 65534 (the command port is one more)'),
 }).strict();
 
 export const BAUD_RATES = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600, 1000000, 2000000] as const;
@@ -121,6 +129,7 @@ export const LinkConfigSchemas = {
   udp: UdpLinkConfig,
   tcp: TcpLinkConfig,
   'tcp-server': TcpServerLinkConfig,
+  'hexrot-legacy-server': HexrotLegacyServerLinkConfig,
   serial: SerialLinkConfig,
   rtt: RttLinkConfig,
   can: CanLinkConfig,
@@ -131,6 +140,7 @@ export const LinkSpec = z.discriminatedUnion('type', [
   z.object({ type: z.literal('udp'), config: UdpLinkConfig }),
   z.object({ type: z.literal('tcp'), config: TcpLinkConfig }),
   z.object({ type: z.literal('tcp-server'), config: TcpServerLinkConfig }),
+  z.object({ type: z.literal('hexrot-legacy-server'), config: HexrotLegacyServerLinkConfig }),
   z.object({ type: z.literal('serial'), config: SerialLinkConfig }),
   z.object({ type: z.literal('rtt'), config: RttLinkConfig }),
   z.object({ type: z.literal('can'), config: CanLinkConfig }),
@@ -144,6 +154,7 @@ export const LINK_DEFAULTS: { [T in LinkType]: LinkConfigOf<T> } = {
   udp: { host: '127.0.0.1', port: 8765 },
   tcp: { host: '127.0.0.1', port: 8765 },
   'tcp-server': { host: '127.0.0.1', port: 0 },
+  'hexrot-legacy-server': { host: '127.0.0.1', port: 0 },
   serial: { portname: '', baudrate: 115200, databits: 8, parity: 'none', stopbits: '1', start_delay: 0 },
   rtt: { target_device: '', jlink_interface: 'swd' },
   can: { interface: 'socketcan', txid: 0x100, rxid: 0x200, extended_id: false, fd: false, bitrate_switch: false, subconfig: { channel: 'can0' } },
@@ -166,6 +177,9 @@ export function describeLink(spec: LinkSpec): string {
     case 'udp': return `udp ${spec.config.host}:${spec.config.port}`;
     case 'tcp': return `tcp ${spec.config.host}:${spec.config.port}`;
     case 'tcp-server': return `tcp server ${spec.config.host}:${spec.config.port}`;
+    case 'hexrot-legacy-server': return spec.config.port === 0
+      ? `hexrot legacy server ${spec.config.host} (free ports)`
+      : `hexrot legacy server ${spec.config.host}:${spec.config.port}+${spec.config.port + 1}`;
     case 'serial': return `serial ${spec.config.portname} @ ${spec.config.baudrate}`;
     case 'rtt': return `rtt ${spec.config.target_device} (${spec.config.jlink_interface})`;
     case 'can': return `can ${canChannelOf(spec.config)} tx 0x${spec.config.txid.toString(16)} rx 0x${spec.config.rxid.toString(16)}`;

@@ -119,6 +119,19 @@ describe('link form: valid values give exactly the schema configuration', () => 
     expect(onSubmit).toHaveBeenCalledWith({ type: 'tcp-server', config: { host: '0.0.0.0', port: 0 } });
   });
 
+  it('sets up the legacy hexapod two-port server: the telemetry port, commands on the next', () => {
+    const onSubmit = renderForm({ type: 'none', config: {} });
+    type('Link type', 'hexrot-legacy-server');
+    type('Listen address', '127.0.0.1');
+    type('Telemetry port', '65535');
+    apply();
+    expect(errorOf('Telemetry port')).toMatch(/0 to 65534 \(the command port is one more\)/);
+    expect(onSubmit).not.toHaveBeenCalled();
+    type('Telemetry port', '5000');
+    apply();
+    expect(onSubmit).toHaveBeenCalledWith({ type: 'hexrot-legacy-server', config: { host: '127.0.0.1', port: 5000 } });
+  });
+
   it('sends every serial field, with a custom baud rate', () => {
     const onSubmit = renderForm({ type: 'none', config: {} });
     type('Link type', 'serial');

@@ -1,7 +1,7 @@
 // A hexrot controller over a link. Current generation: Benchscope is the
 // commanding client (link: tcp client to the controller's port); commands are
 // acknowledged by COMMAND_STATUS frames. Legacy generation: the link carries
-// config and telemetry in and commands out (see legacy-server.ts), with no
+// config and telemetry in and commands out (see main/links/hexrot-legacy-server.ts), with no
 // acknowledgement. Either way every numeric telemetry field is a signal, and
 // config fields are signals named `config.<field>` too.
 //
@@ -72,8 +72,10 @@ export class HexrotSession implements ProtocolAdapter {
 
   constructor(private readonly ctx: AdapterContext, private readonly options: HexrotOptions) {
     this.layout = resolveLayout(options.layout as string | LayoutJson);
-    this.legacy = options.generation === 'legacy';
-    this.decoder = new HexrotDecoder(this.layout, options.generation, {
+    // The two-port server is the legacy generation's own link: it speaks legacy framing whatever the option says.
+    const generation = ctx.linkType === 'hexrot-legacy-server' ? 'legacy' : options.generation;
+    this.legacy = generation === 'legacy';
+    this.decoder = new HexrotDecoder(this.layout, generation, {
       telemetry: (values, t) => this.onTelemetry(values, t),
       config: (values, texts, t) => this.onConfig(values, texts, t),
       commandStatus: (counter, status, duration, reason) => this.onStatus(counter, status, duration, reason),
@@ -137,7 +139,7 @@ export class HexrotSession implements ProtocolAdapter {
       displayName: `Hexapod/rotator controller (${this.layout.json.name}, ${this.legacy ? 'legacy' : 'current'} generation)`,
       supportedFeatures: { memoryWrite: false, datalogging: false, userCommand: true, sixtyfourBits: false },
       extra: {
-        generation: this.options.generation,
+        generation: this.legacy ? 'legacy' : 'current',
         layout: this.layout.json.name,
         endian: this.layout.json.endian,
         headerBytes: this.decoder.headerSize,
@@ -169,7 +171,7 @@ export class HexrotSession implements ProtocolAdapter {
   async action(name: string, args: unknown): Promise<unknown> {
     switch (name) {
       case 'layout':
-        return { json: this.layout.json, configBytes: this.layout.config.size, telemetryBytes: this.layout.telemetry.size, headerBytes: this.decoder.headerSize, generation: this.options.generation };
+        return { json: this.layout.json, configBytes: this.layout.config.size, telemetryBytes: this.layout.telemetry.size, headerBytes: this.decoder.headerSize, generation: this.legacy ? 'legacy' : 'current' };
       case 'config':
         return this.config;
       case 'telemetry':

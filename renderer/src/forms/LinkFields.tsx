@@ -28,8 +28,8 @@ export function LinkFields({ idPrefix, draft, onChange, errors, portList, autoFo
         onChange={(type) => onChange({ ...draft, type: type as LinkType })}
         autoFocus={autoFocus}
       />
-      {draft.type === 'udp' || draft.type === 'tcp' || draft.type === 'tcp-server' ? (
-        <NetLinkFields {...sub} listen={draft.type === 'tcp-server'} draft={draft[draft.type]}
+      {draft.type === 'udp' || draft.type === 'tcp' || draft.type === 'tcp-server' || draft.type === 'hexrot-legacy-server' ? (
+        <NetLinkFields {...sub} listen={draft.type === 'tcp-server' || draft.type === 'hexrot-legacy-server'} twoPorts={draft.type === 'hexrot-legacy-server'} draft={draft[draft.type]}
           onChange={(d) => onChange({ ...draft, [draft.type]: d })} />
       ) : null}
       {draft.type === 'serial' ? (

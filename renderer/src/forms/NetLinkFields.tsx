@@ -3,7 +3,7 @@ import type { HostPortDraft } from './link-draft';
 import { TextField } from './fields';
 import type { SubFormProps } from './sub-form';
 
-export function NetLinkFields({ idPrefix, draft, onChange, errors, listen }: SubFormProps<HostPortDraft> & { listen: boolean }) {
+export function NetLinkFields({ idPrefix, draft, onChange, errors, listen, twoPorts = false }: SubFormProps<HostPortDraft> & { listen: boolean; twoPorts?: boolean }) {
   return (
     <div className="field-row">
       <TextField
@@ -17,12 +17,12 @@ export function NetLinkFields({ idPrefix, draft, onChange, errors, listen }: Sub
       />
       <TextField
         id={`${idPrefix}-port`}
-        label="Port"
+        label={twoPorts ? 'Telemetry port' : 'Port'}
         value={draft.port}
         onChange={(port) => onChange({ ...draft, port })}
         error={errors.port}
         inputMode="numeric"
-        hint={listen ? '0 = any free port' : undefined}
+        hint={twoPorts ? 'commands on the next port; 0 = free ports' : listen ? '0 = any free port' : undefined}
         className="narrow"
       />
     </div>

@@ -49,6 +49,7 @@ export interface LinkDraft {
   udp: HostPortDraft;
   tcp: HostPortDraft;
   'tcp-server': HostPortDraft;
+  'hexrot-legacy-server': HostPortDraft;
   serial: SerialDraft;
   rtt: { target_device: string; jlink_interface: string };
   can: CanDraft;
@@ -95,6 +96,7 @@ export function draftFromSpec(spec?: LinkSpec): LinkDraft {
     udp: hostPort(d.udp),
     tcp: hostPort(d.tcp),
     'tcp-server': hostPort(d['tcp-server']),
+    'hexrot-legacy-server': hostPort(d['hexrot-legacy-server']),
     serial: serialDraft(d.serial),
     rtt: { ...d.rtt },
     can: {
@@ -105,7 +107,7 @@ export function draftFromSpec(spec?: LinkSpec): LinkDraft {
   if (!spec) return draft;
   switch (spec.type) {
     case 'none': break;
-    case 'udp': case 'tcp': case 'tcp-server': draft[spec.type] = hostPort(spec.config); break;
+    case 'udp': case 'tcp': case 'tcp-server': case 'hexrot-legacy-server': draft[spec.type] = hostPort(spec.config); break;
     case 'serial': draft.serial = serialDraft(spec.config); break;
     case 'rtt': draft.rtt = { ...spec.config }; break;
     case 'can': {
@@ -167,7 +169,7 @@ function canSubconfig(iface: CanInterface, sub: CanSubDrafts): Record<string, un
 export function configFromDraft(draft: LinkDraft): Record<string, unknown> {
   switch (draft.type) {
     case 'none': return {};
-    case 'udp': case 'tcp': case 'tcp-server': {
+    case 'udp': case 'tcp': case 'tcp-server': case 'hexrot-legacy-server': {
       const d = draft[draft.type];
       return { host: d.host, port: parseNumber(d.port) };
     }

@@ -9,7 +9,7 @@
 // once and counted), 10 s for the controller to connect (after that the link
 // says which socket is missing, and keeps waiting), 5 s at most to close.
 import net from 'node:net';
-import { nowSeconds, type Link, type LinkCounters, type LinkEvents, type LinkState } from '../../links/link';
+import { nowSeconds, type Link, type LinkCounters, type LinkEvents, type LinkState } from './link';
 
 export const LEGACY_CONNECT_TIMEOUT_S = 10;
 export const LEGACY_CLOSE_TIMEOUT_S = 5;
@@ -101,6 +101,37 @@ export class LegacyServerLink implements Link {
     this.events = events;
   }
 
+  private socketListener: ((change: { name: string; connected: boolean } | null) => void) | null = null;
+
+  onSocketChange(listener: ((change: { name: string; connected: boolean } | null) => void) | null): void {
+    this.socketListener = listener;
+  }
+
+  /** Both ports once listening: "hexrot legacy server 127.0.0.1:P (telemetry) + :P+1 (command)". */
+  endpoint(): string | null {
+    const s = this.sockets;
+    if (s.telemetryPort === null || s.commandPort === null) return null;
+    return `hexrot legacy server ${this.config.host}:${s.telemetryPort} (telemetry) + :${s.commandPort} (command)`;
+  }
+
+  /** Each socket's state (the link is Connected only when both are). */
+  socketsState(): { name: string; connected: boolean; port: number | null }[] {
+    const s = this.sockets;
+    return [
+      { name: 'telemetry', connected: s.telemetryConnected, port: s.telemetryPort },
+      { name: 'command', connected: s.commandConnected, port: s.commandPort },
+    ];
+  }
+
+  private notifySockets(change: { socket: LegacySocket; connected: boolean } | null): void {
+    this.options.onSockets?.(this.sockets, change);
+    try {
+      this.socketListener?.(change ? { name: change.socket, connected: change.connected } : null);
+    } catch (err) {
+      console.error(`${this.label}: socket listener threw`, err);
+    }
+  }
+
   open(): void {
     if (this.opened || this.closed) return;
     this.opened = true;
@@ -155,7 +186,7 @@ export class LegacyServerLink implements Link {
         this.retryTimer = setTimeout(() => { this.retryTimer = null; this.listen(); }, LISTEN_RETRY_MS);
         return;
       }
-      this.options.onSockets?.(this.sockets, null);
+      this.notifySockets(null);
       this.armConnectTimer();
       this.update(null);
     };
@@ -195,11 +226,11 @@ export class LegacyServerLink implements Link {
     socket.on('close', () => {
       if (side.peer !== socket) return;
       side.peer = null;
-      this.options.onSockets?.(this.sockets, { socket: side.name, connected: false });
+      this.notifySockets({ socket: side.name, connected: false });
       if (!this.closed) this.armConnectTimer();
       this.update(`the controller closed the ${side.name} socket (${peerName(socket)})`);
     });
-    this.options.onSockets?.(this.sockets, { socket: side.name, connected: true });
+    this.notifySockets({ socket: side.name, connected: true });
     this.update(null);
   }
 
