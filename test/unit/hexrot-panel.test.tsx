@@ -78,4 +78,28 @@ describe('hexrot panel', () => {
     expect(validateHexrotOptions({ ...d, commandTimeoutS: '0' })).toMatchObject({ ok: false, errors: { commandTimeoutS: expect.any(String) } });
     expect(validateHexrotOptions({ ...d, generation: 'legacy', legacyHeader: 'tai' })).toMatchObject({ ok: true, options: { generation: 'legacy', legacyHeader: 'tai' } });
   });
+  it('shows each socket of a legacy two-port link, waiting then connected', async () => {
+    const legacyId = await client.createSession({ protocol: 'hexrot', name: 'legacy', linkType: 'hexrot-legacy-server', linkConfig: { host: '127.0.0.1', port: 0 } });
+    let status = (await client.requestServerStatusUpdate())!.sessions.find((s) => s.sessionId === legacyId)!;
+    for (let i = 0; i < 50 && !status.deviceLink.sockets?.[1]?.port; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      status = (await client.requestServerStatusUpdate())!.sessions.find((s) => s.sessionId === legacyId)!;
+    }
+    const { rerender } = render(<HexrotPanel session={status} />);
+    const sockets = screen.getByRole('list', { name: 'Sockets' });
+    expect(sockets.textContent).toMatch(/telemetry socket \(port \d+\): waiting for the controller/);
+    expect(sockets.textContent).toMatch(/command socket \(port \d+\): waiting for the controller/);
+    const [telemetry, command] = status.deviceLink.sockets!;
+    const legacy = await startHexrotEmulator({ generation: 'legacy', host: '127.0.0.1', port: telemetry!.port!, commandPort: command!.port!, rate: 20 });
+    try {
+      await client.waitDeviceReady(legacyId, 10);
+      status = (await client.requestServerStatusUpdate())!.sessions.find((s) => s.sessionId === legacyId)!;
+      rerender(<HexrotPanel session={status} />);
+      expect(screen.getByRole('list', { name: 'Sockets' }).textContent).not.toMatch(/waiting/);
+      expect(screen.getByRole('list', { name: 'Sockets' }).querySelectorAll('li').length).toBe(2);
+    } finally {
+      await legacy.close();
+      await client.removeSession(legacyId);
+    }
+  });
 });

@@ -93,6 +93,17 @@ export function HexrotPanel({ session }: { session: SessionStatus }) {
         <h2 id={`hexrot-title-${id}`}>Controller<span className="panel-subject">{layout ? `${layout.json.name}, ${layout.generation} generation` : ''}</span></h2>
       </header>
 
+      {session.deviceLink.sockets ? (
+        <ul className="hexrot-sockets" aria-label="Sockets">
+          {session.deviceLink.sockets.map((s) => (
+            <li key={s.name} data-socket={s.name}>
+              <span className="muted">{s.name} socket{s.port !== null ? ` (port ${s.port})` : ''}:</span>{' '}
+              <span style={{ color: s.connected ? 'var(--ok)' : 'var(--text-dim)' }}>{s.connected ? 'connected' : 'waiting for the controller'}</span>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+
       <h3>Configuration{config ? <span className="muted"> (received {time(config.t)}, #{config.count})</span> : null}</h3>
       {config ? (
         <table className="counters" aria-label="Configuration" data-testid="hexrot-config">
