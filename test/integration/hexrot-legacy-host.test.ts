@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startHost, type RunningHost } from '../../app/host/server';
 import { startHexrotEmulator, type HexrotEmulator } from '../../main/protocols/hexrot/emulator';
-import { BenchscopeClient, type WebSocketCtor } from '../../shared/client';
+import { BenchscopeClient, HexrotSession, InvalidValueError, type WebSocketCtor } from '../../shared/client';
 
 describe('legacy hexapod generation through the host', () => {
   let host: RunningHost;
@@ -56,11 +56,21 @@ describe('legacy hexapod generation through the host', () => {
     const signals = await client.listSignals(sessionId);
     const pos = signals.find((s) => s.name === 'cmd_position')!;
     await expect.poll(async () => (await client.listSignals(sessionId)).find((s) => s.id === pos.id)!.total, { timeout: 5000 }).toBeGreaterThan(5);
-    expect(await client.sessionAction(sessionId, 'putCommand', { name: 'SET_STATE', params: [2] })).toMatchObject({ counter: 1, code: 1 });
-    expect(await client.sessionAction(sessionId, 'putCommand', { name: 'MOVE', params: [3.5] })).toMatchObject({ counter: 1, code: 4 });
-    await expect.poll(() => emu!.controller.commandsRun, { timeout: 5000 }).toBe(2);
-    const t = await client.sessionAction<{ values: Record<string, number> }>(sessionId, 'nextTelemetry', { skip: 1 });
-    expect(JSON.stringify(t)).toContain('3.5');
+    // Through the SDK's typed helpers, as the seed's putCommand / nextTelemetry.
+    const hexapod = new HexrotSession(client, sessionId);
+    expect(await hexapod.putCommand('SET_STATE', [2])).toMatchObject({ counter: 1, code: 1 });
+    expect(await hexapod.putCommand('MOVE', [3.5])).toMatchObject({ counter: 1, code: 4, name: 'MOVE', params: [3.5] });
+    expect(await hexapod.putCommand(4, [3.5])).toMatchObject({ counter: 2, code: 4 });
+    await expect.poll(() => emu!.controller.commandsRun, { timeout: 5000 }).toBe(3);
+    const values = await hexapod.telemetryValues(1);
+    expect(values!.cmd_position).toBe(3.5);
+    expect(values!.state).toBe(2);
+    const now = await hexapod.nextTelemetry(0);
+    expect(now!.count).toBeGreaterThanOrEqual(1);
+    await expect(hexapod.nextTelemetry(-1)).rejects.toBeInstanceOf(InvalidValueError);
+    await expect(hexapod.putCommand('MOVE', [1, 2, 3, 4, 5, 6, 7])).rejects.toThrow(/six parameters at most/);
+    await expect(hexapod.putCommand('MOVE', [Number.NaN])).rejects.toThrow(/parameter 1 is not a finite number/);
+    await expect(hexapod.command('MOVE', [1])).rejects.toThrow(/use putCommand/);
 
     emu!.dropConnection();
     await expect.poll(() => status().deviceLink.operational, { timeout: 5000 }).toBe(false);

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startHost, type RunningHost } from '../../app/host/server';
-import { BenchscopeClient, InvalidValueError, type ProtocolEvent, type WebSocketCtor } from 'benchscope/sdk';
+import { BenchscopeClient, HexrotSession, InvalidValueError, type ProtocolEvent, type WebSocketCtor } from 'benchscope/sdk';
 import net from 'node:net';
 import { encodeHeader } from '../../main/protocols/hexrot/codec';
 import { startHexrotEmulator, type HexrotEmulator } from '../../main/protocols/hexrot/emulator';
@@ -76,6 +76,22 @@ describe('hexrot through the host and the SDK', () => {
     const history = await client.sessionAction<Record_[]>(sessionId, 'history');
     expect(history.map((h) => h.outcome)).toEqual(['noack', 'ack', 'ack', 'noack']);
     expect(events.filter((e) => e.kind === 'command').length).toBeGreaterThanOrEqual(8); // sent + settled, four times
+  });
+
+  it('the typed helper (HexrotSession) commands by name or code and reads telemetry and history', async () => {
+    const hexapod = new HexrotSession(client, sessionId);
+    const move = await hexapod.command('MOVE', [-3]);
+    expect(move).toMatchObject({ outcome: 'ack', name: 'MOVE' });
+    expect(move.params[0]).toBe(-3);
+    expect((await hexapod.telemetryValues(1))!.cmd_position).toBe(-3);
+    const byCode = await hexapod.command(move.code, [4]);
+    expect(byCode.outcome).toBe('ack');
+    expect((await hexapod.history(2)).map((h) => h.params[0])).toEqual([-3, 4]);
+    expect((await hexapod.config())!.fields.length).toBeGreaterThan(3);
+    await expect(hexapod.putCommand('MOVE', [1])).rejects.toThrow(/putCommand is the legacy generation's/);
+    await expect(hexapod.command(-1)).rejects.toBeInstanceOf(InvalidValueError);
+    // Back where the tests after this one expect the hexapod.
+    expect((await hexapod.command('MOVE', [12.5])).outcome).toBe('ack');
   });
 
   it('gets the config again after a configuration-changing command', async () => {

@@ -5,25 +5,9 @@
 // command is in flight at a time; the next waits its turn. Status frames for
 // other counters are ignored (and counted).
 
-export type CommandOutcome = 'pending' | 'ack' | 'noack' | 'timeout' | 'lost' | 'unsent';
+import type { CommandRecord } from '../../../shared/api/hexrot';
 
-export interface CommandRecord {
-  /** Benchscope's own number for the entry (the counter wraps, this does not). */
-  seq: number;
-  counter: number;
-  code: number;
-  name: string | null;
-  params: number[];
-  /** Seconds since the epoch. */
-  sentAt: number | null;
-  outcome: CommandOutcome;
-  /** ACK: the controller's expected duration in seconds. */
-  duration: number | null;
-  /** NO_ACK: the controller's reason; timeout, lost, unsent: ours. */
-  reason: string | null;
-  /** Seconds from sending to the status frame. */
-  replyAfter: number | null;
-}
+export type { CommandOutcome, CommandRecord } from '../../../shared/api/hexrot';
 
 export interface CommandPort {
   /** Writes the command's bytes; false when the link is down. */

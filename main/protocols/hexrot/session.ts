@@ -18,6 +18,7 @@ import { encodeCommand, encodeLegacyCommand, HexrotDecoder } from './codec';
 import { CommandTracker, type CommandRecord } from './commands';
 import { resolveLayout, type CommandJson, type CompiledLayout, type LayoutJson } from './layout';
 import type { HexrotOptions } from './options';
+import type { ConfigSnapshot, FieldValue } from '../../../shared/api/hexrot';
 
 const param = z.number({ error: 'Parameters are numbers' }).refine(Number.isFinite, 'Parameters are finite numbers');
 const CommandArgs = z.object({
@@ -31,20 +32,7 @@ const NextTelemetryArgs = z.object({
   timeoutS: z.number().min(0.01).max(600).default(10),
 }).strict();
 
-export interface FieldValue {
-  name: string;
-  value: number | string;
-}
-
-export interface ConfigSnapshot {
-  struct: string;
-  frameId: number;
-  /** Receive time, seconds since the epoch. */
-  t: number;
-  /** How many config frames were received since the session started. */
-  count: number;
-  fields: FieldValue[];
-}
+export type { ConfigSnapshot, FieldValue } from '../../../shared/api/hexrot';
 
 function parseArgs<T>(schema: z.ZodType<T>, args: unknown, action: string): T {
   const r = schema.safeParse(args ?? {});
