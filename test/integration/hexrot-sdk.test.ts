@@ -144,6 +144,44 @@ describe('hexrot through the host and the SDK', () => {
     expect(err.message).toMatch(/line 4, column 12: unknown type "doubel"/);
   });
 
+  it('stamps samples with the TAI time of the frame header, and falls back to the receive time for a clock that is not set', async () => {
+    const taiNow = () => Date.now() / 1000 + 37;
+    let headerTime = () => taiNow() - 2; // a controller clock 2 s behind the host's
+    const frame = () => Buffer.concat([encodeHeader({ frameId: 2, counter: 0, time: headerTime() }, 'current'), Buffer.alloc(36, 0)]);
+    const server = net.createServer((sock) => {
+      sock.on('error', () => {});
+      sock.write(Buffer.concat([encodeHeader({ frameId: 3, counter: 0, time: taiNow() }, 'current'), Buffer.alloc(25)]));
+      const timer = setInterval(() => { if (!sock.destroyed) sock.write(frame()); }, 20);
+      sock.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as net.AddressInfo).port;
+    const id = await client.createSession({ protocol: 'hexrot', linkType: 'tcp', linkConfig: { host: '127.0.0.1', port } });
+    const lastTime = () => {
+      const sig = host.hub.store.list(id).find((x) => x.name === 'cmd_position')!;
+      const n = host.hub.store.total(sig.id);
+      const times = new Float64Array(1);
+      host.hub.store.copySince(sig.id, n - 1, times, new Float64Array(1), 0, 1);
+      return times[0]!;
+    };
+    try {
+      await client.waitDeviceReady(id, 5);
+      await new Promise((r) => setTimeout(r, 100));
+      // Header time (TAI less 37 s): two seconds behind the receive time.
+      expect(Date.now() / 1000 - lastTime()).toBeGreaterThan(1.8);
+      expect(Date.now() / 1000 - lastTime()).toBeLessThan(2.5);
+      // A controller whose clock reads 1970: receive time, and the session says why.
+      headerTime = () => 37 + 5;
+      await new Promise((r) => setTimeout(r, 150));
+      expect(Math.abs(Date.now() / 1000 - lastTime())).toBeLessThan(0.5);
+      const s = (await client.requestServerStatusUpdate())!.sessions.find((x) => x.sessionId === id)!;
+      expect(s.lastProtocolError).toMatch(/telemetry header time 1970-01-01T00:00:05\.000Z is -\d+\.\d s from the host's clock: samples are stamped with their receive time/);
+    } finally {
+      await client.removeSession(id);
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
   it('reports an unknown frame id in the session status and reads on', async () => {
     const telemetry = () => Buffer.concat([encodeHeader({ frameId: 2, counter: 0, time: 0 }, 'current'), Buffer.alloc(36, 0)]);
     const server = net.createServer((sock) => {

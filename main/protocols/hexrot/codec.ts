@@ -74,6 +74,11 @@ export class HexrotDecoder {
   lastCounter = 0;
   lastHeaderTime = NaN;
 
+  /** The last frame's header time as seconds since the Unix epoch (UTC): TAI headers less the leap seconds. */
+  get lastHeaderUtc(): number {
+    return this.current || !this.mjd ? this.lastHeaderTime - TAI_MINUS_UTC : this.lastHeaderTime;
+  }
+
   readonly telemetryReader: StructReader;
   readonly configReader: StructReader;
   readonly headerSize: number;

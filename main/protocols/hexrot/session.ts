@@ -34,6 +34,9 @@ const NextTelemetryArgs = z.object({
 
 export type { ConfigSnapshot, FieldValue } from '../../../shared/api/hexrot';
 
+/** A header time further than this from the host's clock is not trusted for sample times. */
+const HEADER_TIME_TRUST_S = 60;
+
 function parseArgs<T>(schema: z.ZodType<T>, args: unknown, action: string): T {
   const r = schema.safeParse(args ?? {});
   if (!r.success) throw new ActionError('InvalidRequest', `${action}: ${r.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; ')}`);
@@ -57,6 +60,9 @@ export class HexrotSession implements ProtocolAdapter {
   private readonly legacyCounters = new Map<number, number>();
   private legacySent = 0;
   private statusWarning: string | null = null;
+  /** Whether sample times come from the frame headers (null: no telemetry yet). */
+  private usingHeaderTime: boolean | null = null;
+  private clockWarning: string | null = null;
 
   constructor(private readonly ctx: AdapterContext, private readonly options: HexrotOptions) {
     this.layout = resolveLayout(options.layout as string | LayoutJson);
@@ -93,7 +99,7 @@ export class HexrotSession implements ProtocolAdapter {
   }
 
   get lastError(): string | null {
-    return this.decoder.lastError ?? this.statusWarning;
+    return this.decoder.lastError ?? this.statusWarning ?? this.clockWarning;
   }
 
   onLinkUp(): void {
@@ -128,6 +134,7 @@ export class HexrotSession implements ProtocolAdapter {
       supportedFeatures: { memoryWrite: false, datalogging: false, userCommand: true, sixtyfourBits: false },
       extra: {
         generation: this.legacy ? 'legacy' : 'current',
+        sampleTimes: this.usingHeaderTime === null ? 'no telemetry yet' : this.usingHeaderTime ? 'frame header (controller clock)' : 'receive time (controller clock not trusted)',
         layout: this.layout.json.name,
         endian: this.layout.json.endian,
         headerBytes: this.decoder.headerSize,
@@ -202,7 +209,29 @@ export class HexrotSession implements ProtocolAdapter {
 
   // ------------------------------------------------------------ inbound
 
-  private onTelemetry(values: Float64Array, t: number): void {
+  /**
+   * A sample's time: the frame header's own time (the controller's TAI clock, or
+   * the mjd header's UTC), converted to the epoch; the receive time when the
+   * header time is absent, going backwards, or more than a minute from the host's
+   * clock (a controller whose clock is not set), with a warning that says so.
+   */
+  private sampleTime(received: number): number {
+    const device = this.decoder.lastHeaderUtc;
+    const sane = Number.isFinite(device) && device > 0 && Math.abs(device - received) < HEADER_TIME_TRUST_S
+      && !(device < this.telemetryT - 1e-6);
+    if (sane) {
+      this.usingHeaderTime = true;
+      return device;
+    }
+    if (this.usingHeaderTime !== false) {
+      this.usingHeaderTime = false;
+      this.clockWarning = `telemetry header time ${Number.isFinite(device) ? new Date(device * 1000).toISOString() : 'absent'} is ${Number.isFinite(device) ? `${(device - received).toFixed(1)} s from` : 'not'} the host's clock: samples are stamped with their receive time`;
+    }
+    return received;
+  }
+
+  private onTelemetry(values: Float64Array, received: number): void {
+    const t = this.sampleTime(received);
     const ids = this.telemetryIds;
     for (let i = 0; i < ids.length; i++) this.ctx.sample(ids[i]!, t, values[i]!);
     this.telemetryT = t;
