@@ -7,7 +7,8 @@ const deviceName = z.string().trim().min(1, 'A name is required').max(64, 'Names
   .regex(/^[A-Za-z0-9_.:+-]+$/, 'DCS names are one token: letters, digits and _ . : + -');
 const num = (what: string) => z.number({ error: `${what} must be a number` }).finite(`${what} must be finite`);
 
-export const RealMotorSchema = z.object({
+/** What real and pseudo motors share in DCSS's database. */
+const motorFields = {
   name: deviceName,
   /** The name the DHS knows the motor by (defaults to name). */
   hwName: deviceName.optional(),
@@ -15,33 +16,25 @@ export const RealMotorSchema = z.object({
   position: num('Position').default(0),
   upperLimit: num('Upper limit').default(100),
   lowerLimit: num('Lower limit').default(-100),
+  lowerLimitOn: z.boolean().default(true),
+  upperLimitOn: z.boolean().default(true),
+  motorLockOn: z.boolean().default(false),
+  dependency: z.array(deviceName).max(32).default([]),
+  children: z.array(deviceName).max(32).default([]),
+};
+
+export const RealMotorSchema = z.object({
+  ...motorFields,
   scaleFactor: num('Scale factor').default(1000),
   speed: num('Speed').positive('Speed must be above 0').default(2000),
   acceleration: num('Acceleration').positive('Acceleration must be above 0').default(100),
   backlash: num('Backlash').default(0),
-  lowerLimitOn: z.boolean().default(true),
-  upperLimitOn: z.boolean().default(true),
-  motorLockOn: z.boolean().default(false),
   backlashOn: z.boolean().default(false),
   reverseOn: z.boolean().default(false),
   circle: z.boolean().optional(),
-  dependency: z.array(deviceName).max(32).default([]),
-  children: z.array(deviceName).max(32).default([]),
 }).strict();
 
-export const PseudoMotorSchema = z.object({
-  name: deviceName,
-  hwName: deviceName.optional(),
-  units: z.string().max(16).optional(),
-  position: num('Position').default(0),
-  upperLimit: num('Upper limit').default(100),
-  lowerLimit: num('Lower limit').default(-100),
-  lowerLimitOn: z.boolean().default(true),
-  upperLimitOn: z.boolean().default(true),
-  motorLockOn: z.boolean().default(false),
-  dependency: z.array(deviceName).max(32).default([]),
-  children: z.array(deviceName).max(32).default([]),
-}).strict();
+export const PseudoMotorSchema = z.object(motorFields).strict();
 
 export const ShutterSchema = z.object({
   name: deviceName,
