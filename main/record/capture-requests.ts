@@ -20,6 +20,7 @@ export async function dispatchCapture<M extends CaptureMethod>(recordings: Recor
     case 'renameRecording': await recordings.rename(p.name, p.newName, p.folder); return null;
     case 'deleteRecording': await recordings.remove(p.name, p.folder); return null;
     case 'exportRecordingCsv': return recordings.exportCsv(p.name, p.folder, p.path);
+    case 'exportSignalsCsv': return recordings.signalsCsv(p.signalIds as number[], p.t0, p.t1);
     case 'armTrigger': return acquisitions.arm(params as TriggerSpec);
     case 'disarmTrigger': acquisitions.disarm(p.triggerId); return null;
     case 'listTriggers': return acquisitions.statuses();

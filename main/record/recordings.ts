@@ -2,9 +2,9 @@
 // the requests on recorded files (list, rename, delete, CSV export).
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { CsvExport, RecordingInfo, RecordingStatus } from '../../shared/api/capture';
+import { SIGNALS_CSV_MAX_SAMPLES, type CsvExport, type RecordingInfo, type RecordingStatus, type SignalsCsv } from '../../shared/api/capture';
 import type { TelemetryStore } from '../telemetry/store';
-import { writeCsv } from './csv';
+import { csvText, writeCsv, type CsvColumn } from './csv';
 import { Recorder, type RecordedSession } from './recorder';
 import { listRecordings, readRecording, recordingPath } from './recording-files';
 
@@ -37,6 +37,35 @@ export class Recordings {
     if (given) return path.resolve(given);
     if (!this.opts.userDataDir) throw new RecordingError('InvalidRequest', 'No recordings folder: this host runs without a user data folder, so pass "folder"');
     return path.join(this.opts.userDataDir, 'recordings');
+  }
+
+  /** CSV (same alignment as a recording's) of the samples the store holds of these signals in [t0, t1]. */
+  async signalsCsv(ids: number[], t0: number, t1: number): Promise<SignalsCsv> {
+    const store = this.opts.store;
+    const infos = store.list();
+    const sessionNames = new Map([...this.opts.sessions()].map((s) => [s.id, s.name]));
+    let truncated = false;
+    const columns: CsvColumn[] = ids.map((id) => {
+      const info = infos.find((x) => x.id === id);
+      if (!info) throw new RecordingError('InvalidRequest', `No signal ${id} (see listSignals)`);
+      const from = store.oldest(id);
+      const held = store.total(id) - from;
+      const times = new Float64Array(held);
+      const values = new Float64Array(held);
+      const n = store.copySince(id, from, times, values, 0, held);
+      // Samples are in time order: keep [t0, t1], the newest when there are too many.
+      let a = 0;
+      while (a < n && times[a]! < t0) a++;
+      let b = n;
+      while (b > a && times[b - 1]! > t1) b--;
+      if (b - a > SIGNALS_CSV_MAX_SAMPLES) {
+        a = b - SIGNALS_CSV_MAX_SAMPLES;
+        truncated = true;
+      }
+      return { header: `${sessionNames.get(info.sessionId) ?? info.sessionId}/${info.name}`, times: times.subarray(a, b), values: values.subarray(a, b), count: b - a };
+    });
+    const csv = await csvText(columns);
+    return { csv, rows: csv.split('\n').length - 2, columns: columns.map((c) => c.header), truncated };
   }
 
   status(): RecordingStatus | null {

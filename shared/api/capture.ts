@@ -56,7 +56,25 @@ export const RecordingRequestSchemas = {
   renameRecording: z.object({ name: fileName, newName: fileName, folder }).strict(),
   deleteRecording: z.object({ name: fileName, folder }).strict(),
   exportRecordingCsv: z.object({ name: fileName, folder, path: z.string().min(1).max(1024).optional() }).strict(),
+  /** CSV of what the engine holds of some signals between t0 and t1 (a plot's visible range), as text. */
+  exportSignalsCsv: z.object({
+    signalIds: z.array(z.number().int().min(0)).min(1, 'Name at least one signal').max(64),
+    t0: z.number().finite(),
+    t1: z.number().finite(),
+  }).strict().refine((p) => p.t1 >= p.t0, { message: 't1 must not be before t0', path: ['t1'] }),
 } as const;
+
+/** A CSV made in memory (a plot's visible range): the text, its size, and whether samples were left out. */
+export interface SignalsCsv {
+  csv: string;
+  rows: number;
+  columns: string[];
+  /** True when more samples were in range than one CSV carries (SIGNALS_CSV_MAX_SAMPLES): the newest were kept. */
+  truncated: boolean;
+}
+
+/** At most this many samples per signal in one signals CSV. */
+export const SIGNALS_CSV_MAX_SAMPLES = 1_000_000;
 
 export interface CsvExport {
   path: string;
@@ -142,6 +160,7 @@ export interface CaptureResultTypes {
   renameRecording: null;
   deleteRecording: null;
   exportRecordingCsv: CsvExport;
+  exportSignalsCsv: SignalsCsv;
   armTrigger: { triggerId: string };
   disarmTrigger: null;
   listTriggers: TriggerStatus[];

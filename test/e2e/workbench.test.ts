@@ -48,6 +48,17 @@ describe('workbench in Chromium', () => {
     const canvas = page.getByTestId('plot').first().locator('canvas').first();
     const box = await canvas.boundingBox();
     expect(box!.width).toBeGreaterThan(300);
+    // The samples in view, as CSV made by the engine, downloaded by the browser.
+    const plot = page.getByTestId('plot').first();
+    const download = page.waitForEvent('download');
+    await plot.getByRole('button', { name: 'CSV', exact: true }).click();
+    const file = await (await download).path();
+    const { readFile } = await import('node:fs/promises');
+    const csv = (await readFile(file!, 'utf8')).trim().split('\n');
+    expect(csv[0]).toMatch(/^time,Demo waveform generator\/sine1,Demo waveform generator\/ramp2/);
+    expect(csv.length).toBeGreaterThan(100); // 10 s at 200 lines/s in view
+    expect(csv[1]!.split(',').length).toBe(5);
+    await expect.poll(() => plot.getByTestId('plot-csv-note').textContent()).toMatch(/^\d+ rows$/);
     expect(errors).toEqual([]);
     await page.screenshot({ path: path.join(dir, 'demo.png') });
     await page.close();

@@ -4,6 +4,7 @@
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { PlotConfig, SessionStatus, SignalInfo } from '../../../shared/api/contract';
 import { CaptureTools } from '../capture/CaptureTools';
+import { client } from '../hub';
 import { useStore } from '../store';
 import { LiveChart, SERIES_COLOURS, type ChartSeries } from './live-chart';
 import { parseSignalDrag, plotDropHandler, plotDropType, SIGNAL_DRAG_TYPE } from './plot-drop';
@@ -79,6 +80,25 @@ export function PlotPanel({ plot, sessions, signals }: { plot: PlotConfig; sessi
     ? WINDOW_CHOICES
     : [...WINDOW_CHOICES, { seconds: plot.windowSeconds, label: `${plot.windowSeconds} s` }];
 
+  const [csvNote, setCsvNote] = useState<string | null>(null);
+  /** The engine holds every sample at full rate: the CSV is made there, for the range on screen, and downloaded. */
+  const exportVisibleCsv = async () => {
+    const range = chart.current?.visibleRange();
+    if (!range) return;
+    try {
+      const r = await client.request('exportSignalsCsv', { signalIds: series.map((s) => s.id), t0: range[0], t1: range[1] });
+      const url = URL.createObjectURL(new Blob([r.csv], { type: 'text/csv' }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `${(plot.title || 'plot').replace(/[^A-Za-z0-9 _.-]/g, '_')}.csv`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      setCsvNote(`${r.rows} rows${r.truncated ? ' (the newest samples only: too many in range)' : ''}`);
+    } catch (e) {
+      setCsvNote(`CSV not made: ${(e as Error).message}`);
+    }
+  };
+
   const toggleSignal = (session: string, signal: string, on: boolean) => {
     const rest = plot.signals.filter((s) => !(s.session === session && s.signal === signal));
     updatePlot(plot.id, { signals: on ? [...rest, { session, signal }] : rest });
@@ -123,6 +143,8 @@ export function PlotPanel({ plot, sessions, signals }: { plot: PlotConfig; sessi
         <button type="button" className="btn" aria-pressed={!following} onClick={() => chart.current?.setPaused(following)}>
           {following ? 'Pause' : 'Resume'}
         </button>
+        <button type="button" className="btn" disabled={series.length === 0} title="The samples in view, as CSV (one time column, one column per signal)"
+          onClick={() => void exportVisibleCsv()}>CSV</button>
         <button type="button" className="btn" aria-expanded={choosing} onClick={() => setChoosing(!choosing)}>
           Signals ({series.length})
         </button>
@@ -140,6 +162,7 @@ export function PlotPanel({ plot, sessions, signals }: { plot: PlotConfig; sessi
         <span title="Events on the time axis (status changes, moves) in view"><span ref={marksRef} data-testid="plot-marks">0</span> marks</span>
         <span title="How long ago the newest sample drawn reached the engine"><span ref={lagRef} data-testid="plot-lag">—</span> ms lag</span>
         {following ? <span className="live">● live</span> : <span className="held">paused (double-click: back to window)</span>}
+        {csvNote ? <span role="status" data-testid="plot-csv-note">{csvNote}</span> : null}
         {missing ? <span className="warn">{missing} signal{missing > 1 ? 's' : ''} not available</span> : null}
         {series.length === 0 && !missing ? <span className="muted">no signals: tick some under Signals</span> : null}
         <span className="muted hint-keys">drag: zoom · shift+drag / shift+wheel: pan · ctrl+wheel: zoom</span>

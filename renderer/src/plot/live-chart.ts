@@ -107,6 +107,11 @@ export class LiveChart {
     this.build();
   }
 
+  /** The time range on screen (seconds since the epoch), null before the first draw. */
+  visibleRange(): [number, number] | null {
+    return this.view ? [this.view[0], this.view[1]] : null;
+  }
+
   /** Which sessions' (and signals') marks this chart draws. */
   setMarkFilter(filter: MarkFilter): void {
     this.markFilter = filter;
