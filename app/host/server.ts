@@ -59,7 +59,11 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
   const hub = new Hub({ userDataDir: opts.userDataDir ?? null, flushMs: opts.flushMs, statusMs: opts.statusMs, storeCapacity: opts.storeCapacity, demoOnFirstStart: opts.demoOnFirstStart });
   await hub.start();
 
-  const server = http.createServer((req, res) => { void serveStatic(staticDir, req, res); });
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname.startsWith('/recordings/')) void serveRecordingCsv(hub, token, url, res);
+    else void serveStatic(staticDir, req, res);
+  });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_REQUEST_BYTES * 2 });
 
   server.on('upgrade', (req, socket, head) => {
@@ -89,6 +93,44 @@ export async function startHost(opts: HostOptions = {}): Promise<RunningHost> {
       await hub.stop();
     },
   };
+}
+
+/**
+ * GET /recordings/<name>.csv?token=…: a recording as CSV, streamed (with
+ * backpressure), for the browser to download. The token is required as for the API.
+ */
+async function serveRecordingCsv(hub: Hub, token: string, url: URL, res: http.ServerResponse): Promise<void> {
+  const fail = (status: number, text: string) => {
+    if (!res.headersSent) res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end(`${text}\n`);
+  };
+  if (!tokenMatches(url.searchParams.get('token'), token)) return fail(401, 'A valid token is required');
+  const m = /^\/recordings\/(.+)\.csv$/.exec(url.pathname);
+  if (!m) return fail(404, 'Not found: /recordings/<name>.csv');
+  let name: string;
+  try {
+    name = decodeURIComponent(m[1]!);
+  } catch {
+    return fail(400, 'Bad recording name');
+  }
+  if (name.includes('/') || name.includes('\\') || name.startsWith('.')) return fail(400, 'Bad recording name');
+  let started = false;
+  try {
+    await hub.recordings.streamCsv(name, async (text) => {
+      if (!started) {
+        started = true;
+        res.writeHead(200, {
+          'Content-Type': 'text/csv; charset=utf-8',
+          'Content-Disposition': `attachment; filename="${name.replace(/[^A-Za-z0-9 _.()-]/g, '_')}.csv"`,
+        });
+      }
+      if (!res.write(text)) await new Promise<void>((r) => res.once('drain', () => r()));
+    });
+    res.end();
+  } catch (e) {
+    if (started) res.destroy(e as Error);
+    else fail(/No recording/.test((e as Error).message) ? 404 : 500, (e as Error).message);
+  }
 }
 
 function attach(hub: Hub, ws: WebSocket): void {

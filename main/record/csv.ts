@@ -47,7 +47,8 @@ function numberText(v: number): string {
   return v === 0 && 1 / v < 0 ? '-0' : String(v);
 }
 
-async function emitCsv(columns: CsvColumn[], write: (text: string) => Promise<void>): Promise<number> {
+/** Emits the CSV in pieces to `write` (which may wait, for backpressure); returns the number of data rows. */
+export async function emitCsv(columns: CsvColumn[], write: (text: string) => Promise<void>): Promise<number> {
   await write(`time,${columns.map((c) => cell(c.header)).join(',')}\n`);
   const next = new Array<number>(columns.length).fill(0);
   const cells = new Array<string>(columns.length);

@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { SIGNALS_CSV_MAX_SAMPLES, type CsvExport, type RecordingInfo, type RecordingStatus, type SignalsCsv } from '../../shared/api/capture';
 import type { TelemetryStore } from '../telemetry/store';
-import { csvText, writeCsv, type CsvColumn } from './csv';
+import { csvText, emitCsv, writeCsv, type CsvColumn } from './csv';
 import { Recorder, type RecordedSession } from './recorder';
 import { listRecordings, readRecording, recordingPath } from './recording-files';
 
@@ -130,6 +130,15 @@ export class Recordings {
     const out = to ? path.resolve(to) : path.join(dir, `${name}.csv`);
     const rows = await writeCsv(out, columns).catch((e) => { throw new RecordingError('OperationFailure', `Cannot write ${out}: ${(e as Error).message}`); });
     return { path: out, rows, columns: columns.map((c) => c.header) };
+  }
+
+  /** Whole recording as CSV, in pieces to `write` (an HTTP response: the browser downloads it). */
+  async streamCsv(name: string, write: (text: string) => Promise<void>, folder?: string): Promise<number> {
+    const dir = this.folder(folder);
+    const file = recordingPath(dir, name);
+    if (!(await exists(file))) throw new RecordingError('InvalidRequest', `No recording "${name}" in ${dir}`);
+    const contents = await readRecording(file);
+    return emitCsv(contents.signals.map((s) => ({ header: `${s.session}/${s.signal}`, times: s.times, values: s.values, count: s.count })), write);
   }
 
   private refuseCurrent(dir: string, name: string, what: string): void {

@@ -1,7 +1,7 @@
 // Capture as a user does it in Chromium against the headless host: record the demo
 // bench from the top bar and find it in the recordings list; arm a single trigger
 // on a plot and see the frozen capture in its own view.
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -48,6 +48,13 @@ describe('capture in Chromium', () => {
     expect(await row.textContent()).toContain('Demo waveform generator');
     await row.getByRole('button', { name: 'Export CSV' }).click();
     await expect.poll(() => page.getByTestId('recordings-list').getByRole('status').textContent(), { timeout: 10_000 }).toMatch(/Exported \d+ rows to .*\.csv/);
+    // Or downloaded by the browser, streamed by the host.
+    const download = page.waitForEvent('download');
+    await row.getByRole('link', { name: 'Download CSV' }).click();
+    const saved = await (await download).path();
+    const csv = (await readFile(saved!, 'utf8')).split('\n');
+    expect(csv[0]).toMatch(/^time,Demo waveform generator\/sine1/);
+    expect(csv.length).toBeGreaterThan(10);
     expect(errors).toEqual([]);
     await page.close();
   });

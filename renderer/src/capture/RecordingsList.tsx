@@ -61,6 +61,7 @@ export function RecordingsList({ onClose }: { onClose(): void }) {
                     const out = await client.request('exportRecordingCsv', { name: r.name }, 120);
                     return `Exported ${out.rows} rows to ${out.path}`;
                   })}>Export CSV</button>
+                  {downloadUrl(r.name) ? <a className="btn" href={downloadUrl(r.name)!} download={`${r.name}.csv`}>Download CSV</a> : null}
                   <button type="button" className="btn btn-danger" onClick={() => {
                     if (window.confirm(`Delete the recording "${r.name}"?`)) void act(async () => { await client.request('deleteRecording', { name: r.name }); return null; });
                   }}>Delete</button>
@@ -73,4 +74,10 @@ export function RecordingsList({ onClose }: { onClose(): void }) {
       {message ? <p className="muted mono" role="status">{message}</p> : null}
     </div>
   );
+}
+
+/** In a browser (the headless host), a recording's CSV streamed by the host; none in the desktop window (no HTTP server). */
+function downloadUrl(name: string): string | null {
+  const token = new URLSearchParams(location.search).get('token');
+  return token ? `/recordings/${encodeURIComponent(name)}.csv?token=${encodeURIComponent(token)}` : null;
 }
