@@ -55,6 +55,24 @@ describe('capture in Chromium', () => {
     const csv = (await readFile(saved!, 'utf8')).split('\n');
     expect(csv[0]).toMatch(/^time,Demo waveform generator\/sine1/);
     expect(csv.length).toBeGreaterThan(10);
+
+    // A recording of chosen sessions only.
+    await bar.getByRole('button', { name: 'Recordings', exact: true }).click();
+    await bar.getByRole('button', { name: 'Sessions to record' }).click();
+    const chooser = bar.getByRole('group', { name: 'Sessions to record' });
+    await chooser.getByLabel('All sessions').uncheck();
+    expect(await bar.getByRole('button', { name: '● Record' }).isDisabled()).toBe(true);
+    await chooser.getByLabel('Demo KATCP server').check();
+    expect(await bar.getByRole('button', { name: 'Sessions to record' }).textContent()).toMatch(/^1 of \d+ sessions/);
+    await bar.getByRole('button', { name: '● Record' }).click();
+    await expect.poll(() => bar.getAttribute('data-state'), { timeout: 5000 }).toBe('recording');
+    await page.waitForTimeout(1200);
+    await bar.getByRole('button', { name: '■ Stop recording' }).click();
+    await expect.poll(() => bar.getAttribute('data-state'), { timeout: 5000 }).toBe('stopped');
+    const recordings = await host.hub.call('listRecordings', {});
+    expect(recordings).toHaveLength(2);
+    const newest = recordings.find((r) => r.name !== files[0]!.replace(/\.mcap$/, ''))!;
+    expect(newest.sessions.map((x) => x.name)).toEqual(['Demo KATCP server']);
     expect(errors).toEqual([]);
     await page.close();
   });

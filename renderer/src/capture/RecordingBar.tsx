@@ -12,7 +12,17 @@ export function RecordingBar() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [listOpen, setListOpen] = useState(false);
+  const sessions = useStore((s) => s.status?.sessions ?? []);
+  /** Sessions to record; null records them all (and any made while recording). */
+  const [chosen, setChosen] = useState<string[] | null>(null);
+  const [choosing, setChoosing] = useState(false);
   const active = recording?.state === 'recording';
+  const picked = chosen?.filter((id) => sessions.some((s) => s.sessionId === id)) ?? null;
+  const toggle = (id: string, on: boolean) => {
+    const base = picked ?? sessions.map((s) => s.sessionId);
+    const next = on ? [...new Set([...base, id])] : base.filter((x) => x !== id);
+    setChosen(next.length === sessions.length ? null : next);
+  };
 
   const run = async (what: () => Promise<unknown>) => {
     setBusy(true);
@@ -32,7 +42,22 @@ export function RecordingBar() {
       {active ? (
         <button type="button" className="btn btn-danger" disabled={busy} onClick={() => void run(() => client.stopRecording())}>■ Stop recording</button>
       ) : (
-        <button type="button" className="btn" disabled={busy} onClick={() => void run(() => client.startRecording())}>● Record</button>
+        <>
+          <button type="button" className="btn" disabled={busy || picked?.length === 0}
+            onClick={() => void run(() => client.startRecording(picked ? { sessionIds: picked } : {}))}>● Record</button>
+          <button type="button" className="btn btn-quiet" aria-expanded={choosing} aria-label="Sessions to record"
+            onClick={() => setChoosing(!choosing)}>{picked ? `${picked.length} of ${sessions.length} sessions` : 'all sessions'} ▾</button>
+          {choosing ? (
+            <fieldset className="recording-sessions" aria-label="Sessions to record">
+              <label><input type="checkbox" checked={picked === null} onChange={(e) => setChosen(e.target.checked ? null : [])} /> All sessions</label>
+              {sessions.map((s) => (
+                <label key={s.sessionId}>
+                  <input type="checkbox" checked={picked === null || picked.includes(s.sessionId)} onChange={(e) => toggle(s.sessionId, e.target.checked)} /> {s.name}
+                </label>
+              ))}
+            </fieldset>
+          ) : null}
+        </>
       )}
       {recording ? (
         <span className={`recording-figures ${active ? 'rec-on' : ''}`} data-testid="recording-figures" title={recording.path}>
