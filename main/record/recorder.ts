@@ -24,7 +24,7 @@ import type { ConsoleLine } from '../../shared/api/contract';
 import type { RecordingStatus } from '../../shared/api/capture';
 import type { TelemetryStore } from '../telemetry/store';
 import {
-  CONSOLE_SCHEMA, CONSOLE_SCHEMA_NAME, NanosClock, recordingMetadata, SAMPLE_SCHEMA_NAME, SAMPLE_SCHEMA_TEXT, SampleEncoder,
+  CONSOLE_SCHEMA, CONSOLE_SCHEMA_NAME, NanosClock, recordingMetadata, SAMPLE_SCHEMA_NAME, SAMPLE_SCHEMA_TEXT, SampleEncoder, SAMPLE_BYTES,
 } from './mcap-format';
 
 const SCRATCH = 1 << 14;
@@ -54,13 +54,27 @@ export interface RecorderOptions {
   onStateChange?: (status: RecordingStatus) => void;
 }
 
-interface SignalChannel { channelId: number; cursor: number }
+interface SignalChannel { channelId: number; cursor: number; written?: boolean }
+
+/** A message record's bytes in a chunk besides its data: opcode, length, channel, sequence, log and publish time. */
+const MESSAGE_RECORD_OVERHEAD = 31;
+/**
+ * Messages are handed to the MCAP writer without waiting while the chunk being
+ * built is surely short of full (the writer only awaits when it writes a chunk
+ * out); within this margin of the chunk size, and for a channel's first message
+ * (its channel and schema records go in first), each one is awaited.
+ */
+const CHUNK_MARGIN_BYTES = 8 * 1024;
 interface ConsoleChannel { channelId: number; cursor: number; session: RecordedSession }
 
 export class Recorder {
   private handle: FileHandle | null = null;
   private writer: McapWriter | null = null;
   private writable: FileHandleWritable | null = null;
+  /** Bytes added to the chunk being built (an upper bound, see CHUNK_MARGIN_BYTES). */
+  private chunkEstimate = 0;
+  private chunkLimit = DEFAULT_CHUNK_BYTES - CHUNK_MARGIN_BYTES;
+  private asyncFailure: unknown = null;
   private readonly signals = new Map<number, SignalChannel>();
   private readonly consoles = new Map<string, ConsoleChannel>();
   private sampleSchemaId = 0;
@@ -101,6 +115,7 @@ export class Recorder {
     }
     this.writable = new FileHandleWritable(this.handle);
     this.writer = new McapWriter({ writable: this.writable, chunkSize: this.opts.chunkBytes ?? DEFAULT_CHUNK_BYTES, useStatistics: false });
+    this.chunkLimit = (this.opts.chunkBytes ?? DEFAULT_CHUNK_BYTES) - CHUNK_MARGIN_BYTES;
     this.startedMs = Date.now();
     this.rate.lastMs = this.startedMs;
     try {
@@ -225,8 +240,16 @@ export class Recorder {
           msg.sequence = (from + i) >>> 0;
           msg.logTime = this.clock.toNs(this.times[i]!);
           msg.publishTime = msg.logTime;
-          await writer.addMessage(msg);
+          this.chunkEstimate += MESSAGE_RECORD_OVERHEAD + SAMPLE_BYTES;
+          if (ch.written && this.chunkEstimate < this.chunkLimit) {
+            // Synchronous inside the writer (no chunk is written out): nothing to wait for.
+            writer.addMessage(msg).catch((e: unknown) => { this.asyncFailure ??= e; });
+          } else {
+            await this.addAwaited(msg);
+            ch.written = true;
+          }
         }
+        if (this.asyncFailure) throw this.asyncFailure;
         this.samples += n;
         this.sinceYield += n;
         if (this.sinceYield >= YIELD_EVERY) {
@@ -242,14 +265,20 @@ export class Recorder {
       ch.cursor = next;
       for (const line of lines) {
         const ns = this.clock.toNs(line.t);
-        await writer.addMessage({
-          channelId: ch.channelId, sequence: this.consoleLines >>> 0, logTime: ns, publishTime: ns,
-          data: new TextEncoder().encode(JSON.stringify({ dir: line.dir, text: line.text })),
-        });
+        const data = new TextEncoder().encode(JSON.stringify({ dir: line.dir, text: line.text }));
+        this.chunkEstimate += MESSAGE_RECORD_OVERHEAD + data.length;
+        await this.addAwaited({ channelId: ch.channelId, sequence: this.consoleLines >>> 0, logTime: ns, publishTime: ns, data });
         this.consoleLines++;
       }
     }
     this.updateRate();
+  }
+
+  /** Adds a message and waits for the writer; a chunk written out starts the estimate again. */
+  private async addAwaited(message: McapTypes.Message): Promise<void> {
+    const before = this.writable!.position();
+    await this.writer!.addMessage(message);
+    if (this.writable!.position() !== before) this.chunkEstimate = 0;
   }
 
   private updateRate(): void {
