@@ -17,19 +17,24 @@ export interface CsvColumn {
   count: number;
 }
 
-function cell(header: string): string {
+export function cell(header: string): string {
   return /[",\n]/.test(header) ? `"${header.replace(/"/g, '""')}"` : header;
 }
 
 /** Writes the columns merged by time; returns the number of data rows. */
-export async function writeCsv(file: string, columns: CsvColumn[]): Promise<number> {
+export function writeCsv(file: string, columns: CsvColumn[]): Promise<number> {
+  return writeStreamed(file, (write) => emitCsv(columns, write));
+}
+
+/** Runs `produce` with a writer into `file` that waits when the disk is slower; resolves once the file is complete. */
+export async function writeStreamed(file: string, produce: (write: (text: string) => Promise<void>) => Promise<number>): Promise<number> {
   const out = createWriteStream(file);
   const failed = new Promise<never>((_, reject) => out.once('error', reject));
   failed.catch(() => undefined);
   const write = async (text: string): Promise<void> => {
     if (!out.write(text)) await Promise.race([once(out, 'drain'), failed]);
   };
-  const rows = await emitCsv(columns, write);
+  const rows = await produce(write);
   out.end();
   await Promise.race([once(out, 'finish'), failed]);
   return rows;
@@ -43,7 +48,7 @@ export async function csvText(columns: CsvColumn[]): Promise<string> {
 }
 
 /** Shortest round-trip text; keeps the sign of -0 (String(-0) is "0"). */
-function numberText(v: number): string {
+export function numberText(v: number): string {
   return v === 0 && 1 / v < 0 ? '-0' : String(v);
 }
 

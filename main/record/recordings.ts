@@ -4,9 +4,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { SIGNALS_CSV_MAX_SAMPLES, type CsvExport, type RecordingInfo, type RecordingStatus, type SignalsCsv } from '../../shared/api/capture';
 import type { TelemetryStore } from '../telemetry/store';
-import { csvText, emitCsv, writeCsv, type CsvColumn } from './csv';
+import { csvText, writeStreamed, type CsvColumn } from './csv';
 import { Recorder, type RecordedSession } from './recorder';
-import { listRecordings, readRecording, recordingPath } from './recording-files';
+import { listRecordings, recordingPath, streamRecordingCsv } from './recording-files';
 
 export class RecordingError extends Error {
   constructor(readonly code: 'InvalidRequest' | 'OperationFailure', message: string) {
@@ -125,11 +125,13 @@ export class Recordings {
     const dir = this.folder(folder);
     const file = recordingPath(dir, name);
     if (!(await exists(file))) throw new RecordingError('InvalidRequest', `No recording "${name}" in ${dir}`);
-    const contents = await readRecording(file);
-    const columns = contents.signals.map((s) => ({ header: `${s.session}/${s.signal}`, times: s.times, values: s.values, count: s.count }));
     const out = to ? path.resolve(to) : path.join(dir, `${name}.csv`);
-    const rows = await writeCsv(out, columns).catch((e) => { throw new RecordingError('OperationFailure', `Cannot write ${out}: ${(e as Error).message}`); });
-    return { path: out, rows, columns: columns.map((c) => c.header) };
+    let header = '';
+    const rows = await writeStreamed(out, (write) => streamRecordingCsv(file, async (text) => {
+      if (!header) header = text.slice(0, text.indexOf('\n'));
+      await write(text);
+    })).catch((e) => { throw new RecordingError('OperationFailure', `Cannot write ${out}: ${(e as Error).message}`); });
+    return { path: out, rows, columns: header.split(',').slice(1) };
   }
 
   /** Whole recording as CSV, in pieces to `write` (an HTTP response: the browser downloads it). */
@@ -137,8 +139,7 @@ export class Recordings {
     const dir = this.folder(folder);
     const file = recordingPath(dir, name);
     if (!(await exists(file))) throw new RecordingError('InvalidRequest', `No recording "${name}" in ${dir}`);
-    const contents = await readRecording(file);
-    return emitCsv(contents.signals.map((s) => ({ header: `${s.session}/${s.signal}`, times: s.times, values: s.values, count: s.count })), write);
+    return streamRecordingCsv(file, write);
   }
 
   private refuseCurrent(dir: string, name: string, what: string): void {

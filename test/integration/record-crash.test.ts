@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { BenchscopeClient, type WebSocketCtor } from 'benchscope/sdk';
-import { describeRecording, readRecording } from '../../main/record/recording-files';
+import { describeRecording, readRecording, streamRecordingCsv } from '../../main/record/recording-files';
 
 const WS = WebSocket as unknown as WebSocketCtor;
 
@@ -77,5 +77,12 @@ describe('recording killed mid-way', () => {
     const info = await describeRecording(file);
     expect(info.complete).toBe(false);
     expect(info.sessions.length).toBe(demo.length);
+    // Its CSV (no index to stream through) is read as far as the file goes.
+    const parts: string[] = [];
+    const rows = await streamRecordingCsv(file, async (t) => { parts.push(t); });
+    const csv = parts.join('');
+    expect(csv.startsWith('time,')).toBe(true);
+    expect(rows).toBe(csv.trimEnd().split('\n').length - 1);
+    expect(rows).toBeGreaterThanOrEqual(Math.max(...signals.map((x) => x.count)));
   });
 });

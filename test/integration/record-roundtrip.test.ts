@@ -12,6 +12,7 @@ import { startHost, type RunningHost } from '../../app/host/server';
 import { McapIndexedReader } from '@mcap/core';
 import { FileHandleReadable } from '@mcap/nodejs';
 import { readRecording } from '../../main/record/recording-files';
+import { csvText } from '../../main/record/csv';
 
 const WS = WebSocket as unknown as WebSocketCtor;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -83,6 +84,9 @@ describe('recording round trip', () => {
     expect(header[0]).toBe('time');
     expect(header.slice(1)).toEqual(rec.signals.map((s) => `${waveform.name}/${s.signal}`));
     expect(exported.rows).toBe(lines.length - 1);
+    // Streamed through the index, a chunk at a time: the same text as merging the whole file in memory.
+    const inMemory = await csvText(rec.signals.map((x) => ({ header: `${x.session}/${x.signal}`, times: x.times, values: x.values, count: x.count })));
+    expect(await readFile(exported.path, 'utf8')).toBe(inMemory);
     // Each column, read without its empty cells, is the recorded signal.
     for (let c = 0; c < rec.signals.length; c++) {
       const s = rec.signals[c]!;
