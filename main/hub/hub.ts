@@ -19,6 +19,7 @@ import { TelemetryStore } from '../telemetry/store';
 import { AcquisitionError, Acquisitions } from '../datalog/acquisitions';
 import { dispatchCapture, isCaptureMethod } from '../record/capture-requests';
 import { RecordingError, Recordings } from '../record/recordings';
+import { ReplayError, Replays } from '../record/replay';
 import { CanMonitors, CanRequestError, isCanMethod } from '../links/can/can-requests';
 import { startDemoDevices, type DemoDevice } from './demo';
 import { DeviceSession } from './device-session';
@@ -71,6 +72,7 @@ export class Hub {
   private readonly timers: ReturnType<typeof setInterval>[] = [];
   private readonly writer: WorkspaceWriter | null;
   readonly recordings: Recordings;
+  readonly replays: Replays;
   private readonly acquisitions: Acquisitions;
   private readonly canMonitors: CanMonitors;
   private demoDevices: DemoDevice[] = [];
@@ -78,6 +80,7 @@ export class Hub {
   private plots: PlotConfig[] = [];
   private notices: string[] = [];
   private statusDirty = false;
+  private lastStatusAt = 0;
   private signalsDirty = false;
   private marksDirty = false;
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
@@ -100,6 +103,12 @@ export class Hub {
     this.recordings = new Recordings({
       store: this.store, sessions: () => this.sessions.values(), userDataDir: opts.userDataDir,
       onStateChange: (data) => { this.broadcast({ event: 'recording', data }); this.changed(false); },
+      otherNames: (id) => this.replays.nameOf(id),
+    });
+    this.replays = new Replays({
+      store: this.store,
+      resolve: (name, folder) => this.recordings.file(name, folder),
+      onChange: (signals) => { if (signals) this.signalsDirty = true; this.changed(false); },
     });
     this.acquisitions = new Acquisitions({
       store: this.store, userDataDir: opts.userDataDir, sessionName: (id) => this.sessions.get(id)?.name ?? id,
@@ -147,6 +156,7 @@ export class Hub {
     this.acquisitions.stopAll();
     this.canMonitors.disposeAll();
     await this.recordings.stop();
+    await this.replays.closeAll();
     if (this.saveTimer) { clearTimeout(this.saveTimer); this.saveTimer = null; await this.save(); }
     await this.demoSwitch;
     await Promise.all([...this.sessions.values()].map((s) => s.disconnect()));
@@ -316,7 +326,7 @@ export class Hub {
         this.changed(true);
         return null;
       case 'listSignals':
-        if (p.sessionId !== undefined) this.session(p.sessionId);
+        if (p.sessionId !== undefined && !this.replays.has(p.sessionId)) this.session(p.sessionId);
         return this.store.list(p.sessionId) satisfies SignalInfo[];
       case 'subscribe': {
         const ids = (p.signalIds as number[]).filter((id) => this.store.has(id));
@@ -375,8 +385,8 @@ export class Hub {
       });
     }
     if (isCaptureMethod(method)) {
-      return dispatchCapture(this.recordings, this.acquisitions, method, params as never).catch((e) => {
-        if (e instanceof RecordingError || e instanceof AcquisitionError) throw new HubError(e.code, e.message);
+      return dispatchCapture(this.recordings, this.acquisitions, this.replays, method, params as never).catch((e) => {
+        if (e instanceof RecordingError || e instanceof AcquisitionError || e instanceof ReplayError) throw new HubError(e.code, e.message);
         throw e;
       });
     }
@@ -488,7 +498,7 @@ export class Hub {
     if (this.writer?.lastError) notices.push(this.writer.lastError);
     return {
       time: Date.now() / 1000, demoMode: this.demoMode, sessions: [...this.sessions.values()].map((s) => s.status()), notices,
-      recording: this.recordings.status(), triggers: this.acquisitions.statuses(),
+      recording: this.recordings.status(), triggers: this.acquisitions.statuses(), replays: this.replays.list(),
     };
   }
 
@@ -532,7 +542,10 @@ export class Hub {
   }
 
   private flushEvents(): void {
+    // A playing replay's playhead moves: its timeline hears of it four times a second.
+    if (this.replays.playing && Date.now() - this.lastStatusAt >= 250) this.statusDirty = true;
     if (this.statusDirty) {
+      this.lastStatusAt = Date.now();
       this.statusDirty = false;
       const status = this.status();
       for (const c of this.clients) this.sendEvent(c, { event: 'status', data: status });

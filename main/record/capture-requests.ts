@@ -1,17 +1,18 @@
 // The capture requests (recordings, scope triggers, acquisitions), dispatched for
 // the hub: one switch here keeps the hub's own dispatch to one line.
 import type { Method, ParsedParams } from '../../shared/api/contract';
-import { RecordingRequestSchemas, TriggerRequestSchemas, type TriggerSpec } from '../../shared/api/capture';
+import { RecordingRequestSchemas, ReplayRequestSchemas, TriggerRequestSchemas, type TriggerSpec } from '../../shared/api/capture';
 import type { Acquisitions } from '../datalog/acquisitions';
 import type { Recordings } from './recordings';
+import type { Replays } from './replay';
 
-export type CaptureMethod = keyof typeof RecordingRequestSchemas | keyof typeof TriggerRequestSchemas;
+export type CaptureMethod = keyof typeof RecordingRequestSchemas | keyof typeof TriggerRequestSchemas | keyof typeof ReplayRequestSchemas;
 
 export function isCaptureMethod(m: Method): m is CaptureMethod {
-  return Object.prototype.hasOwnProperty.call(RecordingRequestSchemas, m) || Object.prototype.hasOwnProperty.call(TriggerRequestSchemas, m);
+  return [RecordingRequestSchemas, TriggerRequestSchemas, ReplayRequestSchemas].some((schemas) => Object.prototype.hasOwnProperty.call(schemas, m));
 }
 
-export async function dispatchCapture<M extends CaptureMethod>(recordings: Recordings, acquisitions: Acquisitions, method: M, params: ParsedParams<M>): Promise<unknown> {
+export async function dispatchCapture<M extends CaptureMethod>(recordings: Recordings, acquisitions: Acquisitions, replays: Replays, method: M, params: ParsedParams<M>): Promise<unknown> {
   const p = params as Record<string, never>;
   switch (method as CaptureMethod) {
     case 'startRecording': return recordings.start(params as ParsedParams<'startRecording'>);
@@ -29,5 +30,9 @@ export async function dispatchCapture<M extends CaptureMethod>(recordings: Recor
     case 'saveAcquisition': return acquisitions.save(p.id, p.name);
     case 'deleteAcquisition': await acquisitions.remove(p.id); return null;
     case 'exportAcquisitionCsv': return acquisitions.exportCsv(p.id, p.path);
+    case 'openReplay': return replays.openReplay(params as ParsedParams<'openReplay'>);
+    case 'controlReplay': return replays.control(params as ParsedParams<'controlReplay'>);
+    case 'closeReplay': await replays.close(p.replayId); return null;
+    case 'listReplays': return replays.list();
   }
 }

@@ -20,6 +20,8 @@ export interface RecordingsOptions {
   /** The user data folder (recordings go in its recordings/); null: a folder must be given. */
   userDataDir: string | null;
   onStateChange(status: RecordingStatus): void;
+  /** Names of sources of signals that are not sessions (replays), for CSV headers. */
+  otherNames?(sessionId: string): string | undefined;
 }
 
 function stamp(d: Date): string {
@@ -62,7 +64,8 @@ export class Recordings {
         a = b - SIGNALS_CSV_MAX_SAMPLES;
         truncated = true;
       }
-      return { header: `${sessionNames.get(info.sessionId) ?? info.sessionId}/${info.name}`, times: times.subarray(a, b), values: values.subarray(a, b), count: b - a };
+      const source = sessionNames.get(info.sessionId) ?? this.opts.otherNames?.(info.sessionId) ?? info.sessionId;
+      return { header: `${source}/${info.name}`, times: times.subarray(a, b), values: values.subarray(a, b), count: b - a };
     });
     const csv = await csvText(columns);
     return { csv, rows: csv.split('\n').length - 2, columns: columns.map((c) => c.header), truncated };
@@ -118,6 +121,14 @@ export class Recordings {
     const dir = this.folder(folder);
     this.refuseCurrent(dir, name, 'delete');
     await fs.unlink(recordingPath(dir, name)).catch((e) => { throw this.fileError(e, name, dir); });
+  }
+
+  /** A recording's file, checked to exist (for a replay). */
+  async file(name: string, folder?: string): Promise<string> {
+    const dir = this.folder(folder);
+    const file = recordingPath(dir, name);
+    if (!(await exists(file))) throw new RecordingError('InvalidRequest', `No recording "${name}" in ${dir}`);
+    return file;
   }
 
   /** Whole recording to CSV (default: beside it, same name with .csv). */

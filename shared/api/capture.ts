@@ -83,6 +83,46 @@ export interface CsvExport {
   columns: string[];
 }
 
+// ---------------------------------------------------------------- replay
+
+/** A recording opened for replay: its signals play into the store as a session's would. */
+export interface ReplayStatus {
+  /** Also the session id its signals carry in listSignals. */
+  replayId: string;
+  /** What plots call it (like a session name): "Replay: <recording>". */
+  name: string;
+  recording: string;
+  path: string;
+  /** Seconds since the epoch of the first and last sample, and of the playhead. */
+  start: number;
+  end: number;
+  position: number;
+  playing: boolean;
+  speed: number;
+  /** False for a file cut short by a crash (read whole, as far as it goes). */
+  complete: boolean;
+  /** Signal names in the replay: "<recorded session>/<recorded signal>". */
+  signals: string[];
+  error: string | null;
+}
+
+export const REPLAY_SPEEDS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 50] as const;
+const replayId = z.string().min(1).max(64);
+
+export const ReplayRequestSchemas = {
+  openReplay: z.object({ name: fileName, folder, play: z.boolean().optional(), speed: z.number().min(0.01).max(1000).optional() }).strict(),
+  /** Any of: play or pause, a speed, a seek (seconds since the epoch; loads historyS seconds before it, default 10). */
+  controlReplay: z.object({
+    replayId,
+    play: z.boolean().optional(),
+    speed: z.number().min(0.01, 'Speed is 0.01 to 1000').max(1000, 'Speed is 0.01 to 1000').optional(),
+    seek: z.number().finite().optional(),
+    historyS: z.number().min(0).max(3600).optional(),
+  }).strict(),
+  closeReplay: z.object({ replayId }).strict(),
+  listReplays: z.object({}).strict(),
+} as const;
+
 // ---------------------------------------------------------------- scope trigger
 
 export const TRIGGER_CONDITIONS = ['rising', 'falling', 'either', 'above', 'below', 'inside', 'outside'] as const;
@@ -154,6 +194,10 @@ export const TriggerRequestSchemas = {
 } as const;
 
 export interface CaptureResultTypes {
+  openReplay: ReplayStatus;
+  controlReplay: ReplayStatus;
+  closeReplay: null;
+  listReplays: ReplayStatus[];
   startRecording: RecordingStatus;
   stopRecording: RecordingStatus | null;
   listRecordings: RecordingInfo[];

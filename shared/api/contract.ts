@@ -6,8 +6,8 @@
 import { z } from 'zod';
 import { LINK_TYPES, LinkSpec, type LinkType } from './link-config';
 import {
-  type CaptureEventTypes, type CaptureResultTypes, type RecordingStatus, type TriggerStatus,
-  RecordingRequestSchemas, TriggerRequestSchemas,
+  type CaptureEventTypes, type CaptureResultTypes, type RecordingStatus, type ReplayStatus, type TriggerStatus,
+  RecordingRequestSchemas, ReplayRequestSchemas, TriggerRequestSchemas,
 } from './capture';
 import { type CanResultTypes, CanRequestSchemas } from './can';
 
@@ -99,6 +99,8 @@ export interface ServerStatus {
   recording?: RecordingStatus | null;
   /** Scope triggers armed on live signals. */
   triggers?: TriggerStatus[];
+  /** Recordings open for replay (their signals are listed like a session's). */
+  replays?: ReplayStatus[];
 }
 
 // ---------------------------------------------------------------- statistics (seed: ServerStatistics)
@@ -261,6 +263,7 @@ export const RequestSchemas = {
   }).strict(),
   ...RecordingRequestSchemas,
   ...TriggerRequestSchemas,
+  ...ReplayRequestSchemas,
   ...CanRequestSchemas,
 } as const;
 

@@ -8,7 +8,7 @@ import {
 } from '../api/contract';
 import type { LinkType } from '../api/link-config';
 import { decodeTelemetryFrame, type TelemetryBlock } from '../api/telemetry-frame';
-import type { Acquisition, AcquisitionSummary, RecordingInfo, RecordingStatus, TriggerSpecInput } from '../api/capture';
+import type { Acquisition, AcquisitionSummary, RecordingInfo, RecordingStatus, ReplayStatus, TriggerSpecInput } from '../api/capture';
 import { ConnectionError, errorFromReply, InvalidValueError, TimeoutError } from './errors';
 import { RateMeter } from './rate';
 
@@ -259,6 +259,27 @@ export class BenchscopeClient {
 
   listRecordings(folder?: string): Promise<RecordingInfo[]> {
     return this.request('listRecordings', folder ? { folder } : {}, 30);
+  }
+
+  /**
+   * Opens a recording for replay: its signals appear in listSignals under the
+   * replay's id (its replayId) and play into subscriptions as a session's would.
+   */
+  openReplay(name: string, opts: { folder?: string; play?: boolean; speed?: number } = {}): Promise<ReplayStatus> {
+    return this.request('openReplay', { name, ...opts }, 30);
+  }
+
+  /** Play or pause, set the speed, or seek (seconds since the epoch; historyS seconds before it are loaded). */
+  controlReplay(replayId: string, what: { play?: boolean; speed?: number; seek?: number; historyS?: number }): Promise<ReplayStatus> {
+    return this.request('controlReplay', { replayId, ...what }, 30);
+  }
+
+  async closeReplay(replayId: string): Promise<void> {
+    await this.request('closeReplay', { replayId });
+  }
+
+  listReplays(): Promise<ReplayStatus[]> {
+    return this.request('listReplays', {});
   }
 
   /** Arms a scope trigger on a live signal; waitCapture(timeoutS, triggerId) gets its captures. */

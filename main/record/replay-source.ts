@@ -1,0 +1,296 @@
+// Where a replay reads its samples: a recording's sample channels by time range.
+//
+// A complete recording is read through its index: only the chunks that overlap the
+// asked range are read from disk, and their records are walked directly (a sample
+// message has a fixed layout, see mcap-format.ts), so seeking anywhere in an hour
+// at 10 kHz reads a few hundred kB, never the file. Decoded chunks are kept in a
+// small cache: playing reads the same chunk over several ticks.
+// A recording cut short (no index) is read whole into memory, as far as it goes.
+//
+// Invariants:
+// - Per channel, samples come out in file order, which is their time order (the
+//   recorder writes each signal's samples in order).
+// - A range is half-open (t0, t1]: consecutive ranges never repeat a sample.
+import { promises as fs } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { McapIndexedReader, type McapTypes } from '@mcap/core';
+import { FileHandleReadable } from '@mcap/nodejs';
+import { nsToSeconds, SAMPLE_BYTES, SAMPLE_SCHEMA_NAME } from './mcap-format';
+import { readRecording } from './recording-files';
+
+export interface ReplayChannel {
+  /** Index of the channel in `channels` (what `emit` is called with). */
+  index: number;
+  session: string;
+  signal: string;
+  unit: string | null;
+}
+
+export type RangeSink = (channel: number, times: Float64Array, values: Float64Array, from: number, to: number) => void;
+
+export interface ReplaySource {
+  readonly channels: readonly ReplayChannel[];
+  /** Seconds since the epoch of the first and last sample. */
+  readonly start: number;
+  readonly end: number;
+  /** False for a file cut short (read without an index). */
+  readonly complete: boolean;
+  /** Hands every sample with t0 < t <= t1 to `sink`, per channel in time order. */
+  read(t0: number, t1: number, sink: RangeSink): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class ReplaySourceError extends Error {}
+
+/** Opens a recording for replay; throws ReplaySourceError with a reason in words. */
+export async function openReplaySource(file: string): Promise<ReplaySource> {
+  let handle: FileHandle;
+  try {
+    handle = await fs.open(file, 'r');
+  } catch (e) {
+    throw new ReplaySourceError(`Cannot open ${file}: ${(e as Error).message}`);
+  }
+  let reader: McapIndexedReader;
+  try {
+    reader = await McapIndexedReader.Initialize({ readable: new FileHandleReadable(handle) });
+  } catch {
+    await handle.close();
+    return memorySource(file);
+  }
+  return new IndexedSource(handle, reader);
+}
+
+// ---------------------------------------------------------------- ns to seconds, exactly as nsToSeconds
+
+const TWO_32_SEC = 4; // 2^32 ns = 4 s + 294967296 ns
+const TWO_32_REM = 294_967_296;
+const TWO_48_SEC = 281_474; // 2^48 ns = 281474 s + 976710656 ns
+const TWO_48_REM = 976_710_656;
+
+/**
+ * A u64 ns time (as its low and high 32 bits) to seconds, with no BigInt: the high
+ * word is split in two 16-bit halves so every product stays exact in a double.
+ * Gives the same double as nsToSeconds (whole seconds + remainder / 1e9).
+ */
+export function nsWordsToSeconds(lo: number, hi: number): number {
+  const a = hi >>> 16;
+  const b = hi & 0xffff;
+  const rem = a * TWO_48_REM + b * TWO_32_REM + lo;
+  const carry = Math.floor(rem / 1e9);
+  return a * TWO_48_SEC + b * TWO_32_SEC + carry + (rem - carry * 1e9) / 1e9;
+}
+
+// ---------------------------------------------------------------- indexed (complete) recordings
+
+interface DecodedChunk {
+  /** Per channel index: sample times and values, or undefined when the chunk has none. */
+  times: (Float64Array | undefined)[];
+  values: (Float64Array | undefined)[];
+}
+
+interface ChunkRef {
+  index: McapTypes.ChunkIndex;
+  start: number;
+  end: number;
+  offset: number;
+}
+
+const CHUNK_CACHE = 64;
+
+class IndexedSource implements ReplaySource {
+  readonly channels: ReplayChannel[] = [];
+  readonly start: number;
+  readonly end: number;
+  readonly complete = true;
+  /** MCAP channel id -> our channel index (sample channels only). */
+  private readonly byId = new Map<number, number>();
+  /** Chunks sorted by start time. */
+  private readonly chunks: ChunkRef[];
+  /** The longest time span of one chunk: how far back a range search must look. */
+  private readonly maxSpan: number;
+  private readonly cache = new Map<number, DecodedChunk>();
+
+  constructor(private readonly handle: FileHandle, reader: McapIndexedReader) {
+    const withMessages = new Set<number>();
+    for (const c of reader.chunkIndexes) for (const id of c.messageIndexOffsets.keys()) withMessages.add(id);
+    const sampleChannels = [...reader.channelsById.values()]
+      .filter((ch) => reader.schemasById.get(ch.schemaId)?.name === SAMPLE_SCHEMA_NAME && withMessages.has(ch.id))
+      .sort((x, y) => x.id - y.id);
+    for (const ch of sampleChannels) {
+      this.byId.set(ch.id, this.channels.length);
+      this.channels.push({
+        index: this.channels.length, session: ch.metadata.get('session') ?? '',
+        signal: ch.metadata.get('signal') ?? ch.topic, unit: ch.metadata.get('unit') || null,
+      });
+    }
+    this.chunks = reader.chunkIndexes
+      .filter((c) => [...c.messageIndexOffsets.keys()].some((id) => this.byId.has(id)))
+      .map((c) => ({ index: c, start: nsToSeconds(c.messageStartTime), end: nsToSeconds(c.messageEndTime), offset: Number(c.chunkStartOffset) }))
+      .sort((x, y) => x.start - y.start);
+    let start = Infinity, end = -Infinity, span = 0;
+    for (const c of this.chunks) {
+      start = Math.min(start, c.start);
+      end = Math.max(end, c.end);
+      span = Math.max(span, c.end - c.start);
+    }
+    this.start = Number.isFinite(start) ? start : 0;
+    this.end = Number.isFinite(end) ? end : 0;
+    this.maxSpan = span;
+  }
+
+  async read(t0: number, t1: number, sink: RangeSink): Promise<void> {
+    if (t1 <= t0) return;
+    // The chunks overlapping (t0, t1]: those starting at or before t1 and ending after t0.
+    let hi = this.chunks.length;
+    let lo = 0;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.chunks[mid]!.start <= t1) lo = mid + 1;
+      else hi = mid;
+    }
+    const hits: ChunkRef[] = [];
+    for (let k = lo - 1; k >= 0; k--) {
+      const c = this.chunks[k]!;
+      if (c.start < t0 - this.maxSpan) break;
+      if (c.end > t0) hits.push(c);
+    }
+    // File order is each channel's time order.
+    hits.sort((x, y) => x.offset - y.offset);
+    for (const c of hits) {
+      const d = await this.decoded(c);
+      for (let ch = 0; ch < d.times.length; ch++) {
+        const times = d.times[ch];
+        if (!times) continue;
+        const from = upperBound(times, t0);
+        const to = upperBound(times, t1);
+        if (to > from) sink(ch, times, d.values[ch]!, from, to);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.cache.clear();
+    await this.handle.close();
+  }
+
+  private async decoded(c: ChunkRef): Promise<DecodedChunk> {
+    const hit = this.cache.get(c.offset);
+    if (hit) {
+      // Most recently used last.
+      this.cache.delete(c.offset);
+      this.cache.set(c.offset, hit);
+      return hit;
+    }
+    const length = Number(c.index.chunkLength);
+    const buf = Buffer.allocUnsafe(length);
+    const { bytesRead } = await this.handle.read(buf, 0, length, c.offset);
+    if (bytesRead < length) throw new ReplaySourceError(`The recording ends inside a chunk at byte ${c.offset}`);
+    const d = decodeChunk(buf, this.byId, this.channels.length);
+    this.cache.set(c.offset, d);
+    if (this.cache.size > CHUNK_CACHE) this.cache.delete(this.cache.keys().next().value!);
+    return d;
+  }
+}
+
+/** First index whose time is above t (times ascending). */
+function upperBound(times: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid]! <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const OP_CHUNK = 0x06;
+const OP_MESSAGE = 0x05;
+
+/**
+ * Decodes a Chunk record (opcode, length, then: start u64, end u64, uncompressed
+ * size u64, crc u32, compression string, records byte array) into per-channel
+ * arrays. Two passes over the records: count, then fill.
+ */
+export function decodeChunk(buf: Uint8Array, byId: ReadonlyMap<number, number>, channelCount: number): DecodedChunk {
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (buf.byteLength < 9 || buf[0] !== OP_CHUNK) throw new ReplaySourceError('Not a chunk record where the index points');
+  let p = 9 + 8 + 8 + 8 + 4;
+  const compressionLen = view.getUint32(p, true);
+  p += 4;
+  const compression = Buffer.from(buf.buffer, buf.byteOffset + p, compressionLen).toString('latin1');
+  p += compressionLen;
+  if (compression !== '') throw new ReplaySourceError(`Chunks compressed with ${compression} cannot be replayed here (Benchscope writes uncompressed chunks)`);
+  const recordsLen = Number(view.getBigUint64(p, true));
+  p += 8;
+  const first = p;
+  const last = Math.min(buf.byteLength, p + recordsLen);
+  const counts = new Int32Array(channelCount);
+  for (let q = first; q + 9 <= last;) {
+    const len = view.getUint32(q + 1, true) + view.getUint32(q + 5, true) * 4294967296;
+    const body = q + 9;
+    if (body + len > last) break;
+    if (buf[q] === OP_MESSAGE && len >= 22 + SAMPLE_BYTES) {
+      const ch = byId.get(view.getUint16(body, true));
+      if (ch !== undefined) counts[ch]!++;
+    }
+    q = body + len;
+  }
+  const out: DecodedChunk = { times: new Array(channelCount), values: new Array(channelCount) };
+  const fill = new Int32Array(channelCount);
+  for (let ch = 0; ch < channelCount; ch++) {
+    if (counts[ch]! > 0) {
+      out.times[ch] = new Float64Array(counts[ch]!);
+      out.values[ch] = new Float64Array(counts[ch]!);
+    }
+  }
+  for (let q = first; q + 9 <= last;) {
+    const len = view.getUint32(q + 1, true) + view.getUint32(q + 5, true) * 4294967296;
+    const body = q + 9;
+    if (body + len > last) break;
+    if (buf[q] === OP_MESSAGE && len >= 22 + SAMPLE_BYTES) {
+      const ch = byId.get(view.getUint16(body, true));
+      if (ch !== undefined) {
+        const k = fill[ch]!++;
+        // body: channel u16, sequence u32, log time u64, publish time u64, data (CDR header + float64)
+        out.times[ch]![k] = nsWordsToSeconds(view.getUint32(body + 6, true), view.getUint32(body + 10, true));
+        out.values[ch]![k] = view.getFloat64(body + 22 + 4, buf[body + 22 + 1] === 0x01);
+      }
+    }
+    q = body + len;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- files cut short
+
+async function memorySource(file: string): Promise<ReplaySource> {
+  let contents;
+  try {
+    contents = await readRecording(file);
+  } catch (e) {
+    throw new ReplaySourceError(`Cannot read ${file} as an MCAP recording: ${(e as Error).message}`);
+  }
+  const signals = contents.signals.filter((s) => s.count > 0);
+  let start = Infinity, end = -Infinity;
+  for (const s of signals) {
+    start = Math.min(start, s.times[0]!);
+    end = Math.max(end, s.times[s.count - 1]!);
+  }
+  return {
+    channels: signals.map((s, index) => ({ index, session: s.session, signal: s.signal, unit: s.unit })),
+    start: Number.isFinite(start) ? start : 0,
+    end: Number.isFinite(end) ? end : 0,
+    complete: false,
+    read(t0, t1, sink) {
+      signals.forEach((s, ch) => {
+        const times = s.times.subarray(0, s.count);
+        const from = upperBound(times, t0);
+        const to = upperBound(times, t1);
+        if (to > from) sink(ch, times, s.values, from, to);
+      });
+      return Promise.resolve();
+    },
+    close: () => Promise.resolve(),
+  };
+}

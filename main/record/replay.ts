@@ -1,0 +1,248 @@
+// Replays: a recording played back into the telemetry store, so plots show it
+// exactly as they show a live session (same frames, same interactions).
+//
+// A replay is a read-only source of signals under its own session id
+// ("replay-<n>"), named after the recording; its signals are named
+// "<recorded session>/<recorded signal>". A playhead moves with the wall clock
+// times the speed; every tick the samples in (previous playhead, playhead] are
+// appended to the store. A seek drops the replay's signals and declares them
+// again (new ids, so no client mixes samples from before and after the seek),
+// then loads the `historyS` seconds before the new playhead so the plot window
+// fills at once.
+import type { ReplayStatus } from '../../shared/api/capture';
+import type { TelemetryStore } from '../telemetry/store';
+import { openReplaySource, ReplaySourceError, type ReplaySource } from './replay-source';
+
+export class ReplayError extends Error {
+  constructor(readonly code: 'InvalidRequest' | 'OperationFailure', message: string) {
+    super(message);
+  }
+}
+
+const TICK_MS = 25;
+/** Just below a time, above the double's resolution at today's epoch seconds (about 0.24 us). */
+const BEFORE = 1e-6;
+export const DEFAULT_HISTORY_S = 10;
+/** Samples appended in one go per signal before the loop yields (a fast replay of a dense recording). */
+const MAX_TICK_S = 2;
+
+class Replay {
+  playing = false;
+  speed = 1;
+  position: number;
+  /** Samples up to this time are in the store: the next read is (cursor, ...]. Starts just below the first sample. */
+  private cursor: number;
+  error: string | null = null;
+  ids: number[] = [];
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private lastTick = 0;
+  /** Serialises reads: a tick, a seek and a close never interleave. */
+  private chain: Promise<void> = Promise.resolve();
+  closed = false;
+
+  constructor(
+    readonly id: string,
+    readonly name: string,
+    readonly recording: string,
+    readonly path: string,
+    readonly source: ReplaySource,
+    private readonly store: TelemetryStore,
+    private readonly changed: (signals: boolean) => void,
+  ) {
+    this.position = source.start;
+    this.cursor = source.start - BEFORE;
+    this.declare();
+  }
+
+  status(): ReplayStatus {
+    return {
+      replayId: this.id, name: this.name, recording: this.recording, path: this.path,
+      start: this.source.start, end: this.source.end, position: this.position,
+      playing: this.playing, speed: this.speed, complete: this.source.complete,
+      signals: this.source.channels.map((c) => `${c.session}/${c.signal}`), error: this.error,
+    };
+  }
+
+  play(on: boolean): Promise<void> {
+    return this.queue(async () => {
+      if (on === this.playing) return;
+      if (on && this.position >= this.source.end) await this.seekNow(this.source.start, 0);
+      this.playing = on;
+      if (on) {
+        this.lastTick = performance.now();
+        this.timer = setInterval(() => { void this.queue(() => this.tick()); }, TICK_MS);
+      } else {
+        this.stopTimer();
+      }
+      this.changed(false);
+    });
+  }
+
+  setSpeed(speed: number): void {
+    this.speed = speed;
+    this.changed(false);
+  }
+
+  seek(t: number, historyS: number): Promise<void> {
+    return this.queue(() => this.seekNow(t, historyS));
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    this.stopTimer();
+    return this.queue(async () => {
+      this.store.removeSession(this.id);
+      await this.source.close();
+    });
+  }
+
+  /** Resolves when every queued read has run. */
+  idle(): Promise<void> {
+    return this.chain;
+  }
+
+  private queue(step: () => Promise<void>): Promise<void> {
+    const run = this.chain.then(step);
+    this.chain = run.catch((e: unknown) => this.failed(e));
+    return run;
+  }
+
+  private async tick(): Promise<void> {
+    if (!this.playing || this.closed) return;
+    const now = performance.now();
+    const dt = Math.min((now - this.lastTick) / 1000, MAX_TICK_S);
+    this.lastTick = now;
+    const to = Math.min(this.source.end, this.position + dt * this.speed);
+    await this.load(this.cursor, to);
+    this.position = to;
+    this.cursor = to;
+    if (to >= this.source.end) {
+      this.playing = false;
+      this.stopTimer();
+      this.changed(false);
+    }
+  }
+
+  private async seekNow(t: number, historyS: number): Promise<void> {
+    const to = Math.min(Math.max(t, this.source.start), this.source.end);
+    this.store.removeSession(this.id);
+    this.declare();
+    this.changed(true);
+    // (from, to] with from just below to - historyS: the samples at the playhead (and at the start) are in.
+    await this.load(Math.max(this.source.start, to - historyS) - BEFORE, to);
+    this.position = to;
+    this.cursor = to;
+    this.lastTick = performance.now();
+    this.changed(false);
+  }
+
+  private async load(t0: number, t1: number): Promise<void> {
+    await this.source.read(t0, t1, (ch, times, values, from, to) => {
+      this.store.appendBulk(this.ids[ch]!, times.subarray(from, to), values.subarray(from, to), to - from);
+    });
+  }
+
+  private declare(): void {
+    this.ids = this.source.channels.map((c) => this.store.declare(this.id, `${c.session}/${c.signal}`, c.unit ?? undefined));
+  }
+
+  private stopTimer(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private failed(e: unknown): void {
+    this.playing = false;
+    this.stopTimer();
+    this.error = `Replay of "${this.recording}" stopped: ${(e as Error)?.message ?? String(e)}`;
+    this.changed(false);
+  }
+}
+
+export interface ReplaysOptions {
+  store: TelemetryStore;
+  /** A recording's file from its name (and folder); throws when there is no such recording. */
+  resolve(name: string, folder?: string): Promise<string>;
+  onChange(signals: boolean): void;
+}
+
+export class Replays {
+  private readonly open = new Map<string, Replay>();
+  private next = 1;
+
+  constructor(private readonly opts: ReplaysOptions) {}
+
+  async openReplay(p: { name: string; folder?: string; play?: boolean; speed?: number }): Promise<ReplayStatus> {
+    const file = await this.opts.resolve(p.name, p.folder);
+    let source: ReplaySource;
+    try {
+      source = await openReplaySource(file);
+    } catch (e) {
+      throw new ReplayError('OperationFailure', e instanceof ReplaySourceError ? e.message : `Cannot replay "${p.name}": ${(e as Error).message}`);
+    }
+    if (source.channels.length === 0) {
+      await source.close();
+      throw new ReplayError('OperationFailure', `The recording "${p.name}" holds no samples to replay`);
+    }
+    const id = `replay-${this.next++}`;
+    const taken = new Set([...this.open.values()].map((r) => r.name));
+    let name = `Replay: ${p.name}`;
+    for (let k = 2; taken.has(name); k++) name = `Replay: ${p.name} (${k})`;
+    const replay = new Replay(id, name, p.name, file, source, this.opts.store, (signals) => this.opts.onChange(signals));
+    this.open.set(id, replay);
+    if (p.speed !== undefined) replay.setSpeed(p.speed);
+    if (p.play) await replay.play(true);
+    this.opts.onChange(true);
+    return replay.status();
+  }
+
+  async control(p: { replayId: string; play?: boolean; speed?: number; seek?: number; historyS?: number }): Promise<ReplayStatus> {
+    const r = this.get(p.replayId);
+    r.error = null;
+    try {
+      if (p.speed !== undefined) r.setSpeed(p.speed);
+      if (p.seek !== undefined) await r.seek(p.seek, p.historyS ?? DEFAULT_HISTORY_S);
+      if (p.play !== undefined) await r.play(p.play);
+      await r.idle();
+    } catch {
+      // The reason is kept in the replay's status.
+    }
+    if (r.error) throw new ReplayError('OperationFailure', r.error);
+    return r.status();
+  }
+
+  async close(replayId: string): Promise<void> {
+    const r = this.get(replayId);
+    this.open.delete(replayId);
+    await r.close();
+    this.opts.onChange(true);
+  }
+
+  list(): ReplayStatus[] {
+    return [...this.open.values()].map((r) => r.status());
+  }
+
+  get playing(): boolean {
+    for (const r of this.open.values()) if (r.playing) return true;
+    return false;
+  }
+
+  nameOf(id: string): string | undefined {
+    return this.open.get(id)?.name;
+  }
+
+  /** Whether a session id is a replay's (its signals live in the store like a session's). */
+  has(id: string): boolean {
+    return this.open.has(id);
+  }
+
+  async closeAll(): Promise<void> {
+    for (const id of [...this.open.keys()]) await this.close(id);
+  }
+
+  private get(id: string): Replay {
+    const r = this.open.get(id);
+    if (!r) throw new ReplayError('InvalidRequest', `No replay "${id}" (see listReplays)`);
+    return r;
+  }
+}
