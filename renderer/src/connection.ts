@@ -2,6 +2,7 @@
 // the Electron bridge (a MessagePort handed over by the main process) or the
 // headless host's WebSocket (the page's own origin, with ?token=…). Keeps it
 // open: a dropped connection is retried with a bounded backoff.
+import { updateReplayClocks } from './capture/replay-clock';
 import { PORT_MESSAGE, type DesktopBridge } from '../../shared/api/bridge';
 import type { MessagePipe } from '../../shared/client/client';
 import { ConnectionError, TimeoutError } from '../../shared/client/errors';
@@ -30,6 +31,7 @@ export function startConnection(): void {
   started = true;
   const store = useStore.getState;
   client.on('status', (status) => {
+    updateReplayClocks(status.replays ?? []);
     store().setStatus(status);
     scheduleDefaultPlot();
   });

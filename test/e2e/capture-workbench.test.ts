@@ -111,4 +111,59 @@ describe('capture in Chromium', () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it('opens a recording into the plots: plays, pauses, seeks, closes', async () => {
+    const waveform = (await host.hub.call('getServerStatus', {})).sessions.find((x) => x.name === 'Demo waveform generator')!;
+    await host.hub.call('startRecording', { name: 'replay e2e', sessionIds: [waveform.sessionId] });
+    await new Promise((r) => setTimeout(r, 2500));
+    await host.hub.call('stopRecording', {});
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const errors = watchErrors(page);
+    await page.goto(host.url);
+    const bar = page.getByTestId('recording-bar');
+    await bar.getByRole('button', { name: 'Recordings', exact: true }).click();
+    const row = page.locator('[data-testid="recording-row"][data-name="replay e2e"]');
+    await row.getByRole('button', { name: 'Open' }).click();
+    // The timeline above the plots, playing; the list closes; a plot of the replay's signals.
+    const timeline = page.getByTestId('replay-bar');
+    await expect.poll(() => timeline.count(), { timeout: 5000 }).toBe(1);
+    expect(await page.getByTestId('recordings-list').count()).toBe(0);
+    expect(await timeline.getAttribute('data-playing')).toBe('true');
+    const plot = page.getByTestId('plot').filter({ has: page.locator('input[value="Replay: replay e2e"]') });
+    await expect.poll(() => plot.count(), { timeout: 5000 }).toBe(1);
+    await expect.poll(async () => Number(await plot.getByTestId('plot-points').textContent()), { timeout: 10_000 }).toBeGreaterThan(100);
+    expect(await plot.locator('.live').textContent()).toBe('▶ replay');
+    // Played to its end (2.5 s at 1x), the timeline stops there.
+    await expect.poll(() => timeline.getAttribute('data-playing'), { timeout: 10_000 }).toBe('false');
+    const end = await timeline.getByTestId('replay-time').textContent();
+    expect(end).toMatch(/^0:0?2\.\d \/ 0:0?2\.\d/);
+    const received = Number(await plot.getByTestId('plot-received').textContent());
+    expect(received).toBeGreaterThan(100);
+    // Seek to the start with the keyboard (Home): the playhead and the plot start again there.
+    const slider = timeline.getByRole('slider', { name: 'Replay position' });
+    await slider.focus();
+    await page.keyboard.press('Home');
+    await expect.poll(() => timeline.getByTestId('replay-time').textContent(), { timeout: 5000 }).toMatch(/^0:00\.0 \//);
+    // Play at 0.5x for a moment, then pause: the playhead holds.
+    await timeline.getByLabel('Replay speed').selectOption('0.5');
+    await timeline.getByRole('button', { name: 'Play replay' }).click();
+    await expect.poll(() => timeline.getAttribute('data-playing'), { timeout: 5000 }).toBe('true');
+    await page.waitForTimeout(800);
+    await timeline.getByRole('button', { name: 'Pause replay' }).click();
+    await expect.poll(() => timeline.getAttribute('data-playing'), { timeout: 5000 }).toBe('false');
+    const held = await timeline.getByTestId('replay-time').textContent();
+    expect(held).toMatch(/^0:00\.[2-9] \//);
+    await page.waitForTimeout(500);
+    expect(await timeline.getByTestId('replay-time').textContent()).toBe(held);
+    const status = await host.hub.call('listReplays', {});
+    expect(status[0]).toMatchObject({ playing: false, speed: 0.5 });
+    await expect.poll(async () => Number(await plot.getByTestId('plot-frame-points').textContent()), { timeout: 5000 }).toBeGreaterThan(10);
+    await page.screenshot({ path: path.join(dir, 'replay.png') });
+    await timeline.getByRole('button', { name: 'Close Replay: replay e2e' }).click();
+    await expect.poll(() => timeline.count(), { timeout: 5000 }).toBe(0);
+    await expect.poll(() => plot.count(), { timeout: 5000 }).toBe(0);
+    expect(await host.hub.call('listReplays', {})).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });

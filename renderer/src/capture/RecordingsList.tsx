@@ -1,16 +1,35 @@
 // The recordings list: name, sessions, duration, size, date; rename, delete, and
-// CSV export (written beside the recording in the host's folder).
+// CSV export (written beside the recording in the host's folder), and Open: a
+// replay into the plots.
 import { useEffect, useState } from 'react';
 import type { RecordingInfo } from '../../../shared/api/capture';
 import { client } from '../hub';
 import { useStore } from '../store';
 import { formatBytes, formatDuration } from './format';
 
+/** Signals a replay's own plot starts with (more can be ticked under Signals). */
+const REPLAY_PLOT_SIGNALS = 8;
+
 export function RecordingsList({ onClose }: { onClose(): void }) {
   const [list, setList] = useState<RecordingInfo[] | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [renaming, setRenaming] = useState<{ name: string; text: string } | null>(null);
   const recordingState = useStore((s) => s.status?.recording?.state);
+  const addPlot = useStore((s) => s.addPlot);
+
+  /** Opens the recording for replay, playing, in a plot of its own (its first signals), and closes the list. */
+  const openReplay = async (name: string) => {
+    try {
+      const r = await client.openReplay(name, { play: true });
+      // The smallest window that holds the whole recording, at most 10 s.
+      const windowSeconds = [1, 5, 10].find((w) => w >= r.end - r.start) ?? 10;
+      addPlot({ title: r.name, windowSeconds, signals: r.signals.slice(0, REPLAY_PLOT_SIGNALS).map((signal) => ({ session: r.name, signal })) });
+      await client.requestServerStatusUpdate({ wait: false });
+      onClose();
+    } catch (e) {
+      setMessage((e as Error).message);
+    }
+  };
 
   const refresh = () => client.listRecordings().then(setList, (e: Error) => setMessage(e.message));
   useEffect(() => { void refresh(); }, [recordingState]);
@@ -56,6 +75,7 @@ export function RecordingsList({ onClose }: { onClose(): void }) {
                 <td>{formatBytes(r.bytes)}</td>
                 <td>{new Date(r.modified * 1000).toLocaleString()}</td>
                 <td className="row-actions">
+                  <button type="button" className="btn" title="Replay it into the plots (timeline above the plots)" onClick={() => void openReplay(r.name)}>Open</button>
                   <button type="button" className="btn" onClick={() => setRenaming({ name: r.name, text: r.name })}>Rename</button>
                   <button type="button" className="btn" onClick={() => void act(async () => {
                     const out = await client.request('exportRecordingCsv', { name: r.name }, 120);

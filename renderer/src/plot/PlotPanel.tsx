@@ -2,13 +2,14 @@
 // frame counters are written straight into the DOM by the chart's frame hook,
 // never through React state.
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import type { PlotConfig, SessionStatus, SignalInfo } from '../../../shared/api/contract';
+import type { PlotConfig, SignalInfo } from '../../../shared/api/contract';
 import { CaptureTools } from '../capture/CaptureTools';
 import { client } from '../hub';
 import { useStore } from '../store';
 import { LiveChart, SERIES_COLOURS, type ChartSeries } from './live-chart';
 import { parseSignalDrag, plotDropHandler, plotDropType, SIGNAL_DRAG_TYPE } from './plot-drop';
-import { resolvePlotSignals } from './plot-signals';
+import { resolvePlotSignals, type SignalSource } from './plot-signals';
+import { replayClock } from '../capture/replay-clock';
 
 export const WINDOW_CHOICES = [
   { seconds: 1, label: '1 s' },
@@ -19,7 +20,7 @@ export const WINDOW_CHOICES = [
   { seconds: 300, label: '5 min' },
 ];
 
-export function PlotPanel({ plot, sessions, signals }: { plot: PlotConfig; sessions: SessionStatus[]; signals: SignalInfo[] }) {
+export function PlotPanel({ plot, sessions, signals }: { plot: PlotConfig; sessions: SignalSource[]; signals: SignalInfo[] }) {
   const updatePlot = useStore((s) => s.updatePlot);
   const removePlot = useStore((s) => s.removePlot);
   const resolved = useMemo(() => resolvePlotSignals(plot, sessions, signals), [plot, sessions, signals]);
@@ -35,6 +36,8 @@ export function PlotPanel({ plot, sessions, signals }: { plot: PlotConfig; sessi
   // Same order as the chart's series, so a checkbox's swatch matches its line.
   const colourOf = new Map(resolved.filter((r) => r.info).map((r, i) => [`${r.session}\u0000${r.signal}`, SERIES_COLOURS[i % SERIES_COLOURS.length]]));
   const missing = resolved.length - series.length;
+  // A plot of a replay follows the replay's playhead, not the wall clock.
+  const replayId = resolved.find((r) => r.info && sessions.find((x) => x.sessionId === r.info!.sessionId)?.replay)?.info?.sessionId ?? null;
 
   const chartHost = useRef<HTMLDivElement>(null);
   const chart = useRef<LiveChart | null>(null);
@@ -67,6 +70,7 @@ export function PlotPanel({ plot, sessions, signals }: { plot: PlotConfig; sessi
   // seriesKey stands for series: a new array each render, the same content mostly.
   useEffect(() => chart.current?.setSeries(series), [seriesKey]);
   useEffect(() => chart.current?.setWindow(plot.windowSeconds), [plot.windowSeconds]);
+  useEffect(() => chart.current?.setClock(replayId ? () => replayClock(replayId) : null), [replayId]);
   useEffect(() => {
     const signalsBySession = new Map<string, Set<string>>();
     for (const [sessionId, signal] of JSON.parse(markFilterKey) as [string, string][]) {
@@ -161,7 +165,7 @@ export function PlotPanel({ plot, sessions, signals }: { plot: PlotConfig; sessi
         <span><span ref={receivedRef} data-testid="plot-received">0</span> samples received</span>
         <span title="Events on the time axis (status changes, moves) in view"><span ref={marksRef} data-testid="plot-marks">0</span> marks</span>
         <span title="How long ago the newest sample drawn reached the engine"><span ref={lagRef} data-testid="plot-lag">—</span> ms lag</span>
-        {following ? <span className="live">● live</span> : <span className="held">paused (double-click: back to window)</span>}
+        {following ? <span className="live">{replayId ? '▶ replay' : '● live'}</span> : <span className="held">paused (double-click: back to window)</span>}
         {csvNote ? <span role="status" data-testid="plot-csv-note">{csvNote}</span> : null}
         {missing ? <span className="warn">{missing} signal{missing > 1 ? 's' : ''} not available</span> : null}
         {series.length === 0 && !missing ? <span className="muted">no signals: tick some under Signals</span> : null}
@@ -188,7 +192,7 @@ function PlotTitle({ title, onCommit }: { title: string; onCommit(title: string)
 function SignalChooser({ plot, sessions, signals, colourOf, isPlotted, onToggle }: {
   plot: PlotConfig;
   colourOf: Map<string, string>;
-  sessions: SessionStatus[];
+  sessions: SignalSource[];
   signals: SignalInfo[];
   isPlotted(session: string, signal: string): boolean;
   onToggle(session: string, signal: string, on: boolean): void;

@@ -67,6 +67,7 @@ export class LiveChart {
   private marksSeen = -1;
   private shownMarks: Mark[] = [];
   private windowS = 10;
+  private clock: (() => number) | null = null;
   private paused = false;
   private pausedAt = NaN;
   private zoom: [number, number] | null = null;
@@ -115,6 +116,16 @@ export class LiveChart {
   /** Which sessions' (and signals') marks this chart draws. */
   setMarkFilter(filter: MarkFilter): void {
     this.markFilter = filter;
+    this.dirty = true;
+  }
+
+  /**
+   * A clock the view follows instead of the wall clock (a replay's playhead, seconds
+   * since the epoch; NaN when unknown); null: live data. A followed clock has no lag.
+   */
+  setClock(clock: (() => number) | null): void {
+    this.clock = clock;
+    this.lagMs = NaN;
     this.dirty = true;
   }
 
@@ -285,7 +296,10 @@ export class LiveChart {
     // The clock leads the view when the samples are on the wall clock (receive times, device
     // times close to it); a device's own time base far from it is followed as it is.
     const now = Date.now() / 1000;
-    const latest = newest !== -Infinity && Math.abs(now - newest) < 3600 ? Math.max(newest, now) : newest;
+    const playhead = this.clock ? this.clock() : Number.NaN;
+    const latest = Number.isFinite(playhead) ? playhead
+      : this.clock ? newest
+      : newest !== -Infinity && Math.abs(now - newest) < 3600 ? Math.max(newest, now) : newest;
     if (latest === -Infinity) {
       if (fresh) this.report(received);
       return;
@@ -311,7 +325,7 @@ export class LiveChart {
       u.setScale('x', { min: tMin, max: tMax });
     });
     this.drawLanes(u, tMin, tMax, this.paused ? Math.min(this.pausedAt, latest) : latest);
-    this.lagMs = this.following && fresh ? Date.now() - newest * 1000 : this.lagMs;
+    this.lagMs = this.following && fresh && !this.clock ? Date.now() - newest * 1000 : this.lagMs;
     this.report(received);
   };
 

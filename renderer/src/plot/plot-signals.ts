@@ -1,6 +1,14 @@
 // A plot names its signals by session name and signal name (so it survives a
 // restart); the telemetry path knows them by id. This maps one to the other.
-import type { PlotConfig, SessionStatus, SignalInfo } from '../../../shared/api/contract';
+import type { PlotConfig, SignalInfo } from '../../../shared/api/contract';
+
+/** What signals belong to: a session, or a replay (its replayId is its signals' session id). */
+export interface SignalSource {
+  sessionId: string;
+  name: string;
+  /** True for a recording opened for replay. */
+  replay?: boolean;
+}
 
 export interface ResolvedSignal {
   session: string;
@@ -9,7 +17,7 @@ export interface ResolvedSignal {
   info: SignalInfo | null;
 }
 
-export function resolvePlotSignals(plot: PlotConfig, sessions: readonly SessionStatus[], signals: readonly SignalInfo[]): ResolvedSignal[] {
+export function resolvePlotSignals(plot: PlotConfig, sessions: readonly SignalSource[], signals: readonly SignalInfo[]): ResolvedSignal[] {
   return plot.signals.map(({ session, signal }) => {
     const s = sessions.find((x) => x.name === session);
     const info = s ? signals.find((x) => x.sessionId === s.sessionId && x.name === signal) ?? null : null;
@@ -18,7 +26,7 @@ export function resolvePlotSignals(plot: PlotConfig, sessions: readonly SessionS
 }
 
 /** Every signal id any plot shows: what this renderer subscribes to. */
-export function plottedSignalIds(plots: readonly PlotConfig[], sessions: readonly SessionStatus[], signals: readonly SignalInfo[]): number[] {
+export function plottedSignalIds(plots: readonly PlotConfig[], sessions: readonly SignalSource[], signals: readonly SignalInfo[]): number[] {
   const ids = new Set<number>();
   for (const p of plots) for (const r of resolvePlotSignals(p, sessions, signals)) if (r.info) ids.add(r.info.id);
   return [...ids].sort((a, b) => a - b);

@@ -10,6 +10,7 @@ const rings = new Map<number, SignalRing>();
 let wanted = new Set<number>();
 let active: { ids: Set<number>; stop: () => Promise<void> } | null = null;
 let syncChain: Promise<void> = Promise.resolve();
+let current: ((blocks: TelemetryBlock[]) => void) | null = null;
 
 export function ringOf(signalId: number): SignalRing | undefined {
   return rings.get(signalId);
@@ -61,10 +62,13 @@ async function sync(force: boolean): Promise<void> {
   if (ids.length) {
     // A fresh handler per subscription: the client keys subscriptions by handler,
     // and the previous one's stop() then unsubscribes only what is no longer wanted.
-    // With nothing cached yet (first start, page reload, reconnect), ask for the
-    // samples the engine still holds so the plot window fills at once; later
-    // subscriptions start from now, since history would duplicate cached samples.
-    const stop = await client.subscribe(ids, (blocks) => ingest(blocks), { history: rings.size === 0 });
+    // Until then a frame reaches both handlers: only the newest one takes it.
+    // Signals not cached yet (first start, reload, reconnect, a signal just added to
+    // a plot, a replay after a seek) come with the samples the engine still holds, so
+    // the plot window fills at once; the hub leaves the others' cursors as they are.
+    const handler = (blocks: TelemetryBlock[]) => { if (current === handler) ingest(blocks); };
+    current = handler;
+    const stop = await client.subscribe(ids, handler, { history: ids.some((id) => !rings.has(id)) });
     active = { ids: new Set(ids), stop };
   }
   if (previous) await previous.stop();

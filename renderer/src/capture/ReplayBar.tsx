@@ -1,0 +1,95 @@
+// A replay's timeline above the plots: play and pause, speed, a position slider
+// (drag or arrow keys to seek; the plots load the window before the new position),
+// where the playhead is, and close. The plots of a replay follow its playhead.
+import { useEffect, useRef, useState } from 'react';
+import { REPLAY_SPEEDS, type ReplayStatus } from '../../../shared/api/capture';
+import { client } from '../hub';
+import { useStore } from '../store';
+import { replayClock } from './replay-clock';
+import { formatDuration } from './format';
+
+const SLIDER_STEPS = 1000;
+
+export function ReplayBar({ replay }: { replay: ReplayStatus }) {
+  const plots = useStore((s) => s.plots);
+  const removePlot = useStore((s) => s.removePlot);
+  const [error, setError] = useState<string | null>(null);
+  const [dragging, setDragging] = useState<number | null>(null);
+  const [, redraw] = useState(0);
+  const seekTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const duration = Math.max(replay.end - replay.start, 1e-6);
+  const mine = plots.filter((p) => p.signals.length > 0 && p.signals.every((s) => s.session === replay.name));
+  // The longest window of the plots showing this replay: what a seek loads before the playhead.
+  const historyS = Math.max(10, ...plots.filter((p) => p.signals.some((s) => s.session === replay.name)).map((p) => p.windowSeconds));
+
+  // The playhead runs on between status broadcasts.
+  useEffect(() => {
+    if (!replay.playing) return;
+    const t = setInterval(() => redraw((n) => n + 1), 100);
+    return () => clearInterval(t);
+  }, [replay.playing]);
+  useEffect(() => () => { if (seekTimer.current) clearTimeout(seekTimer.current); }, []);
+
+  const run = async (what: () => Promise<unknown>) => {
+    try {
+      await what();
+      setError(null);
+      await client.requestServerStatusUpdate({ wait: false });
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  const control = (what: { play?: boolean; speed?: number; seek?: number; historyS?: number }) => run(() => client.controlReplay(replay.replayId, what));
+  const position = dragging ?? (Number.isFinite(replayClock(replay.replayId)) ? replayClock(replay.replayId) : replay.position);
+  const step = Math.round(((position - replay.start) / duration) * SLIDER_STEPS);
+
+  const seekTo = (k: number) => {
+    const t = replay.start + (k / SLIDER_STEPS) * duration;
+    setDragging(t);
+    // Dragging sends one seek when the thumb rests; arrow keys, one per pause in typing.
+    if (seekTimer.current) clearTimeout(seekTimer.current);
+    seekTimer.current = setTimeout(() => {
+      seekTimer.current = null;
+      void control({ seek: t, historyS }).finally(() => setDragging(null));
+    }, 150);
+  };
+
+  return (
+    <div className="replay-bar" role="group" aria-label={`Timeline of ${replay.name}`} data-testid="replay-bar" data-replay-id={replay.replayId}
+      data-playing={replay.playing ? 'true' : 'false'}>
+      <strong className="replay-name" title={replay.path}>{replay.name}{replay.complete ? '' : ' (cut short)'}</strong>
+      <button type="button" className="btn" aria-label={replay.playing ? 'Pause replay' : 'Play replay'}
+        onClick={() => void control({ play: !replay.playing })}>{replay.playing ? '❚❚ Pause' : '▶ Play'}</button>
+      <label className="inline-field">
+        <span>Speed</span>
+        <select aria-label="Replay speed" value={replay.speed} onChange={(e) => void control({ speed: Number(e.target.value) })}>
+          {(REPLAY_SPEEDS as readonly number[]).includes(replay.speed) ? null : <option value={replay.speed}>{replay.speed}×</option>}
+          {REPLAY_SPEEDS.map((s) => <option key={s} value={s}>{s}×</option>)}
+        </select>
+      </label>
+      <input type="range" className="replay-slider" aria-label="Replay position" min={0} max={SLIDER_STEPS} step={1}
+        value={Math.min(SLIDER_STEPS, Math.max(0, step))}
+        aria-valuetext={`${formatOffset(position - replay.start)} of ${formatOffset(duration)}`}
+        onChange={(e) => seekTo(Number(e.target.value))} />
+      <span className="mono replay-time" data-testid="replay-time">
+        {formatOffset(position - replay.start)} / {formatOffset(duration)}
+        <span className="muted"> · {new Date(position * 1000).toLocaleTimeString(undefined, { hour12: false })}.{String(Math.floor((position % 1) * 1000)).padStart(3, '0')}</span>
+      </span>
+      <button type="button" className="btn btn-quiet" aria-label={`Close ${replay.name}`} title="Close the replay (and its plots)"
+        onClick={() => void run(async () => {
+          await client.closeReplay(replay.replayId);
+          for (const p of mine) removePlot(p.id);
+        })}>✕</button>
+      {error ? <span className="warn" role="alert">{error}</span> : null}
+      {replay.error ? <span className="warn" role="alert">{replay.error}</span> : null}
+    </div>
+  );
+}
+
+/** Seconds into the recording as m:ss.s (h:mm:ss past an hour). */
+function formatOffset(s: number): string {
+  const v = Math.max(0, s);
+  if (v >= 3600) return formatDuration(v);
+  const m = Math.floor(v / 60);
+  return `${m}:${(v - m * 60).toFixed(1).padStart(4, '0')}`;
+}
