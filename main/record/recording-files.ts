@@ -3,11 +3,13 @@
 // (a killed process) reads up to its last complete chunk.
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { McapIndexedReader, McapStreamReader, type McapTypes } from '@mcap/core';
-import { FileHandleReadable } from '@mcap/nodejs';
+import { McapIndexedReader, McapStreamReader, McapWriter, type McapTypes } from '@mcap/core';
+import { FileHandleReadable, FileHandleWritable } from '@mcap/nodejs';
 import type { RecordingInfo } from '../../shared/api/capture';
 import { cell, emitCsv, numberText } from './csv';
-import { decodeSample, nsToSeconds, RECORDING_METADATA, SAMPLE_SCHEMA_NAME, type RecordingSessionMeta } from './mcap-format';
+import {
+  decodeSample, NanosClock, nsToSeconds, RECORDING_METADATA, recordingMetadata, SAMPLE_SCHEMA_NAME, SAMPLE_SCHEMA_TEXT, SampleEncoder, type RecordingSessionMeta,
+} from './mcap-format';
 
 export interface RecordedSignal {
   topic: string;
@@ -227,4 +229,56 @@ export async function streamRecordingCsv(file: string, write: (text: string) => 
   } finally {
     await handle.close();
   }
+}
+
+/** Samples of one signal to write as a recording's channel. */
+export interface SignalSamples {
+  sessionId: string;
+  session: string;
+  protocol: string;
+  signal: string;
+  unit: string | null;
+  times: ArrayLike<number>;
+  values: ArrayLike<number>;
+}
+
+/**
+ * Writes samples already in memory (an acquisition) as a recording laid out as the
+ * recorder lays one out, so it lists, replays and exports like any recording and
+ * opens in Foxglove, Lichtblick and PlotJuggler. Extra metadata records ride along.
+ * Never overwrites: an existing file is refused (EEXIST).
+ */
+export async function writeSamplesFile(file: string, signals: SignalSamples[], extra: McapTypes.Metadata[] = []): Promise<number> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const handle = await fs.open(file, 'wx');
+  let written = 0;
+  try {
+    const writer = new McapWriter({ writable: new FileHandleWritable(handle), chunkSize: 128 * 1024, useStatistics: false });
+    await writer.start({ profile: '', library: 'benchscope' });
+    const schemaId = await writer.registerSchema({ name: SAMPLE_SCHEMA_NAME, encoding: 'ros2msg', data: new TextEncoder().encode(SAMPLE_SCHEMA_TEXT) });
+    const sessions = new Map<string, RecordingSessionMeta>();
+    for (const s of signals) sessions.set(s.sessionId, { sessionId: s.sessionId, name: s.session, protocol: s.protocol });
+    const first = Math.min(...signals.map((s) => (s.times.length ? s.times[0]! : Infinity)));
+    await writer.addMetadata(recordingMetadata([...sessions.values()], Number.isFinite(first) ? first * 1000 : Date.now()));
+    for (const m of extra) await writer.addMetadata(m);
+    const enc = new SampleEncoder();
+    const clock = new NanosClock();
+    for (const s of signals) {
+      const channelId = await writer.registerChannel({
+        topic: `${s.session}/${s.signal}`, messageEncoding: 'cdr', schemaId,
+        metadata: new Map([['sessionId', s.sessionId], ['session', s.session], ['signal', s.signal], ['unit', s.unit ?? '']]),
+      });
+      const n = Math.min(s.times.length, s.values.length);
+      for (let k = 0; k < n; k++) {
+        enc.set(s.values[k]!);
+        const ns = clock.toNs(s.times[k]!);
+        await writer.addMessage({ channelId, sequence: k, logTime: ns, publishTime: ns, data: enc.bytes });
+      }
+      written += n;
+    }
+    await writer.end();
+  } finally {
+    await handle.close();
+  }
+  return written;
 }

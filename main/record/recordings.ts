@@ -2,11 +2,11 @@
 // the requests on recorded files (list, rename, delete, CSV export).
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { SIGNALS_CSV_MAX_SAMPLES, type CsvExport, type RecordingInfo, type RecordingStatus, type SignalsCsv } from '../../shared/api/capture';
+import { SIGNALS_CSV_MAX_SAMPLES, type Acquisition, type CsvExport, type RecordingInfo, type RecordingStatus, type SignalsCsv } from '../../shared/api/capture';
 import type { TelemetryStore } from '../telemetry/store';
 import { csvText, writeStreamed, type CsvColumn } from './csv';
 import { Recorder, type RecordedSession } from './recorder';
-import { listRecordings, recordingPath, streamRecordingCsv } from './recording-files';
+import { listRecordings, recordingPath, streamRecordingCsv, writeSamplesFile } from './recording-files';
 
 export class RecordingError extends Error {
   constructor(readonly code: 'InvalidRequest' | 'OperationFailure', message: string) {
@@ -121,6 +121,33 @@ export class Recordings {
     const dir = this.folder(folder);
     this.refuseCurrent(dir, name, 'delete');
     await fs.unlink(recordingPath(dir, name)).catch((e) => { throw this.fileError(e, name, dir); });
+  }
+
+  /**
+   * An acquisition as a recording of its own (MCAP, beside the recordings): it lists,
+   * replays and exports like one, and other MCAP tools open it. The trigger is in a
+   * "benchscope.acquisition" metadata record.
+   */
+  async writeAcquisition(a: Acquisition, name?: string, folder?: string): Promise<RecordingInfo> {
+    const dir = this.folder(folder);
+    const base = name ?? (a.name.replace(/[^A-Za-z0-9 _.()-]/g, '_').replace(/^[^A-Za-z0-9]+/, '').slice(0, 100).trim() || `acquisition ${a.id}`);
+    const file = recordingPath(dir, base);
+    try {
+      await writeSamplesFile(file, [{
+        sessionId: a.signal.sessionId, session: a.signal.session || 'acquisition', protocol: 'acquisition',
+        signal: a.signal.name || 'signal', unit: a.signal.unit, times: a.times, values: a.values,
+      }], [{
+        name: 'benchscope.acquisition',
+        metadata: new Map([
+          ['id', a.id], ['triggerTime', String(a.triggerTime)], ['triggerIndex', String(a.triggerIndex)], ['condition', a.condition],
+          ['level', String(a.level)], ['level2', a.level2 === null ? '' : String(a.level2)], ['forced', String(a.forced)],
+        ]),
+      }]);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new RecordingError('OperationFailure', code === 'EEXIST' ? `A recording named "${base}" already exists in ${dir}` : `Cannot write ${file}: ${(e as Error).message}`);
+    }
+    return (await listRecordings(dir)).find((r) => r.name === base)!;
   }
 
   /** A recording's file, checked to exist (for a replay). */

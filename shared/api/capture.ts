@@ -191,6 +191,8 @@ export const TriggerRequestSchemas = {
   saveAcquisition: z.object({ id: z.string().min(1).max(64), name: fileName.optional() }).strict(),
   deleteAcquisition: z.object({ id: z.string().min(1).max(64) }).strict(),
   exportAcquisitionCsv: z.object({ id: z.string().min(1).max(64), path: z.string().min(1).max(1024).optional() }).strict(),
+  /** The acquisition as an MCAP recording in the recordings folder (named after it unless `name`). */
+  exportAcquisitionMcap: z.object({ id: z.string().min(1).max(64), name: fileName.optional(), folder }).strict(),
 } as const;
 
 export interface CaptureResultTypes {
@@ -213,6 +215,7 @@ export interface CaptureResultTypes {
   saveAcquisition: AcquisitionSummary;
   deleteAcquisition: null;
   exportAcquisitionCsv: CsvExport & { csv: string };
+  exportAcquisitionMcap: RecordingInfo;
 }
 
 export interface CaptureEventTypes {

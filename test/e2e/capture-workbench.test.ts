@@ -107,6 +107,10 @@ describe('capture in Chromium', () => {
     await expect.poll(() => form.getByTestId('trigger-state').textContent(), { timeout: 5000 }).toMatch(/stopped · 1 captures/);
     await view.getByRole('button', { name: 'Save' }).click();
     await expect.poll(async () => (await readdir(path.join(dir, 'data', 'acquisitions')).catch(() => [])).length, { timeout: 5000 }).toBe(1);
+    // As an MCAP recording, in the recordings list.
+    await view.getByRole('button', { name: 'MCAP' }).click();
+    await expect.poll(() => view.getByRole('status').textContent(), { timeout: 5000 }).toMatch(/Written to .*recordings.*\.mcap/);
+    expect((await host.hub.call('listRecordings', {})).some((r) => r.sessions.some((x) => x.protocol === 'acquisition'))).toBe(true);
     await page.screenshot({ path: path.join(dir, 'capture.png') });
     expect(errors).toEqual([]);
     await page.close();

@@ -180,6 +180,29 @@ describe('replay of a recording', () => {
     await client.closeReplay(r.replayId);
   });
 
+  it('writes a triggered capture as an MCAP recording that lists, reads back and replays', async () => {
+    const sine = (await client.listSignals()).find((s) => s.name === 'sine1' && !s.sessionId.startsWith('replay-'))!;
+    const triggerId = await client.armTrigger({ signalId: sine.id, condition: 'either', level: 0, lengthSamples: 120, preTrigger: 0.25, mode: 'single' });
+    const a = await client.waitCapture(10, triggerId);
+    expect(a.times).toHaveLength(120);
+    const info = await client.request('exportAcquisitionMcap', { id: a.id, name: 'capture as mcap' });
+    expect(info).toMatchObject({ name: 'capture as mcap', complete: true });
+    expect(info.sessions).toEqual([{ sessionId: sine.sessionId, name: sessionName, protocol: 'acquisition' }]);
+    expect((await client.listRecordings()).map((r) => r.name)).toContain('capture as mcap');
+    const back = await readRecording(info.path);
+    expect(back.signals).toHaveLength(1);
+    expect([...back.signals[0]!.values.subarray(0, 120)]).toEqual(a.values);
+    back.signals[0]!.times.subarray(0, 120).forEach((t, k) => expect(Math.abs(t - a.times[k]!)).toBeLessThan(1e-6));
+    await expect(client.request('exportAcquisitionMcap', { id: a.id, name: 'capture as mcap' })).rejects.toThrow(/already exists/);
+    await expect(client.request('exportAcquisitionMcap', { id: 'nope' })).rejects.toThrow(/No acquisition "nope"/);
+    // And it replays like any recording.
+    const r = await client.openReplay('capture as mcap');
+    await client.controlReplay(r.replayId, { seek: r.end, historyS: 3600 });
+    const [replayed] = await replaySignals(r);
+    expect(replayed!.total).toBe(120);
+    await client.closeReplay(r.replayId);
+  });
+
   it('refuses what it cannot replay with the reason', async () => {
     await expect(client.openReplay('no such recording')).rejects.toThrow(InvalidValueError);
     await expect(client.openReplay('no such recording')).rejects.toThrow(/No recording "no such recording"/);

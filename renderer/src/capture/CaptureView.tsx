@@ -1,5 +1,5 @@
 // A frozen capture in its own uPlot view, the trigger instant marked; save it as an
-// acquisition, export it as CSV or PNG.
+// acquisition, export it as CSV, PNG or an MCAP recording.
 import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import type { Acquisition } from '../../../shared/api/capture';
@@ -58,6 +58,15 @@ export function CaptureView({ capture, onClose }: { capture: Acquisition; onClos
       setMessage((e as Error).message);
     }
   };
+  /** As an MCAP recording in the recordings list (replay it; other MCAP tools open it). */
+  const mcap = async () => {
+    try {
+      const out = await client.request('exportAcquisitionMcap', { id: capture.id });
+      setMessage(`Written to ${out.path}`);
+    } catch (e) {
+      setMessage((e as Error).message);
+    }
+  };
   const png = () => {
     const canvas = host.current?.querySelector('canvas');
     if (canvas) download(`${capture.id}.png`, canvas.toDataURL('image/png'));
@@ -71,6 +80,7 @@ export function CaptureView({ capture, onClose }: { capture: Acquisition; onClos
         <button type="button" className="btn" disabled={saved} onClick={() => void save()}>{saved ? 'Saved' : 'Save'}</button>
         <button type="button" className="btn" onClick={() => void csv()}>CSV</button>
         <button type="button" className="btn" onClick={png}>PNG</button>
+        <button type="button" className="btn" title="As an MCAP recording (in the recordings list)" onClick={() => void mcap()}>MCAP</button>
         <button type="button" className="btn btn-quiet" aria-label="Close capture" onClick={onClose}>✕</button>
         {message ? <span className="muted" role="status">{message}</span> : null}
       </header>

@@ -1,5 +1,5 @@
 // This session's acquisitions kept in the engine's acquisitions store: shown again in
-// the chart, renamed, exported as CSV, deleted. They survive restarts of the engine.
+// the chart, renamed, exported as CSV or as an MCAP recording, deleted. They survive restarts of the engine.
 import { useCallback, useEffect, useState } from 'react';
 import type { AcquisitionSummary } from '../../../../shared/api/capture';
 import { download } from '../../capture/format';
@@ -10,6 +10,7 @@ export function StoredAcquisitions({ sessionId, refreshKey, onShow }: { sessionI
   const [list, setList] = useState<AcquisitionSummary[]>([]);
   const [renaming, setRenaming] = useState<{ id: string; name: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
 
   const refresh = useCallback(async () => {
     try {
@@ -45,6 +46,7 @@ export function StoredAcquisitions({ sessionId, refreshKey, onShow }: { sessionI
     <div className="scrutiny-stored">
       <h3>Stored acquisitions</h3>
       {error ? <p role="alert" className="field-error">{error}</p> : null}
+      {note ? <p role="status" className="muted mono">{note}</p> : null}
       <table className="scrutiny-stored-table">
         <tbody>
           {list.map((a) => (
@@ -64,6 +66,8 @@ export function StoredAcquisitions({ sessionId, refreshKey, onShow }: { sessionI
                 <button type="button" className="btn btn-quiet" onClick={() => void show(a.id)}>show</button>
                 <button type="button" className="btn btn-quiet" onClick={() => setRenaming({ id: a.id, name: a.name.replace(/[^A-Za-z0-9 _.()-]/g, '_').slice(0, 100) })}>rename</button>
                 <button type="button" className="btn btn-quiet" onClick={() => void act(async () => download(`${a.id}.csv`, (await client.request('exportAcquisitionCsv', { id: a.id })).csv))}>csv</button>
+                <button type="button" className="btn btn-quiet" title="As an MCAP recording (in the recordings list: replay it, open it in Foxglove or PlotJuggler)"
+                  onClick={() => void act(async () => setNote(`Written to ${(await client.request('exportAcquisitionMcap', { id: a.id })).path}`))}>mcap</button>
                 <button type="button" className="btn btn-quiet" aria-label={`Delete ${a.name}`} onClick={() => void act(() => client.request('deleteAcquisition', { id: a.id }))}>delete</button>
               </td>
             </tr>
