@@ -5,31 +5,30 @@
 //   batcher client, with a cursor per signal, every `periodMs`, and copies ring
 //   slices in bulk into scratch arrays. Samples that fell out of a ring before the
 //   recorder reached them are counted (lostSamples), never silently skipped.
-// - One reused Message object and payload per sample (the writer copies them); the
-//   only allocation per sample is the BigInt the MCAP API takes for its time.
+// - No allocation per sample: ring slices go to SampleMcapWriter in bulk, which lays
+//   the message records straight into the chunk (see mcap-sample-writer.ts).
 // - A long catch-up yields to the event loop every YIELD_EVERY messages, so links
 //   and the batcher keep running while the recorder writes.
-// - The file is chunked (chunkSize bytes): a killed process leaves a file readable
-//   up to its last flushed chunk. No statistics record (it costs a Map update and
-//   BigInt sums per message; the chunk index has the times). Message indexes stay:
-//   indexed readers (Foxglove's) refuse chunks without them.
+// - The file is chunked (chunkBytes): a killed process leaves a file readable up to
+//   its last flushed chunk, and a chunk goes out at least every maxChunkAgeMs even
+//   when samples trickle. No statistics record (the chunk index has the times).
+//   Message indexes stay: indexed readers (Foxglove's) refuse chunks without them.
 // - A write error (full disk, folder gone) stops the recording with its reason;
 //   the sessions carry on.
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { McapWriter, type McapTypes } from '@mcap/core';
-import { FileHandleWritable } from '@mcap/nodejs';
 import type { ConsoleLine } from '../../shared/api/contract';
 import type { RecordingStatus } from '../../shared/api/capture';
 import type { TelemetryStore } from '../telemetry/store';
-import {
-  CONSOLE_SCHEMA, CONSOLE_SCHEMA_NAME, NanosClock, recordingMetadata, SAMPLE_SCHEMA_NAME, SAMPLE_SCHEMA_TEXT, SampleEncoder, SAMPLE_BYTES,
-} from './mcap-format';
+import { CONSOLE_SCHEMA, CONSOLE_SCHEMA_NAME, recordingMetadata, SAMPLE_SCHEMA_NAME, SAMPLE_SCHEMA_TEXT } from './mcap-format';
+import { SampleMcapWriter } from './mcap-sample-writer';
 
 const SCRATCH = 1 << 14;
 const YIELD_EVERY = 1 << 15;
 export const DEFAULT_CHUNK_BYTES = 128 * 1024;
+/** A chunk holding samples this old goes to disk even when not full: a crash loses at most about this much. */
+export const DEFAULT_MAX_CHUNK_AGE_MS = 1000;
 
 /** What the recorder needs of a device session (DeviceSession fits). */
 export interface RecordedSession {
@@ -49,41 +48,26 @@ export interface RecorderOptions {
   console?: boolean;
   periodMs?: number;
   chunkBytes?: number;
+  /** A chunk older than this is written even when not full (default DEFAULT_MAX_CHUNK_AGE_MS). */
+  maxChunkAgeMs?: number;
   /** Opens the file; default fs.open(file, 'wx') (never overwrites). */
   open?: (file: string) => Promise<FileHandle>;
   onStateChange?: (status: RecordingStatus) => void;
 }
 
-interface SignalChannel { channelId: number; cursor: number; written?: boolean }
+interface SignalChannel { channelId: number; cursor: number }
 
-/** A message record's bytes in a chunk besides its data: opcode, length, channel, sequence, log and publish time. */
-const MESSAGE_RECORD_OVERHEAD = 31;
-/**
- * Messages are handed to the MCAP writer without waiting while the chunk being
- * built is surely short of full (the writer only awaits when it writes a chunk
- * out); within this margin of the chunk size, and for a channel's first message
- * (its channel and schema records go in first), each one is awaited.
- */
-const CHUNK_MARGIN_BYTES = 8 * 1024;
 interface ConsoleChannel { channelId: number; cursor: number; session: RecordedSession }
 
 export class Recorder {
   private handle: FileHandle | null = null;
-  private writer: McapWriter | null = null;
-  private writable: FileHandleWritable | null = null;
-  /** Bytes added to the chunk being built (an upper bound, see CHUNK_MARGIN_BYTES). */
-  private chunkEstimate = 0;
-  private chunkLimit = DEFAULT_CHUNK_BYTES - CHUNK_MARGIN_BYTES;
-  private asyncFailure: unknown = null;
+  private writer: SampleMcapWriter | null = null;
   private readonly signals = new Map<number, SignalChannel>();
   private readonly consoles = new Map<string, ConsoleChannel>();
   private sampleSchemaId = 0;
   private consoleSchemaId = 0;
   private readonly times = new Float64Array(SCRATCH);
   private readonly values = new Float64Array(SCRATCH);
-  private readonly encoder = new SampleEncoder();
-  private readonly clock = new NanosClock();
-  private readonly message: McapTypes.Message = { channelId: 0, sequence: 0, logTime: 0n, publishTime: 0n, data: this.encoder.bytes };
   private timer: ReturnType<typeof setTimeout> | null = null;
   private running: Promise<void> = Promise.resolve();
   /** Set by stop(): no new pass is scheduled, so the final pass is the only one writing. */
@@ -113,9 +97,7 @@ export class Recorder {
     } catch (e) {
       throw new Error(`Cannot record to ${this.opts.file}: ${(e as Error).message}`);
     }
-    this.writable = new FileHandleWritable(this.handle);
-    this.writer = new McapWriter({ writable: this.writable, chunkSize: this.opts.chunkBytes ?? DEFAULT_CHUNK_BYTES, useStatistics: false });
-    this.chunkLimit = (this.opts.chunkBytes ?? DEFAULT_CHUNK_BYTES) - CHUNK_MARGIN_BYTES;
+    this.writer = new SampleMcapWriter(this.handle, { chunkBytes: this.opts.chunkBytes ?? DEFAULT_CHUNK_BYTES });
     this.startedMs = Date.now();
     this.rate.lastMs = this.startedMs;
     try {
@@ -162,7 +144,7 @@ export class Recorder {
       sessionIds: this.chosen().map((s) => s.id),
       startedAt: this.startedMs / 1000,
       elapsedS: Math.max(0, (end - this.startedMs) / 1000),
-      bytes: Number(this.writable?.position() ?? 0n),
+      bytes: this.writer?.bytes ?? 0,
       samples: this.samples,
       consoleLines: this.consoleLines,
       samplesPerSec: this.state === 'recording' ? this.rate.samplesPerSec : 0,
@@ -225,31 +207,15 @@ export class Recorder {
     await this.discover(true);
     const store = this.opts.store;
     const writer = this.writer!;
-    const msg = this.message;
     for (const [id, ch] of this.signals) {
       if (!store.has(id)) continue;
-      msg.channelId = ch.channelId;
       for (;;) {
         const from = Math.max(ch.cursor, store.oldest(id));
         const n = store.copySince(id, from, this.times, this.values, 0, SCRATCH);
         this.lostSamples += from - ch.cursor;
         ch.cursor = from + n;
         if (n === 0) break;
-        for (let i = 0; i < n; i++) {
-          this.encoder.set(this.values[i]!);
-          msg.sequence = (from + i) >>> 0;
-          msg.logTime = this.clock.toNs(this.times[i]!);
-          msg.publishTime = msg.logTime;
-          this.chunkEstimate += MESSAGE_RECORD_OVERHEAD + SAMPLE_BYTES;
-          if (ch.written && this.chunkEstimate < this.chunkLimit) {
-            // Synchronous inside the writer (no chunk is written out): nothing to wait for.
-            writer.addMessage(msg).catch((e: unknown) => { this.asyncFailure ??= e; });
-          } else {
-            await this.addAwaited(msg);
-            ch.written = true;
-          }
-        }
-        if (this.asyncFailure) throw this.asyncFailure;
+        await writer.addSamples(ch.channelId, this.times, this.values, n, from);
         this.samples += n;
         this.sinceYield += n;
         if (this.sinceYield >= YIELD_EVERY) {
@@ -260,32 +226,25 @@ export class Recorder {
         if (n < SCRATCH) break;
       }
     }
+    const encoder = new TextEncoder();
     for (const ch of this.consoles.values()) {
       const { lines, next } = ch.session.consoleSince(ch.cursor);
       ch.cursor = next;
       for (const line of lines) {
-        const ns = this.clock.toNs(line.t);
-        const data = new TextEncoder().encode(JSON.stringify({ dir: line.dir, text: line.text }));
-        this.chunkEstimate += MESSAGE_RECORD_OVERHEAD + data.length;
-        await this.addAwaited({ channelId: ch.channelId, sequence: this.consoleLines >>> 0, logTime: ns, publishTime: ns, data });
+        await writer.addMessage(ch.channelId, this.consoleLines, line.t, encoder.encode(JSON.stringify({ dir: line.dir, text: line.text })));
         this.consoleLines++;
       }
     }
+    // A slow trickle of samples still reaches the disk about once a second.
+    if (performance.now() - writer.pendingSince >= (this.opts.maxChunkAgeMs ?? DEFAULT_MAX_CHUNK_AGE_MS)) await writer.flush();
     this.updateRate();
-  }
-
-  /** Adds a message and waits for the writer; a chunk written out starts the estimate again. */
-  private async addAwaited(message: McapTypes.Message): Promise<void> {
-    const before = this.writable!.position();
-    await this.writer!.addMessage(message);
-    if (this.writable!.position() !== before) this.chunkEstimate = 0;
   }
 
   private updateRate(): void {
     const now = Date.now();
     const dt = (now - this.rate.lastMs) / 1000;
     if (dt < 0.5) return;
-    const bytes = Number(this.writable!.position());
+    const bytes = this.writer!.bytes;
     this.rate.samplesPerSec = (this.samples - this.rate.lastSamples) / dt;
     this.rate.bytesPerSec = (bytes - this.rate.lastBytes) / dt;
     this.rate.lastMs = now;
