@@ -96,6 +96,9 @@ interface ChunkRef {
 }
 
 const CHUNK_CACHE = 64;
+/** Prefetch reads span chunks closer than this (their message indexes lie between), up to PREFETCH_BYTES a read. */
+const PREFETCH_GAP = 1 << 20;
+const PREFETCH_BYTES = 16 << 20;
 
 class IndexedSource implements ReplaySource {
   readonly channels: ReplayChannel[] = [];
@@ -109,6 +112,8 @@ class IndexedSource implements ReplaySource {
   /** The longest time span of one chunk: how far back a range search must look. */
   private readonly maxSpan: number;
   private readonly cache = new Map<number, DecodedChunk>();
+  /** The chunks the last prefetch decoded (a seek's), used by the read that asked for them. */
+  private seekBatch: Map<number, DecodedChunk> | null = null;
 
   constructor(private readonly handle: FileHandle, reader: McapIndexedReader) {
     const withMessages = new Set<number>();
@@ -123,10 +128,13 @@ class IndexedSource implements ReplaySource {
         signal: ch.metadata.get('signal') ?? ch.topic, unit: ch.metadata.get('unit') || null,
       });
     }
-    this.chunks = reader.chunkIndexes
-      .filter((c) => [...c.messageIndexOffsets.keys()].some((id) => this.byId.has(id)))
-      .map((c) => ({ index: c, start: nsToSeconds(c.messageStartTime), end: nsToSeconds(c.messageEndTime), offset: Number(c.chunkStartOffset) }))
-      .sort((x, y) => x.start - y.start);
+    const chunks: ChunkRef[] = [];
+    for (const c of reader.chunkIndexes) {
+      let samples = false;
+      for (const id of c.messageIndexOffsets.keys()) if (this.byId.has(id)) { samples = true; break; }
+      if (samples) chunks.push({ index: c, start: nsToSeconds(c.messageStartTime), end: nsToSeconds(c.messageEndTime), offset: Number(c.chunkStartOffset) });
+    }
+    this.chunks = chunks.sort((x, y) => x.start - y.start);
     let start = Infinity, end = -Infinity, span = 0;
     for (const c of this.chunks) {
       start = Math.min(start, c.start);
@@ -156,6 +164,7 @@ class IndexedSource implements ReplaySource {
     }
     // File order is each channel's time order.
     hits.sort((x, y) => x.offset - y.offset);
+    await this.prefetch(hits);
     for (const c of hits) {
       const d = await this.decoded(c);
       for (let ch = 0; ch < d.times.length; ch++) {
@@ -166,6 +175,39 @@ class IndexedSource implements ReplaySource {
         if (to > from) sink(ch, times, d.values[ch]!, from, to);
       }
     }
+    this.seekBatch = null;
+  }
+
+  /**
+   * Chunks not cached yet are read in few large reads (a seek's chunks lie one after
+   * the other in the file, with their message indexes between them) and decoded.
+   */
+  private async prefetch(hits: ChunkRef[]): Promise<void> {
+    const missing = hits.filter((c) => !this.cache.has(c.offset));
+    if (missing.length < 2) return;
+    const decodedNow = new Map<number, DecodedChunk>();
+    for (let i = 0; i < missing.length;) {
+      const first = missing[i]!;
+      let j = i + 1;
+      let end = first.offset + Number(first.index.chunkLength);
+      while (j < missing.length && missing[j]!.offset - end < PREFETCH_GAP && missing[j]!.offset + Number(missing[j]!.index.chunkLength) - first.offset <= PREFETCH_BYTES) {
+        end = missing[j]!.offset + Number(missing[j]!.index.chunkLength);
+        j++;
+      }
+      const buf = Buffer.allocUnsafe(end - first.offset);
+      const { bytesRead } = await this.handle.read(buf, 0, buf.length, first.offset);
+      for (let k = i; k < j; k++) {
+        const c = missing[k]!;
+        const at = c.offset - first.offset;
+        const length = Number(c.index.chunkLength);
+        if (at + length > bytesRead) throw new ReplaySourceError(`The recording ends inside a chunk at byte ${c.offset}`);
+        decodedNow.set(c.offset, decodeChunk(buf.subarray(at, at + length), this.byId, this.channels.length));
+      }
+      i = j;
+    }
+    // The last of them stay cached for the play that follows.
+    for (const [offset, d] of decodedNow) this.remember(offset, d);
+    this.seekBatch = decodedNow;
   }
 
   async close(): Promise<void> {
@@ -174,6 +216,8 @@ class IndexedSource implements ReplaySource {
   }
 
   private async decoded(c: ChunkRef): Promise<DecodedChunk> {
+    const batch = this.seekBatch?.get(c.offset);
+    if (batch) return batch;
     const hit = this.cache.get(c.offset);
     if (hit) {
       // Most recently used last.
@@ -186,9 +230,14 @@ class IndexedSource implements ReplaySource {
     const { bytesRead } = await this.handle.read(buf, 0, length, c.offset);
     if (bytesRead < length) throw new ReplaySourceError(`The recording ends inside a chunk at byte ${c.offset}`);
     const d = decodeChunk(buf, this.byId, this.channels.length);
-    this.cache.set(c.offset, d);
-    if (this.cache.size > CHUNK_CACHE) this.cache.delete(this.cache.keys().next().value!);
+    this.remember(c.offset, d);
     return d;
+  }
+
+  private remember(offset: number, d: DecodedChunk): void {
+    this.cache.delete(offset);
+    this.cache.set(offset, d);
+    if (this.cache.size > CHUNK_CACHE) this.cache.delete(this.cache.keys().next().value!);
   }
 }
 

@@ -36,6 +36,7 @@ class Replay {
   ids: number[] = [];
   private timer: ReturnType<typeof setInterval> | null = null;
   private lastTick = 0;
+  private ticking = false;
   /** Serialises reads: a tick, a seek and a close never interleave. */
   private chain: Promise<void> = Promise.resolve();
   closed = false;
@@ -70,7 +71,12 @@ class Replay {
       this.playing = on;
       if (on) {
         this.lastTick = performance.now();
-        this.timer = setInterval(() => { void this.queue(() => this.tick()); }, TICK_MS);
+        // A tick still reading (a dense recording at a high speed) is not queued again behind itself.
+        this.timer = setInterval(() => {
+          if (this.ticking) return;
+          this.ticking = true;
+          void this.queue(() => this.tick()).finally(() => { this.ticking = false; });
+        }, TICK_MS);
       } else {
         this.stopTimer();
       }

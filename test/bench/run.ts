@@ -8,6 +8,7 @@ import { benchEngineToClient } from './engine-to-client';
 import { benchHexrotDecodeStore } from './hexrot-decode-store';
 import { benchKatcp } from './katcp-sensor-status';
 import { benchRecord } from './record-throughput';
+import { benchReplay } from './replay';
 import { benchScrutiny } from './scrutiny-udp';
 
 export interface BenchResult {
@@ -34,6 +35,7 @@ const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
   dcs: benchDcsDecode,
   can: benchCan,
   record: benchRecord,
+  replay: benchReplay,
 };
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((n) => !(n in BENCHES));
