@@ -1,6 +1,6 @@
 // The workbench shell: sessions on the left; the selected session's status,
 // link and the hub's statistics; plots and the console.
-import type { ReactNode } from 'react';
+import { Suspense, type ReactNode } from 'react';
 import type { SessionStatus } from '../../shared/api/contract';
 import { RecordingBar } from './capture/RecordingBar';
 import { CanMonitorPanel } from './can/CanMonitorPanel';
@@ -84,7 +84,11 @@ function Workbench() {
             <StatsPanel />
           </div>
           <div className="workspace">
-            {ProtocolPanel && session ? <ProtocolPanel key={session.sessionId} session={session} /> : null}
+            {ProtocolPanel && session ? (
+              <Suspense fallback={<p className="muted">Loading the {session.protocol} panel…</p>}>
+                <ProtocolPanel key={session.sessionId} session={session} />
+              </Suspense>
+            ) : null}
             {session?.deviceLink.type === 'can' ? <CanMonitorPanel key={`can-${session.sessionId}`} session={session} /> : null}
             <PlotsArea />
             {session ? <Console key={session.sessionId} sessionId={session.sessionId} sessionName={session.name} /> : null}

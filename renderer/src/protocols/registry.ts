@@ -1,23 +1,19 @@
 // What the renderer knows of each protocol: its label, the link a new session
 // starts from, its options form, and an optional panel for the selected
 // session. A protocol adds one entry here and its own files beside this one.
-import type { ComponentType } from 'react';
+import { lazy, type ComponentType } from 'react';
 import type { ProtocolName, SessionStatus } from '../../../shared/api/contract';
 import type { LinkSpec } from '../../../shared/api/link-config';
 import type { FieldErrors } from '../forms/link-draft';
 import { linesOptionsDraft, validateLinesOptions, type LinesOptionsDraft } from '../forms/lines-options-draft';
 import { LinesOptionsFields } from '../forms/LinesOptionsFields';
 import { DcsOptionsFields } from './dcs/DcsOptionsFields';
-import { DcsPanel } from './dcs/DcsPanel';
 import { dcsOptionsDraft, validateDcsOptions, type DcsOptionsDraft } from './dcs/options';
 import { KatcpOptionsFields } from './katcp/KatcpOptionsFields';
-import { KatcpPanel } from './katcp/KatcpPanel';
 import { katcpOptionsDraft, validateKatcpOptions, type KatcpOptionsDraft } from './katcp/options';
 import { scrutinyOptionsDraft, validateScrutinyOptions, type ScrutinyOptionsDraft } from './scrutiny/options';
 import { ScrutinyOptionsFields } from './scrutiny/ScrutinyOptionsFields';
-import { ScrutinyPanel } from './scrutiny/ScrutinyPanel';
 import { HexrotOptionsFields } from './hexrot/HexrotOptionsFields';
-import { HexrotPanel } from './hexrot/HexrotPanel';
 import { hexrotOptionsDraft, validateHexrotOptions, type HexrotOptionsDraft } from './hexrot/options';
 
 export interface OptionsFieldsProps<D> {
@@ -37,6 +33,13 @@ export interface RendererProtocol<D = unknown> {
   /** Shown for the selected session of this protocol, above the plots. */
   Panel?: ComponentType<{ session: SessionStatus }>;
 }
+
+// Protocol panels load when first shown: the window opens without them (the
+// Scrutiny workbench alone is a large part of the bundle).
+const DcsPanel = lazy(() => import('./dcs/DcsPanel').then((m) => ({ default: m.DcsPanel })));
+const KatcpPanel = lazy(() => import('./katcp/KatcpPanel').then((m) => ({ default: m.KatcpPanel })));
+const ScrutinyPanel = lazy(() => import('./scrutiny/ScrutinyPanel').then((m) => ({ default: m.ScrutinyPanel })));
+const HexrotPanel = lazy(() => import('./hexrot/HexrotPanel').then((m) => ({ default: m.HexrotPanel })));
 
 function protocol<D>(p: RendererProtocol<D>): RendererProtocol<unknown> {
   return p as unknown as RendererProtocol<unknown>;
