@@ -209,13 +209,14 @@ export async function runEmulateCli(argv: string[]): Promise<void> {
     console.error(`benchscope emulate ${protocol}: ${(e as Error).message}${bad ? `\nUsage: npm run emulate -- ${entry.usage}` : ''}`);
     process.exit(bad ? 2 : 1);
   }
-  console.log(`${running.describe}; ${running.connect}. Ctrl-C stops.`);
   const stop = async () => {
     await running.close();
     process.exit(0);
   };
+  // Before saying so: whoever reads the line may press Ctrl-C at once.
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
+  console.log(`${running.describe}; ${running.connect}. Ctrl-C stops.`);
 }
 
 if (isMain(import.meta.url)) void runEmulateCli(process.argv.slice(2));

@@ -42,16 +42,17 @@ export async function runHostCli(argv: string[], banner?: string): Promise<void>
     console.error(`benchscope host: cannot start: ${why}`);
     process.exit(1);
   }
-  if (banner) console.log(banner);
-  console.log(`Benchscope host listening on ${running.host}:${running.port} (--host ${host}${values.host ? '' : ' default'}, --port ${port}${values.port ? '' : ' default'}, --token ${values.token ? 'given' : 'generated'}, --data ${userDataDir})`);
-  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') console.log(`Warning: listening on ${host}, not only loopback: anyone on that network with the token can drive your bench.`);
-  console.log(`Open: ${running.url}`);
   const stop = async () => {
     await running.close();
     process.exit(0);
   };
+  // Before the lines that say where it listens: whoever reads them may press Ctrl-C at once.
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
+  if (banner) console.log(banner);
+  console.log(`Benchscope host listening on ${running.host}:${running.port} (--host ${host}${values.host ? '' : ' default'}, --port ${port}${values.port ? '' : ' default'}, --token ${values.token ? 'given' : 'generated'}, --data ${userDataDir})`);
+  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') console.log(`Warning: listening on ${host}, not only loopback: anyone on that network with the token can drive your bench.`);
+  console.log(`Open: ${running.url}`);
 }
 
 if (isMain(import.meta.url)) void runHostCli(process.argv.slice(2));
