@@ -110,6 +110,24 @@ describe('min/max per pixel column', () => {
     }
   });
 
+  it('skips blocks of NaN from the block index as it skips NaN samples', () => {
+    const r = new SignalRing(4096, 4096);
+    const t = range(0, 3000);
+    // Whole blocks of NaN (a device reporting no value), and NaN at block edges.
+    r.append(f64(t), f64(t.map((x) => (x >= 640 && x < 1024) || x % 700 === 63 ? NaN : Math.sin(x / 50))));
+    const segs = r.window(0, 2999);
+    const plain = segs.map((s) => ({ times: s.times, values: s.values }));
+    // Columns of 150 to 250 samples: whole blocks are read from the index, and the window is
+    // not dense enough for column edges to snap to blocks (that path is checked below).
+    for (const cols of [12, 16, 20]) {
+      const fast = minMaxPerPixel(segs, 0, 2999, cols);
+      const slow = minMaxPerPixel(plain, 0, 2999, cols);
+      expect([...fast.values].some((v) => Number.isNaN(v))).toBe(false);
+      expect([...fast.times]).toEqual([...slow.times]);
+      expect([...fast.values]).toEqual([...slow.values]);
+    }
+  });
+
   it('only reduces above two points per pixel', () => {
     const seg = [{ times: f64([0, 1, 2, 3]), values: f64([1, 2, 3, 4]) }];
     expect(windowForDisplay(seg, 0, 3, 2).times.length).toBe(4);

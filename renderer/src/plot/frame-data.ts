@@ -165,17 +165,14 @@ function scanExtremes(ts: Float64Array, vs: Float64Array, from: number, to: numb
 
 /** Folds whole ring blocks [firstBlock, endBlock) of a segment into acc, from their stored extremes. */
 function blockExtremes(s: Segment, firstBlock: number, endBlock: number, acc: Float64Array): void {
-  const { minIdx, maxIdx } = s.blocks!;
-  const off = s.offset!;
-  const vs = s.values;
-  const ts = s.times;
+  const { minV, minT, maxV, maxT } = s.blocks!;
+  let lo = acc[0], loT = acc[1], hi = acc[2], hiT = acc[3];
   for (let b = firstBlock; b < endBlock; b++) {
-    const mn = minIdx[b];
-    if (mn < 0) continue;
-    const mx = maxIdx[b];
-    if (vs[mn - off] < acc[0]) { acc[0] = vs[mn - off]; acc[1] = ts[mn - off]; }
-    if (vs[mx - off] > acc[2]) { acc[2] = vs[mx - off]; acc[3] = ts[mx - off]; }
+    // A block of NaN holds +Infinity and -Infinity: it changes nothing.
+    if (minV[b] < lo) { lo = minV[b]; loT = minT[b]; }
+    if (maxV[b] > hi) { hi = maxV[b]; hiT = maxT[b]; }
   }
+  acc[0] = lo; acc[1] = loT; acc[2] = hi; acc[3] = hiT;
 }
 
 /** First index from `from` on with times[i] >= t. */
