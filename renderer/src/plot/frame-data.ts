@@ -63,8 +63,11 @@ export function minMaxPerPixel(segments: Segment[], tMin: number, tMax: number, 
     const hi = tMin + (span * (c + 1)) / cols;
     for (let j = 0; j < segments.length; j++) {
       const ts = segments[j].times;
-      // Columns hold about as many samples as the one before: search near there first.
-      const b = last ? upperBound(ts, tMax, pos[j]) : lowerBoundNear(ts, hi, pos[j], step[j]);
+      // Dense: the edge is a block edge, found in the blocks' first times. Else columns hold
+      // about as many samples as the one before: search near there first.
+      const b = last ? upperBound(ts, tMax, pos[j])
+        : dense ? blockEdgeAtOrAfter(segments[j], hi, pos[j])
+        : lowerBoundNear(ts, hi, pos[j], step[j]);
       step[j] = Math.max(1, b - pos[j]);
       if (dense) foldDenseColumn(segments[j], pos[j], b, c === 0, last, acc);
       else foldExtremes(segments[j], pos[j], b, acc);
@@ -99,12 +102,37 @@ function emitExtremes(out: Series & { n: number }, acc: Float64Array, minAt: num
 
 /**
  * Above this many samples per column, a window is dense: the boundaries between
- * columns snap to the nearest ring block edge, so no sample is scanned one by
- * one. At most BLOCK / 2 samples (an eighth of a column, less than a pixel)
- * change columns; both neighbours use the same edge, so every sample still
- * counts in exactly one column, and the window's own ends stay exact.
+ * columns are ring block edges (the first block starting at or after the
+ * column's time edge), so no sample is scanned one by one. At most BLOCK samples
+ * (a quarter of a column, less than a pixel) change columns; both neighbours use
+ * the same edge, so every sample still counts in exactly one column, and the
+ * window's own ends stay exact.
  */
 export const SNAP_ABOVE_SAMPLES = 4 * BLOCK;
+
+/**
+ * In a dense window: the index (from `from` on) of the first block edge of the
+ * segment whose block starts at or after t, so no sample is read to find a
+ * column edge. Past the last block edge, the exact sample (at most a block to scan).
+ */
+function blockEdgeAtOrAfter(s: Segment, t: number, from: number): number {
+  const off = s.offset!;
+  const len = s.times.length;
+  const firstT = s.blocks!.firstT;
+  const lowest = Math.ceil((off + from) / BLOCK);
+  let lo = lowest;
+  let hi = Math.floor((off + len - 1) / BLOCK) + 1;
+  const end = hi;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (firstT[mid] < t) lo = mid + 1;
+    else hi = mid;
+  }
+  // Before the first whole block, or past the last edge: the exact sample (less than a block to search).
+  if (lo === lowest) return lowerBound(s.times.subarray(0, Math.min(len, lo * BLOCK - off)), t, from);
+  if (lo < end) return Math.max(from, lo * BLOCK - off);
+  return lowerBound(s.times, t, Math.max(from, (end - 1) * BLOCK - off));
+}
 
 /** Folds samples [a, b) of a segment into acc: whole ring blocks by their stored extremes, the ends sample by sample. */
 function foldExtremes(s: Segment, a: number, b: number, acc: Float64Array): void {

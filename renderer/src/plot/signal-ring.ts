@@ -22,6 +22,8 @@ export const BLOCK = 64;
  * block). A block of NaN has min +Infinity and max -Infinity.
  */
 export interface BlockIndex {
+  /** Time of each block's first slot: column edges of a dense window are found here. */
+  firstT: Float64Array;
   minV: Float64Array;
   minT: Float64Array;
   maxV: Float64Array;
@@ -29,7 +31,7 @@ export interface BlockIndex {
 }
 
 function blockIndex(blocks: number): BlockIndex {
-  return { minV: new Float64Array(blocks), minT: new Float64Array(blocks), maxV: new Float64Array(blocks), maxT: new Float64Array(blocks) };
+  return { firstT: new Float64Array(blocks), minV: new Float64Array(blocks), minT: new Float64Array(blocks), maxV: new Float64Array(blocks), maxT: new Float64Array(blocks) };
 }
 
 export interface Segment {
@@ -118,6 +120,7 @@ export class SignalRing {
         if (v < minV) { minV = v; minT = ts[i]; }
         if (v > maxV) { maxV = v; maxT = ts[i]; }
       }
+      bi.firstT[b] = ts[b * BLOCK];
       bi.minV[b] = minV;
       bi.minT[b] = minT;
       bi.maxV[b] = maxV;
