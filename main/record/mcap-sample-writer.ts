@@ -157,7 +157,6 @@ export class SampleMcapWriter {
    */
   async addSamples(channelId: number, times: Float64Array, values: Float64Array, n: number, firstSequence: number): Promise<void> {
     const view = this.view;
-    const chunk = this.chunk;
     const ns = this.ns;
     const record = MESSAGE_OVERHEAD + SAMPLE_BYTES;
     const len = record - 9;
@@ -171,21 +170,27 @@ export class SampleMcapWriter {
       const t = times[i]!;
       ns.set(t);
       const p = this.at;
-      chunk[p] = OP_MESSAGE;
-      view.setUint32(p + 1, len, true);
-      view.setUint32(p + 5, 0, true);
-      view.setUint16(p + 9, channelId, true);
-      view.setUint32(p + 11, (firstSequence + i) >>> 0, true);
-      view.setUint32(p + 15, ns.lo, true);
-      view.setUint32(p + 19, ns.hi, true);
-      view.setUint32(p + 23, ns.lo, true);
-      view.setUint32(p + 27, ns.hi, true);
+      this.header(p, len, channelId, firstSequence + i);
       // CDR little-endian header (00 01 00 00), then the float64.
       view.setUint32(p + 31, 0x0100, true);
       view.setFloat64(p + 35, values[i]!, true);
       this.note(idx, channelId, p);
       this.at = p + record;
     }
+  }
+
+  /** A message record's opcode, length, channel, sequence and both times (this.ns) at p. */
+  private header(p: number, length: number, channelId: number, sequence: number): void {
+    const view = this.view;
+    this.chunk[p] = OP_MESSAGE;
+    view.setUint32(p + 1, length, true);
+    view.setUint32(p + 5, 0, true);
+    view.setUint16(p + 9, channelId, true);
+    view.setUint32(p + 11, sequence >>> 0, true);
+    view.setUint32(p + 15, this.ns.lo, true);
+    view.setUint32(p + 19, this.ns.hi, true);
+    view.setUint32(p + 23, this.ns.lo, true);
+    view.setUint32(p + 27, this.ns.hi, true);
   }
 
   /** Adds one message with any payload (a console line). */
@@ -203,16 +208,7 @@ export class SampleMcapWriter {
     const idx = this.channelIndex(channelId);
     this.ns.set(t);
     const p = this.at;
-    const view = this.view;
-    this.chunk[p] = OP_MESSAGE;
-    view.setUint32(p + 1, record - 9, true);
-    view.setUint32(p + 5, 0, true);
-    view.setUint16(p + 9, channelId, true);
-    view.setUint32(p + 11, sequence >>> 0, true);
-    view.setUint32(p + 15, this.ns.lo, true);
-    view.setUint32(p + 19, this.ns.hi, true);
-    view.setUint32(p + 23, this.ns.lo, true);
-    view.setUint32(p + 27, this.ns.hi, true);
+    this.header(p, record - 9, channelId, sequence);
     this.chunk.set(data, p + MESSAGE_OVERHEAD);
     this.note(idx, channelId, p);
     this.at = p + record;

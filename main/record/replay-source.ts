@@ -259,7 +259,7 @@ const OP_MESSAGE = 0x05;
 /**
  * Decodes a Chunk record (opcode, length, then: start u64, end u64, uncompressed
  * size u64, crc u32, compression string, records byte array) into per-channel
- * arrays. Two passes over the records: count, then fill.
+ * arrays: one walk over the records finds the sample messages, then they are filled in.
  */
 export function decodeChunk(buf: Uint8Array, byId: ReadonlyMap<number, number>, channelCount: number): DecodedChunk {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -274,25 +274,12 @@ export function decodeChunk(buf: Uint8Array, byId: ReadonlyMap<number, number>, 
   p += 8;
   const first = p;
   const last = Math.min(buf.byteLength, p + recordsLen);
+  // One walk over the records: where each sample message is, and of which channel.
+  const most = Math.floor((last - first) / (9 + 22 + SAMPLE_BYTES));
+  const at = new Int32Array(most);
+  const of = new Int32Array(most);
   const counts = new Int32Array(channelCount);
-  for (let q = first; q + 9 <= last;) {
-    const len = view.getUint32(q + 1, true) + view.getUint32(q + 5, true) * 4294967296;
-    const body = q + 9;
-    if (body + len > last) break;
-    if (buf[q] === OP_MESSAGE && len >= 22 + SAMPLE_BYTES) {
-      const ch = byId.get(view.getUint16(body, true));
-      if (ch !== undefined) counts[ch]!++;
-    }
-    q = body + len;
-  }
-  const out: DecodedChunk = { times: new Array(channelCount), values: new Array(channelCount) };
-  const fill = new Int32Array(channelCount);
-  for (let ch = 0; ch < channelCount; ch++) {
-    if (counts[ch]! > 0) {
-      out.times[ch] = new Float64Array(counts[ch]!);
-      out.values[ch] = new Float64Array(counts[ch]!);
-    }
-  }
+  let found = 0;
   for (let q = first; q + 9 <= last;) {
     const len = view.getUint32(q + 1, true) + view.getUint32(q + 5, true) * 4294967296;
     const body = q + 9;
@@ -300,13 +287,28 @@ export function decodeChunk(buf: Uint8Array, byId: ReadonlyMap<number, number>, 
     if (buf[q] === OP_MESSAGE && len >= 22 + SAMPLE_BYTES) {
       const ch = byId.get(view.getUint16(body, true));
       if (ch !== undefined) {
-        const k = fill[ch]!++;
-        // body: channel u16, sequence u32, log time u64, publish time u64, data (CDR header + float64)
-        out.times[ch]![k] = nsWordsToSeconds(view.getUint32(body + 6, true), view.getUint32(body + 10, true));
-        out.values[ch]![k] = view.getFloat64(body + 22 + 4, buf[body + 22 + 1] === 0x01);
+        at[found] = body;
+        of[found++] = ch;
+        counts[ch]!++;
       }
     }
     q = body + len;
+  }
+  const out: DecodedChunk = { times: new Array(channelCount), values: new Array(channelCount) };
+  for (let ch = 0; ch < channelCount; ch++) {
+    if (counts[ch]! > 0) {
+      out.times[ch] = new Float64Array(counts[ch]!);
+      out.values[ch] = new Float64Array(counts[ch]!);
+    }
+  }
+  const fill = new Int32Array(channelCount);
+  for (let i = 0; i < found; i++) {
+    const body = at[i]!;
+    const ch = of[i]!;
+    const k = fill[ch]!++;
+    // body: channel u16, sequence u32, log time u64, publish time u64, data (CDR header + float64)
+    out.times[ch]![k] = nsWordsToSeconds(view.getUint32(body + 6, true), view.getUint32(body + 10, true));
+    out.values[ch]![k] = view.getFloat64(body + 22 + 4, buf[body + 22 + 1] === 0x01);
   }
   return out;
 }
