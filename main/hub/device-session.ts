@@ -56,6 +56,8 @@ export class DeviceSession {
   /** Bumped by setOptions: clients re-read the options (listSessions) when it changes. */
   optionsRevision = 0;
   private marksKept: Mark[] = [];
+  /** Marks ever raised: a recorder follows them with a cursor (marksSince). */
+  private marksTotal = 0;
   private marksPending: Mark[] = [];
   private marksSkipped = 0;
 
@@ -295,6 +297,12 @@ export class DeviceSession {
     return this.marksKept.slice(-limit);
   }
 
+  /** Marks numbered from `cursor` on that are still held; `next` is the cursor to pass next time. */
+  marksSince(cursor: number): { marks: Mark[]; next: number } {
+    const n = Math.min(Math.max(0, this.marksTotal - cursor), this.marksKept.length);
+    return { marks: n ? this.marksKept.slice(-n) : [], next: this.marksTotal };
+  }
+
   /** Marks raised since the last call (at most MARKS_PER_FLUSH plus a summary of the rest). */
   takeMarks(): Mark[] {
     if (!this.marksPending.length && !this.marksSkipped) return [];
@@ -311,6 +319,7 @@ export class DeviceSession {
     if (!Number.isFinite(m.t)) return;
     const mark: Mark = { sessionId: this.id, t: m.t, label: String(m.label).slice(0, 200), severity: m.severity ?? 'info', signal: m.signal ?? null };
     this.marksKept.push(mark);
+    this.marksTotal++;
     if (this.marksKept.length > MARKS_KEEP * 2) this.marksKept = this.marksKept.slice(-MARKS_KEEP);
     if (this.marksPending.length < MARKS_PER_FLUSH) this.marksPending.push(mark);
     else this.marksSkipped++;

@@ -109,6 +109,7 @@ export class Hub {
       store: this.store,
       resolve: (name, folder) => this.recordings.file(name, folder),
       onChange: (signals) => { if (signals) this.signalsDirty = true; this.changed(false); },
+      onMarks: (data) => this.broadcast({ event: 'marks', data }),
     });
     this.acquisitions = new Acquisitions({
       store: this.store, userDataDir: opts.userDataDir, sessionName: (id) => this.sessions.get(id)?.name ?? id,
@@ -344,8 +345,9 @@ export class Hub {
         return this.session(p.sessionId).consoleHistory((p.limit as number | undefined) ?? 500);
       case 'getMarks': {
         const limit = (p.limit as number | undefined) ?? 2000;
+        if (p.sessionId !== undefined && this.replays.has(p.sessionId)) return this.replays.marks(p.sessionId).slice(-limit);
         if (p.sessionId !== undefined) return this.session(p.sessionId).marks(limit);
-        return [...this.sessions.values()].flatMap((s) => s.marks(limit)).sort((a, b) => a.t - b.t).slice(-limit);
+        return [...[...this.sessions.values()].flatMap((s) => s.marks(limit)), ...this.replays.marks()].sort((a, b) => a.t - b.t).slice(-limit);
       }
       case 'sendText': {
         const s = this.session(p.sessionId);

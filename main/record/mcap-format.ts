@@ -8,6 +8,8 @@
 //   is a lost sample. 12 bytes of payload: the CDR little-endian header and the float64.
 // - One channel per session for its console traffic, topic "<session name>/console",
 //   schema jsonschema `benchscope.ConsoleLine`, message encoding json: {dir, text}.
+// - One channel per session for its marks, topic "<session name>/marks", schema
+//   jsonschema `benchscope.Mark`, message encoding json: {label, severity, signal}.
 // - A metadata record "benchscope.recording" written first (outside chunks, so even a
 //   file cut short by a crash says which sessions it holds).
 import type { McapTypes } from '@mcap/core';
@@ -24,6 +26,19 @@ export const CONSOLE_SCHEMA = {
     text: { type: 'string' },
   },
   required: ['dir', 'text'],
+};
+/** A mark on the time axis (a status change, a move), topic "<session name>/marks". */
+export const MARK_SCHEMA_NAME = 'benchscope.Mark';
+export const MARK_SCHEMA = {
+  title: 'benchscope.Mark',
+  description: 'An event on the time axis of a device session (a sensor status change, a move started or ended); its time is the message log time.',
+  type: 'object',
+  properties: {
+    label: { type: 'string' },
+    severity: { type: 'string', enum: ['info', 'ok', 'warn', 'error'] },
+    signal: { type: ['string', 'null'], description: 'The signal it concerns, or null for the whole session' },
+  },
+  required: ['label', 'severity', 'signal'],
 };
 export const RECORDING_METADATA = 'benchscope.recording';
 export const SAMPLE_BYTES = 12;

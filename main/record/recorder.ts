@@ -18,10 +18,10 @@
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import type { ConsoleLine } from '../../shared/api/contract';
+import type { ConsoleLine, Mark } from '../../shared/api/contract';
 import type { RecordingStatus } from '../../shared/api/capture';
 import type { TelemetryStore } from '../telemetry/store';
-import { CONSOLE_SCHEMA, CONSOLE_SCHEMA_NAME, recordingMetadata, SAMPLE_SCHEMA_NAME, SAMPLE_SCHEMA_TEXT } from './mcap-format';
+import { CONSOLE_SCHEMA, CONSOLE_SCHEMA_NAME, MARK_SCHEMA, MARK_SCHEMA_NAME, recordingMetadata, SAMPLE_SCHEMA_NAME, SAMPLE_SCHEMA_TEXT } from './mcap-format';
 import { SampleMcapWriter } from './mcap-sample-writer';
 
 const SCRATCH = 1 << 14;
@@ -37,6 +37,8 @@ export interface RecordedSession {
   readonly protocolName: string;
   consoleWatchers: number;
   consoleSince(cursor: number): { lines: ConsoleLine[]; next: number; lost: number };
+  /** The session's marks from `cursor` on (a session without marks may leave it out). */
+  marksSince?(cursor: number): { marks: Mark[]; next: number };
 }
 
 export interface RecorderOptions {
@@ -64,6 +66,9 @@ export class Recorder {
   private writer: SampleMcapWriter | null = null;
   private readonly signals = new Map<number, SignalChannel>();
   private readonly consoles = new Map<string, ConsoleChannel>();
+  private readonly markChannels = new Map<string, ConsoleChannel>();
+  private markSchemaId = 0;
+  private marks = 0;
   private sampleSchemaId = 0;
   private consoleSchemaId = 0;
   private readonly times = new Float64Array(SCRATCH);
@@ -104,6 +109,7 @@ export class Recorder {
       await this.writer.start({ profile: '', library: 'benchscope' });
       this.sampleSchemaId = await this.writer.registerSchema({ name: SAMPLE_SCHEMA_NAME, encoding: 'ros2msg', data: new TextEncoder().encode(SAMPLE_SCHEMA_TEXT) });
       this.consoleSchemaId = await this.writer.registerSchema({ name: CONSOLE_SCHEMA_NAME, encoding: 'jsonschema', data: new TextEncoder().encode(JSON.stringify(CONSOLE_SCHEMA)) });
+      this.markSchemaId = await this.writer.registerSchema({ name: MARK_SCHEMA_NAME, encoding: 'jsonschema', data: new TextEncoder().encode(JSON.stringify(MARK_SCHEMA)) });
       // Signals already there are recorded from now on; ones that appear later, from their first sample.
       await this.discover(false);
       await this.writer.addMetadata(recordingMetadata(this.chosen().map((s) => ({ sessionId: s.id, name: s.name, protocol: s.protocolName })), this.startedMs));
@@ -190,6 +196,13 @@ export class Recorder {
         this.watched.push(s);
         this.consoles.set(s.id, { channelId, cursor: s.consoleSince(Number.MAX_SAFE_INTEGER).next, session: s });
       }
+      if (s.marksSince && !this.markChannels.has(s.id)) {
+        const channelId = await this.writer!.registerChannel({
+          topic: `${s.name}/marks`, messageEncoding: 'json', schemaId: this.markSchemaId,
+          metadata: new Map([['sessionId', s.id], ['session', s.name], ['protocol', s.protocolName]]),
+        });
+        this.markChannels.set(s.id, { channelId, cursor: s.marksSince(Number.MAX_SAFE_INTEGER).next, session: s });
+      }
       watched.delete(s);
       for (const info of this.opts.store.list(s.id)) {
         if (this.signals.has(info.id)) continue;
@@ -233,6 +246,13 @@ export class Recorder {
       for (const line of lines) {
         await writer.addMessage(ch.channelId, this.consoleLines, line.t, encoder.encode(JSON.stringify({ dir: line.dir, text: line.text })));
         this.consoleLines++;
+      }
+    }
+    for (const ch of this.markChannels.values()) {
+      const { marks, next } = ch.session.marksSince!(ch.cursor);
+      ch.cursor = next;
+      for (const m of marks) {
+        await writer.addMessage(ch.channelId, this.marks++, m.t, encoder.encode(JSON.stringify({ label: m.label, severity: m.severity, signal: m.signal })));
       }
     }
     // A slow trickle of samples still reaches the disk about once a second.

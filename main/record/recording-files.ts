@@ -6,9 +6,10 @@ import path from 'node:path';
 import { McapIndexedReader, McapStreamReader, McapWriter, type McapTypes } from '@mcap/core';
 import { FileHandleReadable, FileHandleWritable } from '@mcap/nodejs';
 import type { RecordingInfo } from '../../shared/api/capture';
+import type { Mark } from '../../shared/api/contract';
 import { cell, emitCsv, numberText } from './csv';
 import {
-  decodeSample, NanosClock, nsToSeconds, RECORDING_METADATA, recordingMetadata, SAMPLE_SCHEMA_NAME, SAMPLE_SCHEMA_TEXT, SampleEncoder, type RecordingSessionMeta,
+  decodeSample, MARK_SCHEMA_NAME, NanosClock, nsToSeconds, RECORDING_METADATA, recordingMetadata, SAMPLE_SCHEMA_NAME, SAMPLE_SCHEMA_TEXT, SampleEncoder, type RecordingSessionMeta,
 } from './mcap-format';
 
 export interface RecordedSignal {
@@ -25,11 +26,13 @@ export interface RecordedSignal {
 }
 
 export interface RecordedConsoleLine { session: string; t: number; dir: string; text: string }
+export interface RecordedMark { session: string; t: number; label: string; severity: Mark['severity']; signal: string | null }
 
 export interface RecordingContents {
   sessions: RecordingSessionMeta[];
   signals: RecordedSignal[];
   console: RecordedConsoleLine[];
+  marks: RecordedMark[];
   /** False when the file ends without its footer (cut short). */
   complete: boolean;
 }
@@ -47,7 +50,7 @@ export async function readRecording(file: string): Promise<RecordingContents> {
   const channels = new Map<number, McapTypes.Channel>();
   const schemas = new Map<number, McapTypes.Schema>();
   const byChannel = new Map<number, RecordedSignal>();
-  const out: RecordingContents = { sessions: [], signals: [], console: [], complete: false };
+  const out: RecordingContents = { sessions: [], signals: [], console: [], marks: [], complete: false };
   const decoder = new TextDecoder();
   const take = (): boolean => {
     for (let rec; (rec = reader.nextRecord()); ) {
@@ -78,6 +81,9 @@ export async function readRecording(file: string): Promise<RecordingContents> {
             sig.times[k] = nsToSeconds(rec.logTime);
             sig.values[k] = decodeSample(rec.data);
             sig.sequences[k] = rec.sequence;
+          } else if (schemas.get(ch.schemaId)?.name === MARK_SCHEMA_NAME) {
+            const m = parseMark(decoder.decode(rec.data));
+            if (m) out.marks.push({ session: ch.metadata.get('session') ?? '', t: nsToSeconds(rec.logTime), ...m });
           } else {
             const line = JSON.parse(decoder.decode(rec.data)) as { dir: string; text: string };
             out.console.push({ session: ch.metadata.get('session') ?? '', t: nsToSeconds(rec.logTime), dir: line.dir, text: line.text });
@@ -103,6 +109,23 @@ export async function readRecording(file: string): Promise<RecordingContents> {
     stream.destroy();
   }
   return out;
+}
+
+const SEVERITIES = new Set(['info', 'ok', 'warn', 'error']);
+
+/** A mark message's JSON, checked: null when it is not one. */
+export function parseMark(text: string): { label: string; severity: Mark['severity']; signal: string | null } | null {
+  try {
+    const m = JSON.parse(text) as { label?: unknown; severity?: unknown; signal?: unknown };
+    if (typeof m.label !== 'string') return null;
+    return {
+      label: m.label.slice(0, 200),
+      severity: typeof m.severity === 'string' && SEVERITIES.has(m.severity) ? m.severity as Mark['severity'] : 'info',
+      signal: typeof m.signal === 'string' ? m.signal : null,
+    };
+  } catch {
+    return null;
+  }
 }
 
 export function recordingPath(folder: string, name: string): string {

@@ -15,8 +15,9 @@ import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { McapIndexedReader, type McapTypes } from '@mcap/core';
 import { FileHandleReadable } from '@mcap/nodejs';
-import { nsToSeconds, SAMPLE_BYTES, SAMPLE_SCHEMA_NAME } from './mcap-format';
-import { readRecording } from './recording-files';
+import type { Mark } from '../../shared/api/contract';
+import { MARK_SCHEMA_NAME, nsToSeconds, SAMPLE_BYTES, SAMPLE_SCHEMA_NAME } from './mcap-format';
+import { parseMark, readRecording } from './recording-files';
 
 export interface ReplayChannel {
   /** Index of the channel in `channels` (what `emit` is called with). */
@@ -25,6 +26,9 @@ export interface ReplayChannel {
   signal: string;
   unit: string | null;
 }
+
+/** A mark of the recording (a status change, a move), with its session's name. */
+export interface ReplayMark { t: number; session: string; label: string; severity: Mark['severity']; signal: string | null }
 
 export type RangeSink = (channel: number, times: Float64Array, values: Float64Array, from: number, to: number) => void;
 
@@ -35,6 +39,8 @@ export interface ReplaySource {
   readonly end: number;
   /** False for a file cut short (read without an index). */
   readonly complete: boolean;
+  /** Every mark of the recording, in time order (they are few: loaded at open). */
+  readonly marks: readonly ReplayMark[];
   /** Hands every sample with t0 < t <= t1 to `sink`, per channel in time order. */
   read(t0: number, t1: number, sink: RangeSink): Promise<void>;
   close(): Promise<void>;
@@ -57,7 +63,14 @@ export async function openReplaySource(file: string): Promise<ReplaySource> {
     await handle.close();
     return memorySource(file);
   }
-  return new IndexedSource(handle, reader);
+  const source = new IndexedSource(handle, reader);
+  try {
+    await source.loadMarks(reader);
+  } catch (e) {
+    await source.close();
+    throw new ReplaySourceError(`Cannot read the marks of ${file}: ${(e as Error).message}`);
+  }
+  return source;
 }
 
 // ---------------------------------------------------------------- ns to seconds, exactly as nsToSeconds
@@ -105,6 +118,7 @@ class IndexedSource implements ReplaySource {
   readonly start: number;
   readonly end: number;
   readonly complete = true;
+  marks: ReplayMark[] = [];
   /** MCAP channel id -> our channel index (sample channels only). */
   private readonly byId = new Map<number, number>();
   /** Chunks sorted by start time. */
@@ -144,6 +158,18 @@ class IndexedSource implements ReplaySource {
     this.start = Number.isFinite(start) ? start : 0;
     this.end = Number.isFinite(end) ? end : 0;
     this.maxSpan = span;
+  }
+
+  /** Reads the mark channels (few messages) through the index. */
+  async loadMarks(reader: McapIndexedReader): Promise<void> {
+    const topics = [...reader.channelsById.values()].filter((ch) => reader.schemasById.get(ch.schemaId)?.name === MARK_SCHEMA_NAME);
+    if (!topics.length) return;
+    const session = new Map(topics.map((ch) => [ch.id, ch.metadata.get('session') ?? '']));
+    const decoder = new TextDecoder();
+    for await (const m of reader.readMessages({ topics: topics.map((ch) => ch.topic) })) {
+      const mark = parseMark(decoder.decode(m.data));
+      if (mark) this.marks.push({ t: nsToSeconds(m.logTime), session: session.get(m.channelId) ?? '', ...mark });
+    }
   }
 
   async read(t0: number, t1: number, sink: RangeSink): Promise<void> {
@@ -333,6 +359,7 @@ async function memorySource(file: string): Promise<ReplaySource> {
     start: Number.isFinite(start) ? start : 0,
     end: Number.isFinite(end) ? end : 0,
     complete: false,
+    marks: contents.marks.map((m) => ({ t: m.t, session: m.session, label: m.label, severity: m.severity, signal: m.signal })),
     read(t0, t1, sink) {
       signals.forEach((s, ch) => {
         const times = s.times.subarray(0, s.count);

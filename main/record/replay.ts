@@ -10,6 +10,7 @@
 // then loads the `historyS` seconds before the new playhead so the plot window
 // fills at once.
 import type { ReplayStatus } from '../../shared/api/capture';
+import type { Mark } from '../../shared/api/contract';
 import type { TelemetryStore } from '../telemetry/store';
 import { openReplaySource, ReplaySourceError, type ReplaySource } from './replay-source';
 
@@ -53,6 +54,13 @@ class Replay {
     this.position = source.start;
     this.cursor = source.start - BEFORE;
     this.declare();
+  }
+
+  /** The recording's marks, on this replay's signals ("<session>/<signal>"). */
+  marks(): Mark[] {
+    return this.source.marks.map((m) => ({
+      sessionId: this.id, t: m.t, label: m.label, severity: m.severity, signal: m.signal === null ? null : `${m.session}/${m.signal}`,
+    }));
   }
 
   status(): ReplayStatus {
@@ -170,6 +178,8 @@ export interface ReplaysOptions {
   /** A recording's file from its name (and folder); throws when there is no such recording. */
   resolve(name: string, folder?: string): Promise<string>;
   onChange(signals: boolean): void;
+  /** A replay's marks, for the plots (sent when it opens). */
+  onMarks?(marks: Mark[]): void;
 }
 
 export class Replays {
@@ -199,6 +209,8 @@ export class Replays {
     if (p.speed !== undefined) replay.setSpeed(p.speed);
     if (p.play) await replay.play(true);
     this.opts.onChange(true);
+    const marks = replay.marks();
+    if (marks.length) this.opts.onMarks?.(marks);
     return replay.status();
   }
 
@@ -231,6 +243,13 @@ export class Replays {
   get playing(): boolean {
     for (const r of this.open.values()) if (r.playing) return true;
     return false;
+  }
+
+  /** The marks of every open replay (or one), oldest first. */
+  marks(replayId?: string): Mark[] {
+    const out: Mark[] = [];
+    for (const r of this.open.values()) if (replayId === undefined || r.id === replayId) out.push(...r.marks());
+    return out.sort((a, b) => a.t - b.t);
   }
 
   nameOf(id: string): string | undefined {

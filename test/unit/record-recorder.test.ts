@@ -6,9 +6,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ConsoleLine } from '../../shared/api/contract';
+import type { ConsoleLine, Mark } from '../../shared/api/contract';
 import { Recorder, type RecordedSession } from '../../main/record/recorder';
 import { readRecording } from '../../main/record/recording-files';
+import { Replays } from '../../main/record/replay';
 import { TelemetryStore } from '../../main/telemetry/store';
 
 const T0 = 1_700_000_000;
@@ -83,5 +84,39 @@ describe('recorder', () => {
     const got = await readRecording(path.join(dir, 'lossy.mcap'));
     expect(got.signals[0]!.sequences[0]).toBe(5000 - 1024);
     expect(got.signals[0]!.values[0]).toBe(5000 - 1024);
+  });
+
+  it('records marks in their own channel; a replay gives them back on its own signals', async () => {
+    const store = new TelemetryStore();
+    const a = store.declare('s1', 'position', 'mm');
+    const marks: Mark[] = [];
+    const s: RecordedSession = {
+      ...session([]),
+      marksSince: (cursor) => ({ marks: marks.slice(cursor), next: marks.length }),
+    };
+    marks.push({ sessionId: 's1', t: T0 - 1, label: 'before the recording', severity: 'info', signal: null });
+    const file = path.join(dir, 'marks.mcap');
+    const rec = new Recorder({ store, sessions: () => [s], file, periodMs: 1 });
+    await rec.start();
+    for (let k = 0; k < 100; k++) store.append(a, T0 + k * 0.01, k);
+    marks.push({ sessionId: 's1', t: T0 + 0.2, label: 'move started', severity: 'info', signal: 'position' });
+    marks.push({ sessionId: 's1', t: T0 + 0.9, label: 'limit reached', severity: 'error', signal: null });
+    await new Promise((r) => setTimeout(r, 30));
+    await rec.stop();
+    const got = await readRecording(file);
+    expect(got.marks).toEqual([
+      { session: 'meter', t: T0 + 0.2, label: 'move started', severity: 'info', signal: 'position' },
+      { session: 'meter', t: T0 + 0.9, label: 'limit reached', severity: 'error', signal: null },
+    ]);
+    // Marks are not console lines.
+    expect(got.console).toEqual([]);
+
+    const replays = new Replays({ store, resolve: async () => file, onChange: () => undefined });
+    const r = await replays.openReplay({ name: 'marks' });
+    expect(replays.marks(r.replayId)).toEqual([
+      { sessionId: r.replayId, t: T0 + 0.2, label: 'move started', severity: 'info', signal: 'meter/position' },
+      { sessionId: r.replayId, t: T0 + 0.9, label: 'limit reached', severity: 'error', signal: null },
+    ]);
+    await replays.closeAll();
   });
 });
