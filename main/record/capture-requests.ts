@@ -35,5 +35,6 @@ export async function dispatchCapture<M extends CaptureMethod>(recordings: Recor
     case 'controlReplay': return replays.control(params as ParsedParams<'controlReplay'>);
     case 'closeReplay': await replays.close(p.replayId); return null;
     case 'listReplays': return replays.list();
+    case 'replayConsole': return replays.console(p.replayId, (p.limit as number | undefined) ?? 200);
   }
 }

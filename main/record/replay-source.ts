@@ -16,7 +16,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { McapIndexedReader, type McapTypes } from '@mcap/core';
 import { FileHandleReadable } from '@mcap/nodejs';
 import type { Mark } from '../../shared/api/contract';
-import { MARK_SCHEMA_NAME, nsToSeconds, SAMPLE_BYTES, SAMPLE_SCHEMA_NAME } from './mcap-format';
+import { CONSOLE_SCHEMA_NAME, MARK_SCHEMA_NAME, NanosClock, nsToSeconds, SAMPLE_BYTES, SAMPLE_SCHEMA_NAME } from './mcap-format';
 import { parseMark, readRecording } from './recording-files';
 
 export interface ReplayChannel {
@@ -30,6 +30,9 @@ export interface ReplayChannel {
 /** A mark of the recording (a status change, a move), with its session's name. */
 export interface ReplayMark { t: number; session: string; label: string; severity: Mark['severity']; signal: string | null }
 
+/** A console line of the recording, with its session's name. */
+export interface ReplayConsoleLine { t: number; session: string; dir: string; text: string }
+
 export type RangeSink = (channel: number, times: Float64Array, values: Float64Array, from: number, to: number) => void;
 
 export interface ReplaySource {
@@ -41,6 +44,8 @@ export interface ReplaySource {
   readonly complete: boolean;
   /** Every mark of the recording, in time order (they are few: loaded at open). */
   readonly marks: readonly ReplayMark[];
+  /** The last `limit` console lines at or before t, oldest first. */
+  consoleBefore(t: number, limit: number): Promise<ReplayConsoleLine[]>;
   /** Hands every sample with t0 < t <= t1 to `sink`, per channel in time order. */
   read(t0: number, t1: number, sink: RangeSink): Promise<void>;
   close(): Promise<void>;
@@ -129,7 +134,7 @@ class IndexedSource implements ReplaySource {
   /** The chunks the last prefetch decoded (a seek's), used by the read that asked for them. */
   private seekBatch: Map<number, DecodedChunk> | null = null;
 
-  constructor(private readonly handle: FileHandle, reader: McapIndexedReader) {
+  constructor(private readonly handle: FileHandle, private readonly reader: McapIndexedReader) {
     const withMessages = new Set<number>();
     for (const c of reader.chunkIndexes) for (const id of c.messageIndexOffsets.keys()) withMessages.add(id);
     const sampleChannels = [...reader.channelsById.values()]
@@ -170,6 +175,22 @@ class IndexedSource implements ReplaySource {
       const mark = parseMark(decoder.decode(m.data));
       if (mark) this.marks.push({ t: nsToSeconds(m.logTime), session: session.get(m.channelId) ?? '', ...mark });
     }
+  }
+
+  async consoleBefore(t: number, limit: number): Promise<ReplayConsoleLine[]> {
+    const reader = this.reader;
+    const channels = [...reader.channelsById.values()].filter((ch) => reader.schemasById.get(ch.schemaId)?.name === CONSOLE_SCHEMA_NAME);
+    if (!channels.length || limit <= 0) return [];
+    const session = new Map(channels.map((ch) => [ch.id, ch.metadata.get('session') ?? '']));
+    const out: ReplayConsoleLine[] = [];
+    const decoder = new TextDecoder();
+    // Backwards from t through the index: only the chunks just before the playhead are read.
+    for await (const m of reader.readMessages({ topics: channels.map((ch) => ch.topic), endTime: new NanosClock().toNs(t), reverse: true })) {
+      const line = consoleLine(decoder.decode(m.data));
+      if (line) out.push({ t: nsToSeconds(m.logTime), session: session.get(m.channelId) ?? '', ...line });
+      if (out.length >= limit) break;
+    }
+    return out.reverse();
   }
 
   async read(t0: number, t1: number, sink: RangeSink): Promise<void> {
@@ -267,6 +288,16 @@ class IndexedSource implements ReplaySource {
   }
 }
 
+/** A console message's JSON, checked: null when it is not one. */
+function consoleLine(text: string): { dir: string; text: string } | null {
+  try {
+    const l = JSON.parse(text) as { dir?: unknown; text?: unknown };
+    return typeof l.text === 'string' ? { dir: typeof l.dir === 'string' ? l.dir : 'info', text: l.text } : null;
+  } catch {
+    return null;
+  }
+}
+
 /** First index whose time is above t (times ascending). */
 function upperBound(times: Float64Array, t: number): number {
   let lo = 0;
@@ -349,6 +380,7 @@ async function memorySource(file: string): Promise<ReplaySource> {
     throw new ReplaySourceError(`Cannot read ${file} as an MCAP recording: ${(e as Error).message}`);
   }
   const signals = contents.signals.filter((s) => s.count > 0);
+  const consoleLines: ReplayConsoleLine[] = contents.console.map((l) => ({ t: l.t, session: l.session, dir: l.dir, text: l.text })).sort((a, b) => a.t - b.t);
   let start = Infinity, end = -Infinity;
   for (const s of signals) {
     start = Math.min(start, s.times[0]!);
@@ -360,6 +392,16 @@ async function memorySource(file: string): Promise<ReplaySource> {
     end: Number.isFinite(end) ? end : 0,
     complete: false,
     marks: contents.marks.map((m) => ({ t: m.t, session: m.session, label: m.label, severity: m.severity, signal: m.signal })),
+    consoleBefore(t, limit) {
+      let hi = consoleLines.length;
+      let lo = 0;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (consoleLines[mid]!.t <= t) lo = mid + 1;
+        else hi = mid;
+      }
+      return Promise.resolve(consoleLines.slice(Math.max(0, lo - limit), lo));
+    },
     read(t0, t1, sink) {
       signals.forEach((s, ch) => {
         const times = s.times.subarray(0, s.count);

@@ -12,7 +12,7 @@
 import type { ReplayStatus } from '../../shared/api/capture';
 import type { Mark } from '../../shared/api/contract';
 import type { TelemetryStore } from '../telemetry/store';
-import { openReplaySource, ReplaySourceError, type ReplaySource } from './replay-source';
+import { openReplaySource, ReplaySourceError, type ReplayConsoleLine, type ReplaySource } from './replay-source';
 
 export class ReplayError extends Error {
   constructor(readonly code: 'InvalidRequest' | 'OperationFailure', message: string) {
@@ -243,6 +243,16 @@ export class Replays {
   get playing(): boolean {
     for (const r of this.open.values()) if (r.playing) return true;
     return false;
+  }
+
+  /** The console lines of the recording up to the replay's playhead (the last `limit`). */
+  async console(replayId: string, limit: number): Promise<ReplayConsoleLine[]> {
+    const r = this.get(replayId);
+    try {
+      return await r.source.consoleBefore(r.position, limit);
+    } catch (e) {
+      throw new ReplayError('OperationFailure', `Cannot read the console of "${r.recording}": ${(e as Error).message}`);
+    }
   }
 
   /** The marks of every open replay (or one), oldest first. */

@@ -106,6 +106,9 @@ export interface ReplayStatus {
   error: string | null;
 }
 
+/** A recorded console line: its time, its session's name, rx/tx/info, the text. */
+export interface ReplayConsoleLine { t: number; session: string; dir: string; text: string }
+
 export const REPLAY_SPEEDS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 50] as const;
 const replayId = z.string().min(1).max(64);
 
@@ -120,6 +123,8 @@ export const ReplayRequestSchemas = {
     historyS: z.number().min(0).max(3600).optional(),
   }).strict(),
   closeReplay: z.object({ replayId }).strict(),
+  /** The recording's console lines up to the replay's playhead (the last `limit`, default 200). */
+  replayConsole: z.object({ replayId, limit: z.number().int().min(1).max(2000).optional() }).strict(),
   listReplays: z.object({}).strict(),
 } as const;
 
@@ -200,6 +205,7 @@ export interface CaptureResultTypes {
   controlReplay: ReplayStatus;
   closeReplay: null;
   listReplays: ReplayStatus[];
+  replayConsole: ReplayConsoleLine[];
   startRecording: RecordingStatus;
   stopRecording: RecordingStatus | null;
   listRecordings: RecordingInfo[];

@@ -162,6 +162,10 @@ describe('capture in Chromium', () => {
     const status = await host.hub.call('listReplays', {});
     expect(status[0]).toMatchObject({ playing: false, speed: 0.5 });
     await expect.poll(async () => Number(await plot.getByTestId('plot-frame-points').textContent()), { timeout: 5000 }).toBeGreaterThan(10);
+    // The recorded console up to the playhead.
+    await timeline.getByRole('button', { name: 'Console' }).click();
+    await expect.poll(() => timeline.getByTestId('replay-console-line').count(), { timeout: 5000 }).toBeGreaterThan(0);
+    expect(await timeline.getByTestId('replay-console-line').last().textContent()).toMatch(/rx.*Demo waveform generator/);
     await page.screenshot({ path: path.join(dir, 'replay.png') });
     await timeline.getByRole('button', { name: 'Close Replay: replay e2e' }).click();
     await expect.poll(() => timeline.count(), { timeout: 5000 }).toBe(0);

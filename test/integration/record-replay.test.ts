@@ -204,6 +204,22 @@ describe('replay of a recording', () => {
     await client.closeReplay(r.replayId);
   });
 
+  it('shows the recorded console up to the playhead', async () => {
+    const waveform = client.getLatestServerStatus()!.sessions.find((s) => s.protocol === 'lines')!;
+    await client.startRecording({ name: 'with console', sessionIds: [waveform.sessionId] });
+    await sleep(1200);
+    await client.stopRecording();
+    const file = await readRecording(path.join(dataDir, 'recordings', 'with console.mcap'));
+    expect(file.console.length).toBeGreaterThan(20);
+    const r = await client.openReplay('with console');
+    const mid = file.console[Math.floor(file.console.length / 2)]!.t;
+    await client.controlReplay(r.replayId, { seek: mid, historyS: 0 });
+    const lines = await client.request('replayConsole', { replayId: r.replayId, limit: 10 });
+    const expected = file.console.filter((l) => l.t <= mid).slice(-10);
+    expect(lines).toEqual(expected.map((l) => ({ t: l.t, session: sessionName, dir: l.dir, text: l.text })));
+    await client.closeReplay(r.replayId);
+  });
+
   it('refuses what it cannot replay with the reason', async () => {
     await expect(client.openReplay('no such recording')).rejects.toThrow(InvalidValueError);
     await expect(client.openReplay('no such recording')).rejects.toThrow(/No recording "no such recording"/);

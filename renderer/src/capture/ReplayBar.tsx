@@ -2,7 +2,8 @@
 // (drag or arrow keys to seek; the plots load the window before the new position),
 // where the playhead is, and close. The plots of a replay follow its playhead.
 import { useEffect, useRef, useState } from 'react';
-import { REPLAY_SPEEDS, type ReplayStatus } from '../../../shared/api/capture';
+import { REPLAY_SPEEDS, type ReplayConsoleLine, type ReplayStatus } from '../../../shared/api/capture';
+import { formatClock } from '../format';
 import { client } from '../hub';
 import { useStore } from '../store';
 import { replayClock } from './replay-clock';
@@ -15,6 +16,7 @@ export function ReplayBar({ replay }: { replay: ReplayStatus }) {
   const removePlot = useStore((s) => s.removePlot);
   const [error, setError] = useState<string | null>(null);
   const [dragging, setDragging] = useState<number | null>(null);
+  const [consoleOpen, setConsoleOpen] = useState(false);
   const [, redraw] = useState(0);
   const seekTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const duration = Math.max(replay.end - replay.start, 1e-6);
@@ -75,6 +77,8 @@ export function ReplayBar({ replay }: { replay: ReplayStatus }) {
         {formatOffset(position - replay.start)} / {formatOffset(duration)}
         <span className="muted"> · {new Date(position * 1000).toLocaleTimeString(undefined, { hour12: false })}.{String(Math.floor((position % 1) * 1000)).padStart(3, '0')}</span>
       </span>
+      <button type="button" className="btn" aria-expanded={consoleOpen} title="The recorded console traffic up to the playhead"
+        onClick={() => setConsoleOpen(!consoleOpen)}>Console</button>
       <button type="button" className="btn btn-quiet" aria-label={`Close ${replay.name}`} title="Close the replay (and its plots)"
         onClick={() => void run(async () => {
           await client.closeReplay(replay.replayId);
@@ -82,6 +86,7 @@ export function ReplayBar({ replay }: { replay: ReplayStatus }) {
         })}>✕</button>
       {error ? <span className="warn" role="alert">{error}</span> : null}
       {replay.error ? <span className="warn" role="alert">{replay.error}</span> : null}
+      {consoleOpen ? <ReplayConsole replay={replay} /> : null}
     </div>
   );
 }
@@ -92,4 +97,41 @@ function formatOffset(s: number): string {
   if (v >= 3600) return formatDuration(v);
   const m = Math.floor(v / 60);
   return `${m}:${(v - m * 60).toFixed(1).padStart(4, '0')}`;
+}
+
+const CONSOLE_LINES = 200;
+
+/** The recorded console up to the playhead, newest at the bottom; follows it twice a second while playing. */
+function ReplayConsole({ replay }: { replay: ReplayStatus }) {
+  const [lines, setLines] = useState<ReplayConsoleLine[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    let stopped = false;
+    const load = () => client.request('replayConsole', { replayId: replay.replayId, limit: CONSOLE_LINES }).then(
+      (l) => { if (!stopped) { setLines(l); setError(null); } },
+      (e: Error) => { if (!stopped) setError(e.message); },
+    );
+    void load();
+    const timer = replay.playing ? setInterval(() => void load(), 500) : null;
+    return () => { stopped = true; if (timer) clearInterval(timer); };
+    // While playing the timer follows the playhead; paused, each new position (a seek) loads once.
+  }, [replay.replayId, replay.playing, replay.playing ? 0 : replay.position]);
+  useEffect(() => {
+    if (box.current) box.current.scrollTop = box.current.scrollHeight;
+  }, [lines]);
+  return (
+    <div className="replay-console" role="log" aria-label={`Console of ${replay.name}`} data-testid="replay-console" ref={box} tabIndex={0}>
+      {error ? <p role="alert" className="field-error">{error}</p> : null}
+      {lines?.length === 0 ? <p className="muted">No console traffic recorded before this point.</p> : null}
+      {lines?.map((l, i) => (
+        <div key={i} className={`console-line dir-${l.dir}`} data-testid="replay-console-line">
+          <span className="console-time">{formatClock(l.t)}</span>
+          <span className="console-dir">{l.dir}</span>
+          <span className="muted">{l.session}</span>
+          <span className="console-text">{l.text}</span>
+        </div>
+      ))}
+    </div>
+  );
 }
