@@ -54,7 +54,19 @@ export function numberText(v: number): string {
 
 /** Emits the CSV in pieces to `write` (which may wait, for backpressure); returns the number of data rows. */
 export async function emitCsv(columns: CsvColumn[], write: (text: string) => Promise<void>): Promise<number> {
-  await write(`time,${columns.map((c) => cell(c.header)).join(',')}\n`);
+  await write(csvHeader(columns.map((c) => c.header)));
+  return emitCsvRows(columns, write);
+}
+
+export function csvHeader(headers: string[]): string {
+  return `time,${headers.map(cell).join(',')}\n`;
+}
+
+/**
+ * The data rows of columns merged by time (no header). A long recording is emitted
+ * window by window: every sample of one time must be in the same call.
+ */
+export async function emitCsvRows(columns: CsvColumn[], write: (text: string) => Promise<void>): Promise<number> {
   const next = new Array<number>(columns.length).fill(0);
   const cells = new Array<string>(columns.length);
   let rows = 0;

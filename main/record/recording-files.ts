@@ -7,7 +7,6 @@ import { McapIndexedReader, McapStreamReader, McapWriter, type McapTypes } from 
 import { FileHandleReadable, FileHandleWritable } from '@mcap/nodejs';
 import type { RecordingInfo } from '../../shared/api/capture';
 import type { Mark } from '../../shared/api/contract';
-import { cell, emitCsv, numberText } from './csv';
 import {
   decodeSample, MARK_SCHEMA_NAME, NanosClock, nsToSeconds, RECORDING_METADATA, recordingMetadata, SAMPLE_SCHEMA_NAME, SAMPLE_SCHEMA_TEXT, SampleEncoder, type RecordingSessionMeta,
 } from './mcap-format';
@@ -192,66 +191,6 @@ export async function listRecordings(folder: string): Promise<RecordingInfo[]> {
     }
   }
   return out.sort((a, b) => b.modified - a.modified);
-}
-
-/**
- * A recording as CSV (the alignment of csv.ts), streamed: a complete file is read
- * through its index in time order, a chunk at a time, so an hour at 10 kHz never
- * sits in memory; a file cut short (no index) is read whole, as far as it goes.
- * Columns: the signals in the order their channels were registered.
- */
-export async function streamRecordingCsv(file: string, write: (text: string) => Promise<void>): Promise<number> {
-  const handle = await fs.open(file, 'r');
-  let reader: McapIndexedReader;
-  try {
-    reader = await McapIndexedReader.Initialize({ readable: new FileHandleReadable(handle) });
-  } catch {
-    await handle.close();
-    const contents = await readRecording(file);
-    return emitCsv(contents.signals.map((s) => ({ header: `${s.session}/${s.signal}`, times: s.times, values: s.values, count: s.count })), write);
-  }
-  try {
-    const withMessages = new Set<number>();
-    for (const c of reader.chunkIndexes) for (const id of c.messageIndexOffsets.keys()) withMessages.add(id);
-    const sampleChannels = [...reader.channelsById.values()]
-      .filter((ch) => reader.schemasById.get(ch.schemaId)?.name === SAMPLE_SCHEMA_NAME && withMessages.has(ch.id))
-      .sort((a, b) => a.id - b.id);
-    const column = new Map(sampleChannels.map((ch, i) => [ch.id, i]));
-    await write(`time,${sampleChannels.map((ch) => cell(`${ch.metadata.get('session') ?? ''}/${ch.metadata.get('signal') ?? ch.topic}`)).join(',')}\n`);
-    // Samples at one time, per column: the k-th of each column share a row (as csv.ts pairs them).
-    const pending: string[][] = sampleChannels.map(() => []);
-    let rowTime: bigint | null = null;
-    let rows = 0;
-    let batch: string[] = [];
-    const flushTime = async () => {
-      if (rowTime === null) return;
-      const t = nsToSeconds(rowTime).toFixed(6);
-      const n = Math.max(...pending.map((p) => p.length));
-      for (let k = 0; k < n; k++) {
-        batch.push(`${t},${pending.map((p) => p[k] ?? '').join(',')}\n`);
-        rows++;
-      }
-      for (const p of pending) p.length = 0;
-      if (batch.length >= 4096) {
-        await write(batch.join(''));
-        batch = [];
-      }
-    };
-    for await (const m of reader.readMessages()) {
-      const c = column.get(m.channelId);
-      if (c === undefined) continue;
-      if (rowTime !== m.logTime) {
-        await flushTime();
-        rowTime = m.logTime;
-      }
-      pending[c]!.push(numberText(decodeSample(m.data)));
-    }
-    await flushTime();
-    if (batch.length) await write(batch.join(''));
-    return rows;
-  } finally {
-    await handle.close();
-  }
 }
 
 /** Samples of one signal to write as a recording's channel. */

@@ -2,11 +2,12 @@
 // the requests on recorded files (list, rename, delete, CSV export).
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { SIGNALS_CSV_MAX_SAMPLES, type Acquisition, type CsvExport, type RecordingInfo, type RecordingStatus, type SignalsCsv } from '../../shared/api/capture';
+import { SIGNALS_CSV_MAX_SAMPLES, type Acquisition, type CsvExport, type CsvExportProgress, type RecordingInfo, type RecordingStatus, type SignalsCsv } from '../../shared/api/capture';
 import type { TelemetryStore } from '../telemetry/store';
 import { csvText, writeStreamed, type CsvColumn } from './csv';
 import { Recorder, type RecordedSession } from './recorder';
-import { listRecordings, recordingPath, streamRecordingCsv, writeSamplesFile } from './recording-files';
+import { listRecordings, recordingPath, writeSamplesFile } from './recording-files';
+import { streamRecordingCsv } from './recording-csv';
 
 export class RecordingError extends Error {
   constructor(readonly code: 'InvalidRequest' | 'OperationFailure', message: string) {
@@ -20,6 +21,8 @@ export interface RecordingsOptions {
   /** The user data folder (recordings go in its recordings/); null: a folder must be given. */
   userDataDir: string | null;
   onStateChange(status: RecordingStatus): void;
+  /** How far a whole-recording CSV export has got (a few times a second, and once done). */
+  onCsvProgress?(progress: CsvExportProgress): void;
   /** Names of sources of signals that are not sessions (replays), for CSV headers. */
   otherNames?(sessionId: string): string | undefined;
 }
@@ -165,11 +168,24 @@ export class Recordings {
     if (!(await exists(file))) throw new RecordingError('InvalidRequest', `No recording "${name}" in ${dir}`);
     const out = to ? path.resolve(to) : path.join(dir, `${name}.csv`);
     let header = '';
+    const progress = this.progress(name, out);
     const rows = await writeStreamed(out, (write) => streamRecordingCsv(file, async (text) => {
       if (!header) header = text.slice(0, text.indexOf('\n'));
       await write(text);
-    })).catch((e) => { throw new RecordingError('OperationFailure', `Cannot write ${out}: ${(e as Error).message}`); });
+    }, progress)).catch((e) => { throw new RecordingError('OperationFailure', `Cannot write ${out}: ${(e as Error).message}`); });
+    this.opts.onCsvProgress?.({ name, path: out, fraction: 1, rows, done: true });
     return { path: out, rows, columns: header.split(',').slice(1) };
+  }
+
+  /** Reports an export's progress at most four times a second. */
+  private progress(name: string, out: string): (fraction: number, rows: number) => void {
+    let last = 0;
+    return (fraction, rows) => {
+      const now = Date.now();
+      if (now - last < 250) return;
+      last = now;
+      this.opts.onCsvProgress?.({ name, path: out, fraction, rows, done: false });
+    };
   }
 
   /** Whole recording as CSV, in pieces to `write` (an HTTP response: the browser downloads it). */
@@ -177,7 +193,7 @@ export class Recordings {
     const dir = this.folder(folder);
     const file = recordingPath(dir, name);
     if (!(await exists(file))) throw new RecordingError('InvalidRequest', `No recording "${name}" in ${dir}`);
-    return streamRecordingCsv(file, write);
+    return streamRecordingCsv(file, write, this.progress(name, 'download'));
   }
 
   private refuseCurrent(dir: string, name: string, what: string): void {

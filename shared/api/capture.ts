@@ -76,6 +76,17 @@ export interface SignalsCsv {
 /** At most this many samples per signal in one signals CSV. */
 export const SIGNALS_CSV_MAX_SAMPLES = 1_000_000;
 
+/** How far a whole-recording CSV export has got (event csvExport). */
+export interface CsvExportProgress {
+  name: string;
+  /** Where it is written ("download" for a browser download). */
+  path: string;
+  /** Of the recording's time span, 0..1. */
+  fraction: number;
+  rows: number;
+  done: boolean;
+}
+
 export interface CsvExport {
   path: string;
   rows: number;
@@ -226,5 +237,6 @@ export interface CaptureResultTypes {
 
 export interface CaptureEventTypes {
   capture: AcquisitionSummary;
+  csvExport: CsvExportProgress;
   recording: RecordingStatus;
 }

@@ -77,7 +77,13 @@ describe('recording round trip', () => {
       await handle.close();
     }
 
+    const progress: import('benchscope/sdk').CsvExportProgress[] = [];
+    const off = client.on('csvExport', (p) => progress.push(p));
     const exported = await client.request('exportRecordingCsv', { name: 'round trip' }, 30);
+    await sleep(100);
+    off();
+    // The end of the export is announced with its rows (and progress on the way for a long one).
+    expect(progress.at(-1)).toEqual({ name: 'round trip', path: exported.path, fraction: 1, rows: exported.rows, done: true });
     expect(exported.path).toBe(path.join(dataDir, 'recordings', 'round trip.csv'));
     const lines = (await readFile(exported.path, 'utf8')).trimEnd().split('\n');
     const header = lines[0]!.split(',');

@@ -2,7 +2,7 @@
 // CSV export (written beside the recording in the host's folder), and Open: a
 // replay into the plots.
 import { useEffect, useState } from 'react';
-import type { RecordingInfo } from '../../../shared/api/capture';
+import type { CsvExportProgress, RecordingInfo } from '../../../shared/api/capture';
 import { client } from '../hub';
 import { useStore } from '../store';
 import { formatBytes, formatDuration } from './format';
@@ -15,6 +15,9 @@ export function RecordingsList({ onClose }: { onClose(): void }) {
   const [message, setMessage] = useState<string | null>(null);
   const [renaming, setRenaming] = useState<{ name: string; text: string } | null>(null);
   const recordingState = useStore((s) => s.status?.recording?.state);
+  const [exporting, setExporting] = useState<CsvExportProgress | null>(null);
+  // A long recording takes a while to export: the engine says how far it has got.
+  useEffect(() => client.on('csvExport', (p) => { if (p.path !== 'download') setExporting(p.done ? null : p); }), []);
   const addPlot = useStore((s) => s.addPlot);
 
   /** Opens the recording for replay, playing, in a plot of its own (its first signals), and closes the list. */
@@ -78,7 +81,7 @@ export function RecordingsList({ onClose }: { onClose(): void }) {
                   <button type="button" className="btn" title="Replay it into the plots (timeline above the plots)" onClick={() => void openReplay(r.name)}>Open</button>
                   <button type="button" className="btn" onClick={() => setRenaming({ name: r.name, text: r.name })}>Rename</button>
                   <button type="button" className="btn" onClick={() => void act(async () => {
-                    const out = await client.request('exportRecordingCsv', { name: r.name }, 120);
+                    const out = await client.request('exportRecordingCsv', { name: r.name }, 3600);
                     return `Exported ${out.rows} rows to ${out.path}`;
                   })}>Export CSV</button>
                   {downloadUrl(r.name) ? <a className="btn" href={downloadUrl(r.name)!} download={`${r.name}.csv`}>Download CSV</a> : null}
@@ -90,6 +93,11 @@ export function RecordingsList({ onClose }: { onClose(): void }) {
             ))}
           </tbody>
         </table>
+      ) : null}
+      {exporting ? (
+        <p className="muted" data-testid="csv-progress">
+          Exporting {exporting.name} as CSV: <progress max={1} value={exporting.fraction} aria-label={`CSV export of ${exporting.name}`} /> {Math.round(exporting.fraction * 100)} % · {exporting.rows.toLocaleString()} rows
+        </p>
       ) : null}
       {message ? <p className="muted mono" role="status">{message}</p> : null}
     </div>
