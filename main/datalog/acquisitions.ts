@@ -1,7 +1,7 @@
 // The hub's scope-trigger desk: armed triggers, polled at a fixed cadence, and the
 // acquisitions their captures freeze into. Captures stay in memory (the newest
-// KEEP_UNSAVED); saving one writes it as JSON under the user data folder's
-// acquisitions/, where the list also finds the ones saved before.
+// KEEP_UNSAVED); saving one writes it as MCAP under the user data folder's
+// acquisitions/ (acquisition-files.ts), where the list also finds the ones saved before.
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -9,6 +9,7 @@ import type { Acquisition, AcquisitionSummary, CsvExport, TriggerSpec, TriggerSt
 import type { TelemetryStore } from '../telemetry/store';
 import { csvText } from '../record/csv';
 import { ScopeTrigger, type TriggerCapture } from './trigger';
+import { listAcquisitionFiles, readAcquisitionFile, removeAcquisitionFile, summaryOf, writeAcquisitionFile } from './acquisition-files';
 
 const KEEP_UNSAVED = 32;
 
@@ -26,10 +27,6 @@ export interface AcquisitionsOptions {
   onTriggersChanged(): void;
 }
 
-function summaryOf(a: Acquisition): AcquisitionSummary {
-  const { times: _t, values: _v, ...summary } = a;
-  return summary;
-}
 
 export class Acquisitions {
   private readonly triggers = new Map<string, ScopeTrigger>();
@@ -74,7 +71,7 @@ export class Acquisitions {
   async list(): Promise<AcquisitionSummary[]> {
     const out = this.memory.map(summaryOf);
     const seen = new Set(out.map((a) => a.id));
-    for (const a of await this.readSaved()) if (!seen.has(a.id)) out.push(summaryOf(a));
+    if (this.folder) for (const a of await listAcquisitionFiles(this.folder)) if (!seen.has(a.id)) out.push(a);
     return out.sort((a, b) => b.createdAt - a.createdAt);
   }
 
@@ -83,11 +80,13 @@ export class Acquisitions {
     if (inMemory) return inMemory;
     const folder = this.folder;
     if (folder) {
+      let saved: Acquisition | null;
       try {
-        return JSON.parse(await fs.readFile(path.join(folder, `${id}.json`), 'utf8')) as Acquisition;
+        saved = await readAcquisitionFile(folder, id);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new AcquisitionError('OperationFailure', `Cannot read acquisition ${id}: ${(e as Error).message}`);
+        throw new AcquisitionError('OperationFailure', (e as Error).message);
       }
+      if (saved) return saved;
     }
     throw new AcquisitionError('InvalidRequest', `No acquisition "${id}"`);
   }
@@ -98,10 +97,7 @@ export class Acquisitions {
     const a = await this.get(id);
     if (name) a.name = name;
     a.saved = true;
-    await fs.mkdir(folder, { recursive: true });
-    const file = path.join(folder, `${id}.json`);
-    await fs.writeFile(`${file}.tmp`, JSON.stringify(a));
-    await fs.rename(`${file}.tmp`, file);
+    await writeAcquisitionFile(folder, a).catch((e) => { throw new AcquisitionError('OperationFailure', `Cannot save acquisition ${id} in ${folder}: ${(e as Error).message}`); });
     return summaryOf(a);
   }
 
@@ -109,7 +105,7 @@ export class Acquisitions {
     const before = this.memory.length;
     this.memory = this.memory.filter((a) => a.id !== id);
     let found = this.memory.length !== before;
-    if (this.folder) found = (await fs.unlink(path.join(this.folder, `${id}.json`)).then(() => true, () => false)) || found;
+    if (this.folder) found = (await removeAcquisitionFile(this.folder, id)) || found;
     if (!found) throw new AcquisitionError('InvalidRequest', `No acquisition "${id}"`);
   }
 
@@ -157,21 +153,5 @@ export class Acquisitions {
     this.memory.unshift(a);
     if (this.memory.length > KEEP_UNSAVED) this.memory.length = KEEP_UNSAVED;
     this.opts.onCapture(summaryOf(a));
-  }
-
-  private async readSaved(): Promise<Acquisition[]> {
-    const folder = this.folder;
-    if (!folder) return [];
-    const names = await fs.readdir(folder).catch(() => [] as string[]);
-    const out: Acquisition[] = [];
-    for (const n of names) {
-      if (!n.endsWith('.json')) continue;
-      try {
-        out.push(JSON.parse(await fs.readFile(path.join(folder, n), 'utf8')) as Acquisition);
-      } catch {
-        // A file being written or not an acquisition: not listed.
-      }
-    }
-    return out;
   }
 }

@@ -32,6 +32,8 @@ export interface RecordingContents {
   signals: RecordedSignal[];
   console: RecordedConsoleLine[];
   marks: RecordedMark[];
+  /** Metadata records by name (the last of a name). */
+  metadata: Map<string, Map<string, string>>;
   /** False when the file ends without its footer (cut short). */
   complete: boolean;
 }
@@ -49,7 +51,7 @@ export async function readRecording(file: string): Promise<RecordingContents> {
   const channels = new Map<number, McapTypes.Channel>();
   const schemas = new Map<number, McapTypes.Schema>();
   const byChannel = new Map<number, RecordedSignal>();
-  const out: RecordingContents = { sessions: [], signals: [], console: [], marks: [], complete: false };
+  const out: RecordingContents = { sessions: [], signals: [], console: [], marks: [], metadata: new Map(), complete: false };
   const decoder = new TextDecoder();
   const take = (): boolean => {
     for (let rec; (rec = reader.nextRecord()); ) {
@@ -57,6 +59,7 @@ export async function readRecording(file: string): Promise<RecordingContents> {
         case 'Schema': schemas.set(rec.id, rec); break;
         case 'Channel': channels.set(rec.id, rec); break;
         case 'Metadata':
+          out.metadata.set(rec.name, rec.metadata);
           if (rec.name === RECORDING_METADATA) out.sessions = JSON.parse(rec.metadata.get('sessions') ?? '[]');
           break;
         case 'Message': {

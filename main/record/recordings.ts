@@ -8,6 +8,7 @@ import { csvText, writeStreamed, type CsvColumn } from './csv';
 import { Recorder, type RecordedSession } from './recorder';
 import { listRecordings, recordingPath, writeSamplesFile } from './recording-files';
 import { streamRecordingCsv } from './recording-csv';
+import { acquisitionMetadata, acquisitionSignal } from '../datalog/acquisition-files';
 
 export class RecordingError extends Error {
   constructor(readonly code: 'InvalidRequest' | 'OperationFailure', message: string) {
@@ -136,16 +137,7 @@ export class Recordings {
     const base = name ?? (a.name.replace(/[^A-Za-z0-9 _.()-]/g, '_').replace(/^[^A-Za-z0-9]+/, '').slice(0, 100).trim() || `acquisition ${a.id}`);
     const file = recordingPath(dir, base);
     try {
-      await writeSamplesFile(file, [{
-        sessionId: a.signal.sessionId, session: a.signal.session || 'acquisition', protocol: 'acquisition',
-        signal: a.signal.name || 'signal', unit: a.signal.unit, times: a.times, values: a.values,
-      }], [{
-        name: 'benchscope.acquisition',
-        metadata: new Map([
-          ['id', a.id], ['triggerTime', String(a.triggerTime)], ['triggerIndex', String(a.triggerIndex)], ['condition', a.condition],
-          ['level', String(a.level)], ['level2', a.level2 === null ? '' : String(a.level2)], ['forced', String(a.forced)],
-        ]),
-      }]);
+      await writeSamplesFile(file, [acquisitionSignal(a)], [acquisitionMetadata(a)]);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       throw new RecordingError('OperationFailure', code === 'EEXIST' ? `A recording named "${base}" already exists in ${dir}` : `Cannot write ${file}: ${(e as Error).message}`);

@@ -98,7 +98,7 @@ describe('Scrutiny in Chromium', () => {
     expect(await dl.getByLabel('Acquisition completion').getAttribute('value')).toBe('1');
     // Kept in the acquisitions store: one entry per logged signal besides time.
     expect(await dl.getByTestId('scrutiny-acquisition-summary').textContent()).toMatch(/stored in Acquisitions \(2 signals\)/);
-    expect((await readdir(path.join(dataDir, 'acquisitions'))).filter((n) => n.endsWith('.json'))).toHaveLength(2);
+    expect((await readdir(path.join(dataDir, 'acquisitions'))).filter((n) => n.endsWith('.mcap'))).toHaveLength(2);
 
     // Listed under the chart: renamed, then deleted.
     const stored = dl.locator('.scrutiny-stored tr[data-acquisition]');

@@ -1,12 +1,15 @@
 // Scope trigger through the SDK against a real host: arm, feed the hub's store a
 // synthetic signal with a known crossing, wait for the capture, save and export it.
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { BenchscopeClient, InvalidValueError, TimeoutError, type WebSocketCtor } from 'benchscope/sdk';
 import { startHost, type RunningHost } from '../../app/host/server';
+import { Acquisitions } from '../../main/datalog/acquisitions';
+import { readRecording } from '../../main/record/recording-files';
+import { TelemetryStore } from '../../main/telemetry/store';
 
 const WS = WebSocket as unknown as WebSocketCtor;
 const T0 = 1_700_000_000;
@@ -56,7 +59,7 @@ describe('scope trigger through the SDK', () => {
 
       const saved = await client.request('saveAcquisition', { id: a.id, name: 'first fall' });
       expect(saved.saved).toBe(true);
-      expect(await readdir(path.join(dataDir, 'acquisitions'))).toEqual([`${a.id}.json`]);
+      expect(await readdir(path.join(dataDir, 'acquisitions'))).toEqual([`${a.id}.mcap`]);
       const list = await client.request('listAcquisitions', {});
       expect(list.map((x) => x.name)).toContain('first fall');
       const csv = await client.request('exportAcquisitionCsv', { id: a.id });
@@ -65,6 +68,26 @@ describe('scope trigger through the SDK', () => {
       expect(rows).toHaveLength(101);
       expect(Number(rows[11]!.split(',')[1])).toBe(f(first));
       expect(await readFile(csv.path, 'utf8')).toBe(csv.csv);
+
+      // Saved as MCAP (other tools open it: one channel, the trigger in a metadata record)...
+      const mcap = path.join(dataDir, 'acquisitions', `${a.id}.mcap`);
+      const file = await readRecording(mcap);
+      expect(file.signals.map((x) => x.topic)).toEqual(['synthetic/ramp']);
+      expect([...file.signals[0]!.values.subarray(0, 100)]).toEqual(a.values);
+      expect(file.metadata.get('benchscope.acquisition')!.get('triggerIndex')).toBe('10');
+      // ...which a fresh engine lists and reads back whole.
+      const fresh = new Acquisitions({ store: new TelemetryStore(), sessionName: () => '', userDataDir: dataDir, onCapture: () => undefined, onTriggersChanged: () => undefined });
+      expect((await fresh.list()).map((x) => x.name)).toEqual(['first fall']);
+      const back = await fresh.get(a.id);
+      expect(back).toMatchObject({ name: 'first fall', triggerIndex: 10, triggerTime: a.triggerTime, saved: true, signal: a.signal });
+      expect(back.values).toEqual(a.values);
+      back.times.forEach((t, k) => expect(Math.abs(t - a.times[k]!)).toBeLessThan(1e-6));
+      // One saved as JSON by an earlier version is still listed, read and deleted.
+      await writeFile(path.join(dataDir, 'acquisitions', 'old-1.json'), JSON.stringify({ ...back, id: 'old-1', name: 'from before', createdAt: 1 }));
+      expect((await fresh.list()).map((x) => x.name)).toEqual(['first fall', 'from before']);
+      expect((await fresh.get('old-1')).values).toEqual(a.values);
+      await fresh.remove('old-1');
+      expect((await readdir(path.join(dataDir, 'acquisitions'))).sort()).toEqual([`${a.id}.csv`, `${a.id}.mcap`]);
     } finally {
       clearInterval(timer);
     }

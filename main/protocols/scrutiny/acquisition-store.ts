@@ -1,11 +1,12 @@
 // Scrutiny acquisitions kept in the engine's acquisitions store (main/datalog): that
-// store lists, renames, deletes and exports as CSV every acquisition saved as JSON
-// under <user data>/acquisitions/, so a downloaded acquisition is written there in its
-// format, one entry per logged signal, with the trigger point, and survives restarts.
+// store lists, renames, deletes and exports every acquisition saved under
+// <user data>/acquisitions/, so a downloaded acquisition is written there with the
+// store's own writer (MCAP), one entry per logged signal, with the trigger point, and
+// survives restarts.
 import { randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Acquisition } from '../../../shared/api/capture';
+import { writeAcquisitionFile } from '../../datalog/acquisition-files';
 
 export interface ScrutinyAcquisition {
   sessionId: string;
@@ -29,7 +30,6 @@ function storeName(text: string): string {
 export async function storeAcquisition(userDataDir: string | null, a: ScrutinyAcquisition, now = Date.now() / 1000): Promise<{ id: string; signal: string }[]> {
   if (!userDataDir || a.time.length === 0) return [];
   const folder = path.join(userDataDir, 'acquisitions');
-  await fs.mkdir(folder, { recursive: true });
   // Times on the wall clock, the trigger point at the moment of the download.
   const t0 = now - (a.time[a.triggerIndex] ?? 0);
   const times = a.time.map((t) => t0 + t);
@@ -55,9 +55,7 @@ export async function storeAcquisition(userDataDir: string | null, a: ScrutinyAc
       times,
       values: sg.values,
     };
-    const file = path.join(folder, `${id}.json`);
-    await fs.writeFile(`${file}.tmp`, JSON.stringify(entry));
-    await fs.rename(`${file}.tmp`, file);
+    await writeAcquisitionFile(folder, entry);
     out.push({ id, signal: sg.name });
   }
   return out;
