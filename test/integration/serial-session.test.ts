@@ -33,7 +33,15 @@ describe('lines session over a serial pty', () => {
       linkConfig: { portname: pair.host, baudrate: 115200 },
       options: { format: 'csv', separator: ',', header: 'auto' },
     });
-    // The device greets with a header; the session is ready after the first good line.
+    // The device greets with a header once the port is open (what a device writes before
+    // that is flushed away by the open); the session is ready after the first good line.
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const s = (await client.requestServerStatusUpdate({ wait: true }))!.sessions.find((x) => x.sessionId === sessionId);
+      if (s?.deviceLink.operational) break;
+      if (Date.now() > deadline) throw new Error(`serial link to ${pair.host} not open: ${s?.deviceLink.lastError}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
     await device.write('volts,amps\n1.5,0.25\n');
     await client.waitDeviceReady(sessionId, 5);
     const signals = await client.listSignals(sessionId);
