@@ -104,6 +104,7 @@ export class Hub {
       store: this.store, sessions: () => this.sessions.values(), userDataDir: opts.userDataDir,
       onStateChange: (data) => { this.broadcast({ event: 'recording', data }); this.changed(false); },
       otherNames: (id) => this.replays.nameOf(id),
+      replayOf: (file) => this.replays.openOn(file),
       onCsvProgress: (data) => this.broadcast({ event: 'csvExport', data }),
     });
     this.replays = new Replays({

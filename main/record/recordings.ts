@@ -24,6 +24,8 @@ export interface RecordingsOptions {
   onStateChange(status: RecordingStatus): void;
   /** How far a whole-recording CSV export has got (a few times a second, and once done). */
   onCsvProgress?(progress: CsvExportProgress): void;
+  /** The name of a replay that has this file open, if any. */
+  replayOf?(file: string): string | undefined;
   /** Names of sources of signals that are not sessions (replays), for CSV headers. */
   otherNames?(sessionId: string): string | undefined;
 }
@@ -192,6 +194,8 @@ export class Recordings {
     if (this.current?.active && path.resolve(this.current.status().path) === recordingPath(dir, name)) {
       throw new RecordingError('OperationFailure', `Cannot ${what} "${name}" while it is being recorded: stop the recording first`);
     }
+    const replay = this.opts.replayOf?.(path.resolve(recordingPath(dir, name)));
+    if (replay) throw new RecordingError('OperationFailure', `Cannot ${what} "${name}" while it is open for replay ("${replay}"): close the replay first`);
   }
 
   private fileError(e: unknown, name: string, dir: string): RecordingError {

@@ -9,6 +9,7 @@
 // again (new ids, so no client mixes samples from before and after the seek),
 // then loads the `historyS` seconds before the new playhead so the plot window
 // fills at once.
+import path from 'node:path';
 import type { ReplayStatus } from '../../shared/api/capture';
 import type { Mark } from '../../shared/api/contract';
 import type { TelemetryStore } from '../telemetry/store';
@@ -260,6 +261,12 @@ export class Replays {
     const out: Mark[] = [];
     for (const r of this.open.values()) if (replayId === undefined || r.id === replayId) out.push(...r.marks());
     return out.sort((a, b) => a.t - b.t);
+  }
+
+  /** The name of an open replay of this file, if any. */
+  openOn(file: string): string | undefined {
+    for (const r of this.open.values()) if (path.resolve(r.path) === file) return r.name;
+    return undefined;
   }
 
   nameOf(id: string): string | undefined {

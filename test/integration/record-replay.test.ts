@@ -105,6 +105,9 @@ describe('replay of a recording', () => {
     expect(body(csv.csv)).toBe(body(fileText));
     expect(csv.rows).toBe(fromFile.rows);
 
+    // An open replay's file is not deleted or renamed under it.
+    await expect(client.request('deleteRecording', { name: 'to replay' })).rejects.toThrow(/while it is open for replay \("Replay: to replay"\): close the replay first/);
+    await expect(client.request('renameRecording', { name: 'to replay', newName: 'other' })).rejects.toThrow(/open for replay/);
     await client.closeReplay(r.replayId);
     expect(await client.listReplays()).toEqual([]);
     expect(await replaySignals(r)).toEqual([]);
