@@ -73,7 +73,7 @@ export function RecordingsList({ onClose }: { onClose(): void }) {
                   ) : r.name}
                   {r.complete ? null : <span className="warn" title="Cut short (the engine stopped while recording): readable up to its last flushed chunk"> (cut short)</span>}
                 </td>
-                <td>{r.sessions.map((s) => s.name).join(', ')}</td>
+                <td className="recording-sessions-cell" title={r.sessions.map((s) => s.name).join('\n')}>{sessionsText(r.sessions.map((s) => s.name))}</td>
                 <td>{formatDuration(r.durationS)}</td>
                 <td>{formatBytes(r.bytes)}</td>
                 <td>{new Date(r.modified * 1000).toLocaleString()}</td>
@@ -102,6 +102,11 @@ export function RecordingsList({ onClose }: { onClose(): void }) {
       {message ? <p className="muted mono" role="status">{message}</p> : null}
     </div>
   );
+}
+
+/** A recording's sessions on one line: the first two, then how many more (all of them in the cell's title). */
+function sessionsText(names: string[]): string {
+  return names.length <= 2 ? names.join(', ') : `${names.slice(0, 2).join(', ')} +${names.length - 2} more`;
 }
 
 /** In a browser (the headless host), a recording's CSV streamed by the host; none in the desktop window (no HTTP server). */
