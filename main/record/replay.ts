@@ -10,7 +10,7 @@
 // then loads the `historyS` seconds before the new playhead so the plot window
 // fills at once.
 import path from 'node:path';
-import type { ReplayStatus } from '../../shared/api/capture';
+import type { OpenedReplay, ReplayStatus } from '../../shared/api/capture';
 import type { Mark } from '../../shared/api/contract';
 import type { TelemetryStore } from '../telemetry/store';
 import { openReplaySource, ReplaySourceError, type ReplayConsoleLine, type ReplaySource } from './replay-source';
@@ -69,7 +69,7 @@ class Replay {
       replayId: this.id, name: this.name, recording: this.recording, path: this.path,
       start: this.source.start, end: this.source.end, position: this.position,
       playing: this.playing, speed: this.speed, complete: this.source.complete,
-      signals: this.source.channels.map((c) => `${c.session}/${c.signal}`), error: this.error,
+      signalCount: this.source.channels.length, error: this.error,
     };
   }
 
@@ -189,7 +189,7 @@ export class Replays {
 
   constructor(private readonly opts: ReplaysOptions) {}
 
-  async openReplay(p: { name: string; folder?: string; play?: boolean; speed?: number }): Promise<ReplayStatus> {
+  async openReplay(p: { name: string; folder?: string; play?: boolean; speed?: number }): Promise<OpenedReplay> {
     const file = await this.opts.resolve(p.name, p.folder);
     let source: ReplaySource;
     try {
@@ -212,7 +212,7 @@ export class Replays {
     this.opts.onChange(true);
     const marks = replay.marks();
     if (marks.length) this.opts.onMarks?.(marks);
-    return replay.status();
+    return { ...replay.status(), signals: source.channels.map((c) => `${c.session}/${c.signal}`) };
   }
 
   async control(p: { replayId: string; play?: boolean; speed?: number; seek?: number; historyS?: number }): Promise<ReplayStatus> {

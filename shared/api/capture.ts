@@ -112,9 +112,14 @@ export interface ReplayStatus {
   speed: number;
   /** False for a file cut short by a crash (read whole, as far as it goes). */
   complete: boolean;
-  /** Signal names in the replay: "<recorded session>/<recorded signal>". */
-  signals: string[];
+  /** Signal names in the replay ("<recorded session>/<recorded signal>"): how many; listSignals gives them. */
+  signalCount: number;
   error: string | null;
+}
+
+/** What opening a replay answers: its status and its signals' names. */
+export interface OpenedReplay extends ReplayStatus {
+  signals: string[];
 }
 
 /** A recorded console line: its time, its session's name, rx/tx/info, the text. */
@@ -212,7 +217,7 @@ export const TriggerRequestSchemas = {
 } as const;
 
 export interface CaptureResultTypes {
-  openReplay: ReplayStatus;
+  openReplay: OpenedReplay;
   controlReplay: ReplayStatus;
   closeReplay: null;
   listReplays: ReplayStatus[];

@@ -8,7 +8,7 @@ import {
 } from '../api/contract';
 import type { LinkType } from '../api/link-config';
 import { decodeTelemetryFrame, type TelemetryBlock } from '../api/telemetry-frame';
-import type { Acquisition, AcquisitionSummary, RecordingInfo, RecordingStatus, ReplayStatus, TriggerSpecInput } from '../api/capture';
+import type { Acquisition, AcquisitionSummary, OpenedReplay, RecordingInfo, RecordingStatus, ReplayStatus, TriggerSpecInput } from '../api/capture';
 import { ConnectionError, errorFromReply, InvalidValueError, TimeoutError } from './errors';
 import { RateMeter } from './rate';
 
@@ -265,7 +265,7 @@ export class BenchscopeClient {
    * Opens a recording for replay: its signals appear in listSignals under the
    * replay's id (its replayId) and play into subscriptions as a session's would.
    */
-  openReplay(name: string, opts: { folder?: string; play?: boolean; speed?: number } = {}): Promise<ReplayStatus> {
+  openReplay(name: string, opts: { folder?: string; play?: boolean; speed?: number } = {}): Promise<OpenedReplay> {
     return this.request('openReplay', { name, ...opts }, 30);
   }
 
