@@ -288,6 +288,20 @@ class IndexedSource implements ReplaySource {
   }
 }
 
+function ascending(times: Float64Array): boolean {
+  for (let i = 1; i < times.length; i++) if (times[i]! < times[i - 1]!) return false;
+  return true;
+}
+
+/** Sorts samples by time, keeping the order of equal times (stable). */
+function sortByTime(times: Float64Array, values: Float64Array): void {
+  const order = Array.from({ length: times.length }, (_, i) => i).sort((a, b) => times[a]! - times[b]! || a - b);
+  const t = Float64Array.from(order, (i) => times[i]!);
+  const v = Float64Array.from(order, (i) => values[i]!);
+  times.set(t);
+  values.set(v);
+}
+
 /** A console message's JSON, checked: null when it is not one. */
 function consoleLine(text: string): { dir: string; text: string } | null {
   try {
@@ -367,6 +381,12 @@ export function decodeChunk(buf: Uint8Array, byId: ReadonlyMap<number, number>, 
     out.times[ch]![k] = nsWordsToSeconds(view.getUint32(body + 6, true), view.getUint32(body + 10, true));
     out.values[ch]![k] = view.getFloat64(body + 22 + 4, buf[body + 22 + 1] === 0x01);
   }
+  // A device clock that went back (a reset) leaves a channel out of time order: sorted
+  // here, so a time range of the chunk is one run of samples.
+  for (let ch = 0; ch < channelCount; ch++) {
+    const times = out.times[ch];
+    if (times && !ascending(times)) sortByTime(times, out.values[ch]!);
+  }
   return out;
 }
 
@@ -380,6 +400,10 @@ async function memorySource(file: string): Promise<ReplaySource> {
     throw new ReplaySourceError(`Cannot read ${file} as an MCAP recording: ${(e as Error).message}`);
   }
   const signals = contents.signals.filter((s) => s.count > 0);
+  for (const sg of signals) {
+    const times = sg.times.subarray(0, sg.count);
+    if (!ascending(times)) sortByTime(times, sg.values.subarray(0, sg.count));
+  }
   const consoleLines: ReplayConsoleLine[] = contents.console.map((l) => ({ t: l.t, session: l.session, dir: l.dir, text: l.text })).sort((a, b) => a.t - b.t);
   let start = Infinity, end = -Infinity;
   for (const s of signals) {

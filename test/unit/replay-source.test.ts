@@ -120,4 +120,34 @@ describe('replay source', () => {
     const lz4 = Buffer.concat([good.subarray(0, 9 + 28), Buffer.from([3, 0, 0, 0]), Buffer.from('lz4'), good.subarray(9 + 32)]);
     expect(() => decodeChunk(lz4, byId, 2)).toThrow(/compressed with lz4/);
   });
+
+  it('puts a channel whose device clock went back in time order within a chunk', async () => {
+    const out = new Bytes();
+    const w = new McapWriter({ writable: out, chunkSize: 1 << 20, useStatistics: false });
+    await w.start({ profile: '', library: 'test' });
+    const schemaId = await w.registerSchema({ name: SAMPLE_SCHEMA_NAME, encoding: 'ros2msg', data: new TextEncoder().encode(SAMPLE_SCHEMA_TEXT) });
+    const a = await w.registerChannel({ topic: 's/a', messageEncoding: 'cdr', schemaId, metadata: new Map() });
+    const enc = new SampleEncoder();
+    const clock = new NanosClock();
+    // 0..9 s, then the device resets its clock to 5 s and counts on.
+    const times = [...Array.from({ length: 10 }, (_, k) => k), ...Array.from({ length: 5 }, (_, k) => 5 + k + 0.5)];
+    for (let k = 0; k < times.length; k++) {
+      const ns = clock.toNs(1_790_000_000 + times[k]!);
+      enc.set(k);
+      await w.addMessage({ channelId: a, sequence: k, logTime: ns, publishTime: ns, data: enc.bytes });
+    }
+    await w.end();
+    const file = out.all();
+    const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+    let chunk: Uint8Array | null = null;
+    for (let p = 8; p + 9 <= file.length;) {
+      const len = Number(view.getBigUint64(p + 1, true));
+      if (file[p] === 0x06) chunk = file.subarray(p, p + 9 + len);
+      p += 9 + len;
+    }
+    const d = decodeChunk(chunk!, new Map([[a, 0]]), 1);
+    expect([...d.times[0]!].map((t) => Math.round((t - 1_790_000_000) * 10) / 10)).toEqual([0, 1, 2, 3, 4, 5, 5.5, 6, 6.5, 7, 7.5, 8, 8.5, 9, 9.5]);
+    // Each sample keeps its value (its number in the file).
+    expect([...d.values[0]!]).toEqual([0, 1, 2, 3, 4, 5, 10, 6, 11, 7, 12, 8, 13, 9, 14]);
+  });
 });
