@@ -110,7 +110,8 @@ export class Hub {
     this.replays = new Replays({
       store: this.store,
       resolve: (name, folder) => this.recordings.file(name, folder),
-      onChange: (signals) => { if (signals) this.signalsDirty = true; this.changed(false); },
+      // Opening or closing a replay (a new set of signals) is kept in the workspace.
+      onChange: (signals) => { if (signals) this.signalsDirty = true; this.changed(signals); },
       onMarks: (data) => this.broadcast({ event: 'marks', data }),
     });
     this.acquisitions = new Acquisitions({
@@ -146,6 +147,14 @@ export class Hub {
       if (s.autoConnect) this.tryConnect(session);
     }
     if (ws.demoMode) await this.setDemoMode(true);
+    // Replays open when the engine stopped come back, paused where they were.
+    for (const r of ws.replays ?? []) {
+      try {
+        await this.replays.openReplay({ name: r.recording, file: r.path, position: r.position, speed: r.speed });
+      } catch (e) {
+        this.notices.push(`The replay of "${r.recording}" could not be opened again: ${(e as Error).message}`);
+      }
+    }
     this.timers.push(setInterval(() => this.batcher.flush(), this.opts.flushMs ?? 33));
     this.timers.push(setInterval(() => this.flushEvents(), 100));
     this.timers.push(setInterval(() => this.acquisitions.poll(), 20));
@@ -159,8 +168,11 @@ export class Hub {
     this.acquisitions.stopAll();
     this.canMonitors.disposeAll();
     await this.recordings.stop();
+    // Saved with the replays still open, so the next start opens them again.
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = null;
+    await this.save();
     await this.replays.closeAll();
-    if (this.saveTimer) { clearTimeout(this.saveTimer); this.saveTimer = null; await this.save(); }
     await this.demoSwitch;
     await Promise.all([...this.sessions.values()].map((s) => s.disconnect()));
     await Promise.all(this.demoDevices.map((d) => d.close()));
@@ -622,6 +634,7 @@ export class Hub {
         id: s.id, name: s.name, protocol: s.protocolName, link: s.linkSpec, options: s.options, autoConnect: s.autoConnect,
       })),
       plots: this.plots,
+      replays: this.replays.list().map((r) => ({ recording: r.recording, path: r.path, position: r.position, speed: r.speed })),
     });
   }
 }

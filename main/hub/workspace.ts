@@ -21,6 +21,13 @@ export const WorkspaceSchema = z.object({
     autoConnect: z.boolean(),
   })).max(256),
   plots: z.array(PlotConfig).max(32),
+  /** Recordings open for replay, opened again (paused where they were) at the next start. */
+  replays: z.array(z.object({
+    recording: z.string().min(1).max(100),
+    path: z.string().min(1).max(4096),
+    position: z.number().finite(),
+    speed: z.number().min(0.01).max(1000),
+  })).max(32).optional(),
 });
 export type Workspace = z.infer<typeof WorkspaceSchema>;
 

@@ -189,8 +189,8 @@ export class Replays {
 
   constructor(private readonly opts: ReplaysOptions) {}
 
-  async openReplay(p: { name: string; folder?: string; play?: boolean; speed?: number }): Promise<OpenedReplay> {
-    const file = await this.opts.resolve(p.name, p.folder);
+  async openReplay(p: { name: string; folder?: string; play?: boolean; speed?: number; file?: string; position?: number }): Promise<OpenedReplay> {
+    const file = p.file ?? await this.opts.resolve(p.name, p.folder);
     let source: ReplaySource;
     try {
       source = await openReplaySource(file);
@@ -208,6 +208,7 @@ export class Replays {
     const replay = new Replay(id, name, p.name, file, source, this.opts.store, (signals) => this.opts.onChange(signals));
     this.open.set(id, replay);
     if (p.speed !== undefined) replay.setSpeed(p.speed);
+    if (p.position !== undefined && p.position > source.start) await replay.seek(p.position, DEFAULT_HISTORY_S);
     if (p.play) await replay.play(true);
     this.opts.onChange(true);
     const marks = replay.marks();

@@ -223,6 +223,29 @@ describe('replay of a recording', () => {
     await client.closeReplay(r.replayId);
   });
 
+  it('opens the replays again after a restart, paused where they were', async () => {
+    const r = await client.openReplay('to replay');
+    const mid = (r.start + r.end) / 2;
+    await client.controlReplay(r.replayId, { seek: mid, speed: 2 });
+    client.disconnect();
+    await host.close();
+    host = await startHost({ port: 0, userDataDir: dataDir, statusMs: 200 });
+    await client.connect('127.0.0.1', host.port, { token: host.token, WebSocket: WS });
+    const [again] = await client.listReplays();
+    expect(again).toMatchObject({ name: 'Replay: to replay', recording: 'to replay', position: mid, speed: 2, playing: false });
+    // Its signals are back under its (new) id, loaded up to the playhead.
+    const signals = await replaySignals(again!);
+    expect(signals.length).toBe(recorded.length);
+    expect(signals.every((x) => x.total > 0)).toBe(true);
+    await client.closeReplay(again!.replayId);
+    // Closed: the next start opens none.
+    await host.close();
+    host = await startHost({ port: 0, userDataDir: dataDir, statusMs: 200 });
+    client.disconnect();
+    await client.connect('127.0.0.1', host.port, { token: host.token, WebSocket: WS });
+    expect(await client.listReplays()).toEqual([]);
+  });
+
   it('refuses what it cannot replay with the reason', async () => {
     await expect(client.openReplay('no such recording')).rejects.toThrow(InvalidValueError);
     await expect(client.openReplay('no such recording')).rejects.toThrow(/No recording "no such recording"/);
