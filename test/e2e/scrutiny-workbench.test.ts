@@ -1,7 +1,7 @@
 // The Scrutiny workbench as a user sees it in Chromium: a session made with the link
 // form connects to the emulated device over UDP, a variable moves in a plot, a value
 // written from the watch table reads back, and an acquisition shows in its chart.
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -96,6 +96,15 @@ describe('Scrutiny in Chromium', () => {
     expect(await chart.locator('canvas').count()).toBe(1);
     expect(await chart.locator('.u-legend .u-series').count()).toBe(3);
     expect(await dl.getByLabel('Acquisition completion').getAttribute('value')).toBe('1');
+    // Exported as CSV (every logged signal, a row per point) and PNG.
+    const csvDownload = page.waitForEvent('download');
+    await dl.getByRole('button', { name: 'CSV', exact: true }).first().click();
+    const csvLines = (await readFile((await (await csvDownload).path())!, 'utf8')).trimEnd().split('\n');
+    expect(csvLines[0]!.split(',')).toHaveLength(3);
+    expect(csvLines).toHaveLength(Number(await chart.getAttribute('data-points')) + 1);
+    const pngDownload = page.waitForEvent('download');
+    await dl.getByRole('button', { name: 'PNG', exact: true }).click();
+    expect((await (await pngDownload).suggestedFilename())).toMatch(/\.png$/);
     // Kept in the acquisitions store: one entry per logged signal besides time.
     expect(await dl.getByTestId('scrutiny-acquisition-summary').textContent()).toMatch(/stored in Acquisitions \(2 signals\)/);
     expect((await readdir(path.join(dataDir, 'acquisitions'))).filter((n) => n.endsWith('.mcap'))).toHaveLength(2);

@@ -2,6 +2,7 @@
 // with a dashed line.
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
+import { download } from '../../capture/format';
 
 export interface ScrutinyAcquisition {
   acquisitionId: number;
@@ -61,5 +62,33 @@ export function AcquisitionChart({ acquisition }: { acquisition: ScrutinyAcquisi
       u.destroy();
     };
   }, [acquisition]);
-  return <div ref={host} className="scrutiny-acquisition-chart" data-testid="scrutiny-acquisition-chart" data-points={acquisition.nPoints} data-trigger-index={acquisition.triggerIndex} />;
+  const name = `scrutiny-acquisition-${acquisition.acquisitionId}`;
+  return (
+    <div className="scrutiny-acquisition-view">
+      <div ref={host} className="scrutiny-acquisition-chart" data-testid="scrutiny-acquisition-chart" data-points={acquisition.nPoints} data-trigger-index={acquisition.triggerIndex} />
+      <div className="scrutiny-acquisition-tools">
+        <button type="button" className="btn" title="Every logged signal, one row per point (time from the first point)"
+          onClick={() => download(`${name}.csv`, acquisitionCsv(acquisition))}>CSV</button>
+        <button type="button" className="btn" onClick={() => {
+          const canvas = host.current?.querySelector('canvas');
+          if (canvas) download(`${name}.png`, canvas.toDataURL('image/png'));
+        }}>PNG</button>
+      </div>
+    </div>
+  );
+}
+
+/**
+ * The acquisition as CSV: all its signals share the device's sampling, so one row per
+ * point; time in seconds from the first point (or the sample number when the loop has
+ * no fixed rate and no time was logged).
+ */
+export function acquisitionCsv(a: ScrutinyAcquisition): string {
+  const shown = a.signals.filter((s) => s.kind !== 'time');
+  const cell = (h: string) => (/[",\n]/.test(h) ? `"${h.replace(/"/g, '""')}"` : h);
+  const rows = [`${a.timeUnit === 's' ? 'time' : 'sample'},${shown.map((s) => cell(s.name)).join(',')}`];
+  for (let i = 0; i < a.time.length; i++) {
+    rows.push(`${a.timeUnit === 's' ? a.time[i]!.toFixed(9) : a.time[i]},${shown.map((s) => s.values[i] ?? '').join(',')}`);
+  }
+  return `${rows.join('\n')}\n`;
 }
