@@ -111,7 +111,11 @@ export class Hub {
       store: this.store,
       resolve: (name, folder) => this.recordings.file(name, folder),
       // Opening or closing a replay (a new set of signals) is kept in the workspace.
-      onChange: (signals) => { if (signals) this.signalsDirty = true; this.changed(signals); },
+      onChange: (signals) => {
+        this.changed(signals);
+        // New signal ids (an open, a seek): plots resubscribe as soon as they hear of them.
+        if (signals) { this.signalsDirty = true; this.flushEvents(); }
+      },
       onMarks: (data) => this.broadcast({ event: 'marks', data }),
     });
     this.acquisitions = new Acquisitions({

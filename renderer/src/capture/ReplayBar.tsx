@@ -45,16 +45,20 @@ export function ReplayBar({ replay }: { replay: ReplayStatus }) {
   const position = dragging ?? (Number.isFinite(replayClock(replay.replayId)) ? replayClock(replay.replayId) : replay.position);
   const step = Math.round(((position - replay.start) / duration) * SLIDER_STEPS);
 
-  const seekTo = (k: number) => {
+  /** A drag sends one seek when the thumb rests (150 ms); a key press, at once. */
+  const seekTo = (k: number, now: boolean) => {
     const t = replay.start + (k / SLIDER_STEPS) * duration;
     setDragging(t);
-    // Dragging sends one seek when the thumb rests; arrow keys, one per pause in typing.
     if (seekTimer.current) clearTimeout(seekTimer.current);
-    seekTimer.current = setTimeout(() => {
+    const send = () => {
       seekTimer.current = null;
       void control({ seek: t, historyS }).finally(() => setDragging(null));
-    }, 150);
+    };
+    if (now) send();
+    else seekTimer.current = setTimeout(send, 150);
   };
+  /** Set by a key press on the slider: its change event seeks at once. */
+  const byKey = useRef(false);
 
   return (
     <div className="replay-bar" role="group" aria-label={`Timeline of ${replay.name}`} data-testid="replay-bar" data-replay-id={replay.replayId}
@@ -72,7 +76,9 @@ export function ReplayBar({ replay }: { replay: ReplayStatus }) {
       <input type="range" className="replay-slider" aria-label="Replay position" min={0} max={SLIDER_STEPS} step={1}
         value={Math.min(SLIDER_STEPS, Math.max(0, step))}
         aria-valuetext={`${formatOffset(position - replay.start)} of ${formatOffset(duration)}`}
-        onChange={(e) => seekTo(Number(e.target.value))} />
+        onKeyDown={() => { byKey.current = true; }}
+        onPointerDown={() => { byKey.current = false; }}
+        onChange={(e) => { seekTo(Number(e.target.value), byKey.current); byKey.current = false; }} />
       <span className="mono replay-time" data-testid="replay-time">
         {formatOffset(position - replay.start)} / {formatOffset(duration)}
         <span className="muted"> · {new Date(position * 1000).toLocaleTimeString(undefined, { hour12: false })}.{String(Math.floor((position % 1) * 1000)).padStart(3, '0')}</span>
