@@ -42,6 +42,8 @@ export interface ReplaySource {
   readonly end: number;
   /** False for a file cut short (read without an index). */
   readonly complete: boolean;
+  /** Samples per second over the whole recording, all signals (from the chunk sizes for an indexed file). */
+  readonly samplesPerSecond: number;
   /** Every mark of the recording, in time order (they are few: loaded at open). */
   readonly marks: readonly ReplayMark[];
   /** The last `limit` console lines at or before t, oldest first. */
@@ -123,6 +125,7 @@ class IndexedSource implements ReplaySource {
   readonly start: number;
   readonly end: number;
   readonly complete = true;
+  readonly samplesPerSecond: number;
   marks: ReplayMark[] = [];
   /** MCAP channel id -> our channel index (sample channels only). */
   private readonly byId = new Map<number, number>();
@@ -163,6 +166,10 @@ class IndexedSource implements ReplaySource {
     this.start = Number.isFinite(start) ? start : 0;
     this.end = Number.isFinite(end) ? end : 0;
     this.maxSpan = span;
+    // About one sample message per (record + index entry) bytes of a chunk: an upper bound (console lines count too).
+    let bytes = 0;
+    for (const c of this.chunks) bytes += Number(c.index.uncompressedSize);
+    this.samplesPerSecond = this.end > this.start ? bytes / (9 + 22 + SAMPLE_BYTES) / (this.end - this.start) : 0;
   }
 
   /** Reads the mark channels (few messages) through the index. */
@@ -415,6 +422,7 @@ async function memorySource(file: string): Promise<ReplaySource> {
     start: Number.isFinite(start) ? start : 0,
     end: Number.isFinite(end) ? end : 0,
     complete: false,
+    samplesPerSecond: end > start ? signals.reduce((n, sg) => n + sg.count, 0) / (end - start) : 0,
     marks: contents.marks.map((m) => ({ t: m.t, session: m.session, label: m.label, severity: m.severity, signal: m.signal })),
     consoleBefore(t, limit) {
       let hi = consoleLines.length;

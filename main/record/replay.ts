@@ -69,7 +69,7 @@ class Replay {
       replayId: this.id, name: this.name, recording: this.recording, path: this.path,
       start: this.source.start, end: this.source.end, position: this.position,
       playing: this.playing, speed: this.speed, complete: this.source.complete,
-      signalCount: this.source.channels.length, error: this.error,
+      signalCount: this.source.channels.length, samplesPerSecond: this.source.samplesPerSecond, error: this.error,
     };
   }
 

@@ -114,6 +114,8 @@ export interface ReplayStatus {
   complete: boolean;
   /** Signal names in the replay ("<recorded session>/<recorded signal>"): how many; listSignals gives them. */
   signalCount: number;
+  /** The recording's samples per second (all signals): times the speed, what the plots are sent. */
+  samplesPerSecond: number;
   error: string | null;
 }
 
@@ -125,7 +127,9 @@ export interface OpenedReplay extends ReplayStatus {
 /** A recorded console line: its time, its session's name, rx/tx/info, the text. */
 export interface ReplayConsoleLine { t: number; session: string; dir: string; text: string }
 
-export const REPLAY_SPEEDS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 50] as const;
+export const REPLAY_SPEEDS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 50, 100] as const;
+/** The workbench offers speeds that send the plots at most this many samples per second (the DESIGN budget). */
+export const REPLAY_PLOT_BUDGET = 1_000_000;
 const replayId = z.string().min(1).max(64);
 
 export const ReplayRequestSchemas = {

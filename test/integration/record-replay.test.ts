@@ -57,6 +57,9 @@ describe('replay of a recording', () => {
     expect(r.start).toBe(first);
     expect(r.end).toBe(last);
     expect(r.position).toBe(first);
+    // Its rate (for the speeds the timeline offers): the recorded samples over its span.
+    const total = recorded.reduce((n, x) => n + x.count, 0);
+    expect(r.samplesPerSecond / (total / (last - first))).toBeCloseTo(1, 1);
     // The replay is in the status, its signals are listed like a session's.
     expect((await client.requestServerStatusUpdate({ wait: true }))!.replays!.map((x) => x.replayId)).toEqual([r.replayId]);
     const signals = await replaySignals(r);

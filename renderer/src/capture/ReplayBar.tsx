@@ -2,7 +2,7 @@
 // (drag or arrow keys to seek; the plots load the window before the new position),
 // where the playhead is, and close. The plots of a replay follow its playhead.
 import { useEffect, useRef, useState } from 'react';
-import { REPLAY_SPEEDS, type ReplayConsoleLine, type ReplayStatus } from '../../../shared/api/capture';
+import { REPLAY_PLOT_BUDGET, REPLAY_SPEEDS, type ReplayConsoleLine, type ReplayStatus } from '../../../shared/api/capture';
 import { formatClock } from '../format';
 import { client } from '../hub';
 import { useStore } from '../store';
@@ -70,7 +70,11 @@ export function ReplayBar({ replay }: { replay: ReplayStatus }) {
         <span>Speed</span>
         <select aria-label="Replay speed" value={replay.speed} onChange={(e) => void control({ speed: Number(e.target.value) })}>
           {(REPLAY_SPEEDS as readonly number[]).includes(replay.speed) ? null : <option value={replay.speed}>{replay.speed}×</option>}
-          {REPLAY_SPEEDS.map((s) => <option key={s} value={s}>{s}×</option>)}
+          {REPLAY_SPEEDS.map((s) => {
+            // Faster than the plots can take every sample of this recording: offered, but disabled.
+            const tooFast = s > 1 && s * replay.samplesPerSecond > REPLAY_PLOT_BUDGET;
+            return <option key={s} value={s} disabled={tooFast} title={tooFast ? `${Math.round(s * replay.samplesPerSecond).toLocaleString()} samples/s: more than the plots take without dropping` : undefined}>{s}×</option>;
+          })}
         </select>
       </label>
       <input type="range" className="replay-slider" aria-label="Replay position" min={0} max={SLIDER_STEPS} step={1}
