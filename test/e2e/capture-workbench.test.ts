@@ -131,7 +131,7 @@ describe('capture in Chromium', () => {
     // The timeline above the plots, playing; the list closes; a plot of the replay's signals.
     const timeline = page.getByTestId('replay-bar');
     await expect.poll(() => timeline.count(), { timeout: 5000 }).toBe(1);
-    expect(await page.getByTestId('recordings-list').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('recordings-list').count(), { timeout: 5000 }).toBe(0);
     expect(await timeline.getAttribute('data-playing')).toBe('true');
     const plot = page.getByTestId('plot').filter({ has: page.locator('input[value="Replay: replay e2e"]') });
     await expect.poll(() => plot.count(), { timeout: 5000 }).toBe(1);
