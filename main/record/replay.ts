@@ -25,7 +25,7 @@ const TICK_MS = 25;
 /** Just below a time, above the double's resolution at today's epoch seconds (about 0.24 us). */
 const BEFORE = 1e-6;
 export const DEFAULT_HISTORY_S = 10;
-/** Samples appended in one go per signal before the loop yields (a fast replay of a dense recording). */
+/** The most wall-clock time one tick makes up for (after a stall, the playhead jumps at most this times the speed). */
 const MAX_TICK_S = 2;
 
 class Replay {
@@ -84,7 +84,8 @@ class Replay {
         this.timer = setInterval(() => {
           if (this.ticking) return;
           this.ticking = true;
-          void this.queue(() => this.tick()).finally(() => { this.ticking = false; });
+          // A failed read is kept in the replay's status (failed()): nothing to throw here.
+          this.queue(() => this.tick()).catch(() => undefined).finally(() => { this.ticking = false; });
         }, TICK_MS);
       } else {
         this.stopTimer();

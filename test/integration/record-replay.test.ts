@@ -1,7 +1,7 @@
 // Record the demo waveform through the SDK against a real host, open the file for
 // replay, play it into a subscription, seek, export the replayed samples as CSV and
 // compare every value with the file; a file cut short and bad files too.
-import { mkdtemp, open, readFile, rm, writeFile, stat } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -257,6 +257,22 @@ describe('replay of a recording', () => {
     expect(err).toBeInstanceOf(OperationFailureError);
     expect((err as Error).message).toMatch(/garbage\.mcap/);
     await expect(client.controlReplay('replay-999', { play: true })).rejects.toThrow(/No replay "replay-999"/);
+    // A file cut under a playing replay: the replay stops with the reason, the engine carries on.
+    const copy = path.join(dataDir, 'recordings', 'shrinks.mcap');
+    await writeFile(copy, await readFile(path.join(dataDir, 'recordings', 'to replay.mcap')));
+    const r = await client.openReplay('shrinks');
+    await truncate(copy, 200);
+    await client.controlReplay(r.replayId, { play: true, speed: 10 });
+    let status: ReplayStatus | undefined;
+    for (let i = 0; i < 100; i++) {
+      status = (await client.listReplays()).find((x) => x.replayId === r.replayId);
+      if (status?.error) break;
+      await sleep(50);
+    }
+    expect(status!.error).toMatch(/Replay of "shrinks" stopped: .*ends inside a chunk/);
+    expect(status!.playing).toBe(false);
+    await expect(client.controlReplay(r.replayId, { seek: r.end })).rejects.toThrow(/Replay of "shrinks" stopped/);
+    await client.closeReplay(r.replayId);
     await expect(client.request('controlReplay', { replayId: 'x', speed: 0 })).rejects.toThrow(/Speed is 0.01 to 1000/);
     // The host carries on.
     expect((await client.requestServerStatusUpdate({ wait: true }))!.sessions.length).toBeGreaterThan(0);
