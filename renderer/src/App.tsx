@@ -9,6 +9,7 @@ import { NewSessionDialog } from './forms/NewSessionDialog';
 import { client } from './hub';
 import { Console } from './panels/Console';
 import { LinkPanel } from './panels/LinkPanel';
+import { PanelBoundary } from './panels/PanelBoundary';
 import { SessionList } from './panels/SessionList';
 import { SessionStatusPanel } from './panels/SessionStatusPanel';
 import { StatsPanel } from './panels/StatsPanel';
@@ -85,9 +86,11 @@ function Workbench() {
           </div>
           <div className="workspace">
             {ProtocolPanel && session ? (
-              <Suspense fallback={<p className="muted">Loading the {session.protocol} panel…</p>}>
-                <ProtocolPanel key={session.sessionId} session={session} />
-              </Suspense>
+              <PanelBoundary key={session.sessionId} name={session.protocol}>
+                <Suspense fallback={<p className="muted">Loading the {session.protocol} panel…</p>}>
+                  <ProtocolPanel session={session} />
+                </Suspense>
+              </PanelBoundary>
             ) : null}
             {session?.deviceLink.type === 'can' ? <CanMonitorPanel key={`can-${session.sessionId}`} session={session} /> : null}
             <PlotsArea />
