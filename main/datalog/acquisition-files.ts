@@ -12,6 +12,11 @@ import { readRecording, writeSamplesFile } from '../record/recording-files';
 
 export const ACQUISITION_METADATA = 'benchscope.acquisition';
 
+/** A name the stores accept (on rename too): letters, digits, spaces and _ . ( ) -, at most 100 characters. */
+export function storeName(text: string, fallback: string): string {
+  return text.replace(/[^A-Za-z0-9 _.()-]/g, '_').replace(/^[^A-Za-z0-9]+/, '').slice(0, 100).trim() || fallback;
+}
+
 export function summaryOf(a: Acquisition): AcquisitionSummary {
   const { times: _t, values: _v, ...summary } = a;
   return summary;

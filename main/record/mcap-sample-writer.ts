@@ -26,6 +26,8 @@ const OP_SCHEMA = 0x03;
 const OP_CHANNEL = 0x04;
 const OP_CHUNK_INDEX = 0x08;
 const OP_METADATA_INDEX = 0x0d;
+/** A chunk is written out once it holds about this much. */
+export const DEFAULT_CHUNK_BYTES = 128 * 1024;
 /** A message record's bytes besides its data: opcode, length, channel, sequence, log and publish time. */
 export const MESSAGE_OVERHEAD = 1 + 8 + 2 + 4 + 8 + 8;
 /** Chunk record bytes before its records: opcode, length, start, end, size, crc, empty compression, records length. */

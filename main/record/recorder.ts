@@ -22,11 +22,12 @@ import type { ConsoleLine, Mark } from '../../shared/api/contract';
 import type { RecordingStatus } from '../../shared/api/capture';
 import type { TelemetryStore } from '../telemetry/store';
 import { CONSOLE_SCHEMA, CONSOLE_SCHEMA_NAME, MARK_SCHEMA, MARK_SCHEMA_NAME, recordingMetadata, SAMPLE_SCHEMA_NAME, SAMPLE_SCHEMA_TEXT } from './mcap-format';
-import { SampleMcapWriter } from './mcap-sample-writer';
+import { DEFAULT_CHUNK_BYTES, SampleMcapWriter } from './mcap-sample-writer';
+
+export { DEFAULT_CHUNK_BYTES };
 
 const SCRATCH = 1 << 14;
 const YIELD_EVERY = 1 << 15;
-export const DEFAULT_CHUNK_BYTES = 128 * 1024;
 /** A chunk holding samples this old goes to disk even when not full: a crash loses at most about this much. */
 export const DEFAULT_MAX_CHUNK_AGE_MS = 1000;
 
@@ -59,14 +60,15 @@ export interface RecorderOptions {
 
 interface SignalChannel { channelId: number; cursor: number }
 
-interface ConsoleChannel { channelId: number; cursor: number; session: RecordedSession }
+/** A session's console or marks channel, and the cursor the recorder follows it with. */
+interface EventChannel { channelId: number; cursor: number; session: RecordedSession }
 
 export class Recorder {
   private handle: FileHandle | null = null;
   private writer: SampleMcapWriter | null = null;
   private readonly signals = new Map<number, SignalChannel>();
-  private readonly consoles = new Map<string, ConsoleChannel>();
-  private readonly markChannels = new Map<string, ConsoleChannel>();
+  private readonly consoles = new Map<string, EventChannel>();
+  private readonly markChannels = new Map<string, EventChannel>();
   private markSchemaId = 0;
   private marks = 0;
   private sampleSchemaId = 0;

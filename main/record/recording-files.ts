@@ -3,13 +3,14 @@
 // (a killed process) reads up to its last complete chunk.
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { McapIndexedReader, McapStreamReader, McapWriter, type McapTypes } from '@mcap/core';
-import { FileHandleReadable, FileHandleWritable } from '@mcap/nodejs';
+import { McapIndexedReader, McapStreamReader, type McapTypes } from '@mcap/core';
+import { FileHandleReadable } from '@mcap/nodejs';
 import type { RecordingInfo } from '../../shared/api/capture';
 import type { Mark } from '../../shared/api/contract';
 import {
-  decodeSample, MARK_SCHEMA_NAME, NanosClock, nsToSeconds, RECORDING_METADATA, recordingMetadata, SAMPLE_SCHEMA_NAME, SAMPLE_SCHEMA_TEXT, SampleEncoder, type RecordingSessionMeta,
+  decodeSample, MARK_SCHEMA_NAME, nsToSeconds, RECORDING_METADATA, recordingMetadata, SAMPLE_SCHEMA_NAME, SAMPLE_SCHEMA_TEXT, type RecordingSessionMeta,
 } from './mcap-format';
+import { DEFAULT_CHUNK_BYTES, SampleMcapWriter } from './mcap-sample-writer';
 
 export interface RecordedSignal {
   topic: string;
@@ -87,8 +88,9 @@ export async function readRecording(file: string): Promise<RecordingContents> {
             const m = parseMark(decoder.decode(rec.data));
             if (m) out.marks.push({ session: ch.metadata.get('session') ?? '', t: nsToSeconds(rec.logTime), ...m });
           } else {
-            const line = JSON.parse(decoder.decode(rec.data)) as { dir: string; text: string };
-            out.console.push({ session: ch.metadata.get('session') ?? '', t: nsToSeconds(rec.logTime), dir: line.dir, text: line.text });
+            // Anything else is a console line; one that is not (garbage JSON) is skipped.
+            const line = parseConsoleLine(decoder.decode(rec.data));
+            if (line) out.console.push({ session: ch.metadata.get('session') ?? '', t: nsToSeconds(rec.logTime), ...line });
           }
           break;
         }
@@ -125,6 +127,16 @@ export function parseMark(text: string): { label: string; severity: Mark['severi
       severity: typeof m.severity === 'string' && SEVERITIES.has(m.severity) ? m.severity as Mark['severity'] : 'info',
       signal: typeof m.signal === 'string' ? m.signal : null,
     };
+  } catch {
+    return null;
+  }
+}
+
+/** A console message's JSON, checked: null when it is not one. */
+export function parseConsoleLine(text: string): { dir: string; text: string } | null {
+  try {
+    const l = JSON.parse(text) as { dir?: unknown; text?: unknown };
+    return typeof l.text === 'string' ? { dir: typeof l.dir === 'string' ? l.dir : 'info', text: l.text } : null;
   } catch {
     return null;
   }
@@ -218,7 +230,8 @@ export async function writeSamplesFile(file: string, signals: SignalSamples[], e
   const handle = await fs.open(file, 'wx');
   let written = 0;
   try {
-    const writer = new McapWriter({ writable: new FileHandleWritable(handle), chunkSize: 128 * 1024, useStatistics: false });
+    // The recorder's own writer: the same layout as a recording, samples in bulk.
+    const writer = new SampleMcapWriter(handle, { chunkBytes: DEFAULT_CHUNK_BYTES });
     await writer.start({ profile: '', library: 'benchscope' });
     const schemaId = await writer.registerSchema({ name: SAMPLE_SCHEMA_NAME, encoding: 'ros2msg', data: new TextEncoder().encode(SAMPLE_SCHEMA_TEXT) });
     const sessions = new Map<string, RecordingSessionMeta>();
@@ -226,19 +239,13 @@ export async function writeSamplesFile(file: string, signals: SignalSamples[], e
     const first = Math.min(...signals.map((s) => (s.times.length ? s.times[0]! : Infinity)));
     await writer.addMetadata(recordingMetadata([...sessions.values()], Number.isFinite(first) ? first * 1000 : Date.now()));
     for (const m of extra) await writer.addMetadata(m);
-    const enc = new SampleEncoder();
-    const clock = new NanosClock();
     for (const s of signals) {
       const channelId = await writer.registerChannel({
         topic: `${s.session}/${s.signal}`, messageEncoding: 'cdr', schemaId,
         metadata: new Map([['sessionId', s.sessionId], ['session', s.session], ['signal', s.signal], ['unit', s.unit ?? '']]),
       });
       const n = Math.min(s.times.length, s.values.length);
-      for (let k = 0; k < n; k++) {
-        enc.set(s.values[k]!);
-        const ns = clock.toNs(s.times[k]!);
-        await writer.addMessage({ channelId, sequence: k, logTime: ns, publishTime: ns, data: enc.bytes });
-      }
+      await writer.addSamples(channelId, Float64Array.from(s.times), Float64Array.from(s.values), n, 0);
       written += n;
     }
     await writer.end();

@@ -8,7 +8,7 @@ import { csvText, writeStreamed, type CsvColumn } from './csv';
 import { Recorder, type RecordedSession } from './recorder';
 import { listRecordings, recordingPath, writeSamplesFile } from './recording-files';
 import { streamRecordingCsv } from './recording-csv';
-import { acquisitionMetadata, acquisitionSignal } from '../datalog/acquisition-files';
+import { acquisitionMetadata, acquisitionSignal, storeName } from '../datalog/acquisition-files';
 
 export class RecordingError extends Error {
   constructor(readonly code: 'InvalidRequest' | 'OperationFailure', message: string) {
@@ -136,7 +136,7 @@ export class Recordings {
    */
   async writeAcquisition(a: Acquisition, name?: string, folder?: string): Promise<RecordingInfo> {
     const dir = this.folder(folder);
-    const base = name ?? (a.name.replace(/[^A-Za-z0-9 _.()-]/g, '_').replace(/^[^A-Za-z0-9]+/, '').slice(0, 100).trim() || `acquisition ${a.id}`);
+    const base = name ?? storeName(a.name, `acquisition ${a.id}`);
     const file = recordingPath(dir, base);
     try {
       await writeSamplesFile(file, [acquisitionSignal(a)], [acquisitionMetadata(a)]);
@@ -157,10 +157,8 @@ export class Recordings {
 
   /** Whole recording to CSV (default: beside it, same name with .csv). */
   async exportCsv(name: string, folder?: string, to?: string): Promise<CsvExport> {
-    const dir = this.folder(folder);
-    const file = recordingPath(dir, name);
-    if (!(await exists(file))) throw new RecordingError('InvalidRequest', `No recording "${name}" in ${dir}`);
-    const out = to ? path.resolve(to) : path.join(dir, `${name}.csv`);
+    const file = await this.file(name, folder);
+    const out = to ? path.resolve(to) : path.join(path.dirname(file), `${name}.csv`);
     let header = '';
     const progress = this.progress(name, out);
     const rows = await writeStreamed(out, (write) => streamRecordingCsv(file, async (text) => {
@@ -184,10 +182,7 @@ export class Recordings {
 
   /** Whole recording as CSV, in pieces to `write` (an HTTP response: the browser downloads it). */
   async streamCsv(name: string, write: (text: string) => Promise<void>, folder?: string): Promise<number> {
-    const dir = this.folder(folder);
-    const file = recordingPath(dir, name);
-    if (!(await exists(file))) throw new RecordingError('InvalidRequest', `No recording "${name}" in ${dir}`);
-    return streamRecordingCsv(file, write, this.progress(name, 'download'));
+    return streamRecordingCsv(await this.file(name, folder), write, this.progress(name, 'download'));
   }
 
   private refuseCurrent(dir: string, name: string, what: string): void {

@@ -17,7 +17,7 @@ import { McapIndexedReader, type McapTypes } from '@mcap/core';
 import { FileHandleReadable } from '@mcap/nodejs';
 import type { Mark } from '../../shared/api/contract';
 import { CONSOLE_SCHEMA_NAME, MARK_SCHEMA_NAME, NanosClock, nsToSeconds, SAMPLE_BYTES, SAMPLE_SCHEMA_NAME } from './mcap-format';
-import { parseMark, readRecording } from './recording-files';
+import { parseConsoleLine, parseMark, readRecording } from './recording-files';
 
 export interface ReplayChannel {
   /** Index of the channel in `channels` (what `emit` is called with). */
@@ -116,6 +116,12 @@ interface ChunkRef {
 }
 
 const CHUNK_CACHE = 64;
+/** Chunks read and decoded at a time by one range read. */
+const READ_BATCH = 64;
+/** The largest chunk a replay reads (Benchscope writes 128 KiB ones): a bigger length in an index is refused. */
+const MAX_CHUNK_BYTES = 256 << 20;
+/** A file cut short is read whole: larger than this, it is refused (its index is needed). */
+const MAX_UNINDEXED_BYTES = 2 ** 30;
 /** Prefetch reads span chunks closer than this (their message indexes lie between), up to PREFETCH_BYTES a read. */
 const PREFETCH_GAP = 1 << 20;
 const PREFETCH_BYTES = 16 << 20;
@@ -193,7 +199,7 @@ class IndexedSource implements ReplaySource {
     const decoder = new TextDecoder();
     // Backwards from t through the index: only the chunks just before the playhead are read.
     for await (const m of reader.readMessages({ topics: channels.map((ch) => ch.topic), endTime: new NanosClock().toNs(t), reverse: true })) {
-      const line = consoleLine(decoder.decode(m.data));
+      const line = parseConsoleLine(decoder.decode(m.data));
       if (line) out.push({ t: nsToSeconds(m.logTime), session: session.get(m.channelId) ?? '', ...line });
       if (out.length >= limit) break;
     }
@@ -216,20 +222,24 @@ class IndexedSource implements ReplaySource {
       if (c.start < t0 - this.maxSpan) break;
       if (c.end > t0) hits.push(c);
     }
-    // File order is each channel's time order.
+    // File order is each channel's time order. A batch of chunks at a time, so a long
+    // range (an hour of history asked for) never holds more than a batch decoded.
     hits.sort((x, y) => x.offset - y.offset);
-    await this.prefetch(hits);
-    for (const c of hits) {
-      const d = await this.decoded(c);
-      for (let ch = 0; ch < d.times.length; ch++) {
-        const times = d.times[ch];
-        if (!times) continue;
-        const from = upperBound(times, t0);
-        const to = upperBound(times, t1);
-        if (to > from) sink(ch, times, d.values[ch]!, from, to);
+    for (let i = 0; i < hits.length; i += READ_BATCH) {
+      const batch = hits.slice(i, i + READ_BATCH);
+      await this.prefetch(batch);
+      for (const c of batch) {
+        const d = await this.decoded(c);
+        for (let ch = 0; ch < d.times.length; ch++) {
+          const times = d.times[ch];
+          if (!times) continue;
+          const from = upperBound(times, t0);
+          const to = upperBound(times, t1);
+          if (to > from) sink(ch, times, d.values[ch]!, from, to);
+        }
       }
+      this.seekBatch = null;
     }
-    this.seekBatch = null;
   }
 
   /**
@@ -239,6 +249,7 @@ class IndexedSource implements ReplaySource {
   private async prefetch(hits: ChunkRef[]): Promise<void> {
     const missing = hits.filter((c) => !this.cache.has(c.offset));
     if (missing.length < 2) return;
+    for (const c of missing) checkChunkLength(c);
     const decodedNow = new Map<number, DecodedChunk>();
     for (let i = 0; i < missing.length;) {
       const first = missing[i]!;
@@ -272,6 +283,7 @@ class IndexedSource implements ReplaySource {
   private async decoded(c: ChunkRef): Promise<DecodedChunk> {
     const batch = this.seekBatch?.get(c.offset);
     if (batch) return batch;
+    checkChunkLength(c);
     const hit = this.cache.get(c.offset);
     if (hit) {
       // Most recently used last.
@@ -295,6 +307,12 @@ class IndexedSource implements ReplaySource {
   }
 }
 
+function checkChunkLength(c: ChunkRef): void {
+  if (Number(c.index.chunkLength) > MAX_CHUNK_BYTES) {
+    throw new ReplaySourceError(`The chunk at byte ${c.offset} is ${c.index.chunkLength} bytes long, more than a replay reads (${MAX_CHUNK_BYTES} bytes): the index is damaged or the file was not written by Benchscope`);
+  }
+}
+
 function ascending(times: Float64Array): boolean {
   for (let i = 1; i < times.length; i++) if (times[i]! < times[i - 1]!) return false;
   return true;
@@ -307,16 +325,6 @@ function sortByTime(times: Float64Array, values: Float64Array): void {
   const v = Float64Array.from(order, (i) => values[i]!);
   times.set(t);
   values.set(v);
-}
-
-/** A console message's JSON, checked: null when it is not one. */
-function consoleLine(text: string): { dir: string; text: string } | null {
-  try {
-    const l = JSON.parse(text) as { dir?: unknown; text?: unknown };
-    return typeof l.text === 'string' ? { dir: typeof l.dir === 'string' ? l.dir : 'info', text: l.text } : null;
-  } catch {
-    return null;
-  }
 }
 
 /** First index whose time is above t (times ascending). */
@@ -343,11 +351,13 @@ export function decodeChunk(buf: Uint8Array, byId: ReadonlyMap<number, number>, 
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   if (buf.byteLength < 9 || buf[0] !== OP_CHUNK) throw new ReplaySourceError('Not a chunk record where the index points');
   let p = 9 + 8 + 8 + 8 + 4;
+  if (p + 4 > buf.byteLength) throw new ReplaySourceError('A chunk record too short for its header');
   const compressionLen = view.getUint32(p, true);
   p += 4;
+  if (p + compressionLen + 8 > buf.byteLength) throw new ReplaySourceError(`A chunk record whose compression name (${compressionLen} bytes) runs past its end`);
   const compression = Buffer.from(buf.buffer, buf.byteOffset + p, compressionLen).toString('latin1');
   p += compressionLen;
-  if (compression !== '') throw new ReplaySourceError(`Chunks compressed with ${compression} cannot be replayed here (Benchscope writes uncompressed chunks)`);
+  if (compression !== '') throw new ReplaySourceError(`Chunks compressed with ${compression.slice(0, 32)} cannot be replayed here (Benchscope writes uncompressed chunks)`);
   const recordsLen = Number(view.getBigUint64(p, true));
   p += 8;
   const first = p;
@@ -400,6 +410,10 @@ export function decodeChunk(buf: Uint8Array, byId: ReadonlyMap<number, number>, 
 // ---------------------------------------------------------------- files cut short
 
 async function memorySource(file: string): Promise<ReplaySource> {
+  const size = (await fs.stat(file)).size;
+  if (size > MAX_UNINDEXED_BYTES) {
+    throw new ReplaySourceError(`${file} has no index (cut short, or not MCAP) and is ${size} bytes: a replay reads such a file whole only up to ${MAX_UNINDEXED_BYTES} bytes`);
+  }
   let contents;
   try {
     contents = await readRecording(file);

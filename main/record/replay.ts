@@ -208,9 +208,17 @@ export class Replays {
     for (let k = 2; taken.has(name); k++) name = `Replay: ${p.name} (${k})`;
     const replay = new Replay(id, name, p.name, file, source, this.opts.store, (signals) => this.opts.onChange(signals));
     this.open.set(id, replay);
-    if (p.speed !== undefined) replay.setSpeed(p.speed);
-    if (p.position !== undefined && p.position > source.start) await replay.seek(p.position, DEFAULT_HISTORY_S);
-    if (p.play) await replay.play(true);
+    try {
+      if (p.speed !== undefined) replay.setSpeed(p.speed);
+      if (p.position !== undefined && p.position > source.start) await replay.seek(p.position, DEFAULT_HISTORY_S);
+      if (p.play) await replay.play(true);
+    } catch (e) {
+      // Not left half open: its signals and file go with it.
+      this.open.delete(id);
+      await replay.close().catch(() => undefined);
+      this.opts.onChange(true);
+      throw new ReplayError('OperationFailure', `Cannot replay "${p.name}": ${(e as Error).message}`);
+    }
     this.opts.onChange(true);
     const marks = replay.marks();
     if (marks.length) this.opts.onMarks?.(marks);

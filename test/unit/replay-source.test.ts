@@ -3,7 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { McapStreamReader, McapWriter, type IWritable } from '@mcap/core';
-import { decodeChunk, nsWordsToSeconds, ReplaySourceError } from '../../main/record/replay-source';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { decodeChunk, nsWordsToSeconds, openReplaySource, ReplaySourceError } from '../../main/record/replay-source';
+import { SampleMcapWriter } from '../../main/record/mcap-sample-writer';
 import { decodeSample, NanosClock, nsToSeconds, SAMPLE_SCHEMA_NAME, SAMPLE_SCHEMA_TEXT, SampleEncoder } from '../../main/record/mcap-format';
 
 class Bytes implements IWritable {
@@ -119,6 +123,11 @@ describe('replay source', () => {
     // A compressed chunk is refused with its compression named.
     const lz4 = Buffer.concat([good.subarray(0, 9 + 28), Buffer.from([3, 0, 0, 0]), Buffer.from('lz4'), good.subarray(9 + 32)]);
     expect(() => decodeChunk(lz4, byId, 2)).toThrow(/compressed with lz4/);
+    // A compression name longer than the chunk, or a header cut off: refused in words, not a RangeError.
+    const longName = new Uint8Array(good);
+    new DataView(longName.buffer).setUint32(9 + 28, 0x7fffffff, true);
+    expect(() => decodeChunk(longName, byId, 2)).toThrow(ReplaySourceError);
+    expect(() => decodeChunk(good.subarray(0, 20), byId, 2)).toThrow(ReplaySourceError);
   });
 
   it('puts a channel whose device clock went back in time order within a chunk', async () => {
@@ -149,5 +158,30 @@ describe('replay source', () => {
     expect([...d.times[0]!].map((t) => Math.round((t - 1_790_000_000) * 10) / 10)).toEqual([0, 1, 2, 3, 4, 5, 5.5, 6, 6.5, 7, 7.5, 8, 8.5, 9, 9.5]);
     // Each sample keeps its value (its number in the file).
     expect([...d.values[0]!]).toEqual([0, 1, 2, 3, 4, 5, 10, 6, 11, 7, 12, 8, 13, 9, 14]);
+  });
+
+  it('reads a range across many chunks a batch at a time, every sample once', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'benchscope-replay-src-'));
+    try {
+      const file = path.join(dir, 'many.mcap');
+      const handle = await open(file, 'w');
+      const w = new SampleMcapWriter(handle, { chunkBytes: 1024 });
+      await w.start({ profile: '', library: 'test' });
+      const schemaId = await w.registerSchema({ name: SAMPLE_SCHEMA_NAME, encoding: 'ros2msg', data: new TextEncoder().encode(SAMPLE_SCHEMA_TEXT) });
+      const a = await w.registerChannel({ topic: 's/a', messageEncoding: 'cdr', schemaId, metadata: new Map([['session', 's'], ['signal', 'a']]) });
+      const n = 10_000; // about 430 chunks of 1 KiB: several read batches
+      const times = Float64Array.from({ length: n }, (_, k) => 1_790_000_000 + k * 0.01);
+      const values = Float64Array.from({ length: n }, (_, k) => k);
+      await w.addSamples(a, times, values, n, 0);
+      await w.end();
+      await handle.close();
+      const source = await openReplaySource(file);
+      const got: number[] = [];
+      await source.read(source.start - 1, source.end, (_ch, _t, v, from, to) => { for (let k = from; k < to; k++) got.push(v[k]!); });
+      await source.close();
+      expect(got).toEqual([...values]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

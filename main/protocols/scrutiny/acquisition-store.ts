@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Acquisition } from '../../../shared/api/capture';
-import { writeAcquisitionFile } from '../../datalog/acquisition-files';
+import { storeName, writeAcquisitionFile } from '../../datalog/acquisition-files';
 
 export interface ScrutinyAcquisition {
   sessionId: string;
@@ -19,11 +19,6 @@ export interface ScrutinyAcquisition {
   time: number[];
   timeUnit: 's' | 'sample';
   signals: { name: string; values: number[] }[];
-}
-
-/** A name the store accepts on rename too: letters, digits, spaces and _ . ( ) -, at most 100 characters. */
-function storeName(text: string): string {
-  return text.replace(/[^A-Za-z0-9 _.()-]/g, '_').replace(/^[^A-Za-z0-9]+/, '').slice(0, 100).trim() || 'Scrutiny acquisition';
 }
 
 /** Writes the acquisition; returns the ids given in the store (none without a data folder). */
@@ -39,7 +34,7 @@ export async function storeAcquisition(userDataDir: string | null, a: ScrutinyAc
     const id = `${stamp}-sc${randomUUID().slice(0, 6)}`;
     const entry: Acquisition = {
       id,
-      name: storeName(`Scrutiny ${a.acquisitionId} ${sg.name.split('/').pop() || sg.name} ${a.condition} ${a.loopName}${a.timeUnit === 'sample' ? ' (one second per sample)' : ''}`),
+      name: storeName(`Scrutiny ${a.acquisitionId} ${sg.name.split('/').pop() || sg.name} ${a.condition} ${a.loopName}${a.timeUnit === 'sample' ? ' (one second per sample)' : ''}`, 'Scrutiny acquisition'),
       triggerId: `scrutiny-${a.acquisitionId}`,
       triggerTime: times[a.triggerIndex] ?? now,
       triggerIndex: a.triggerIndex,
