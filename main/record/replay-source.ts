@@ -117,7 +117,7 @@ interface ChunkRef {
 
 const CHUNK_CACHE = 64;
 /** Chunks read and decoded at a time by one range read. */
-const READ_BATCH = 64;
+const READ_BATCH = 256;
 /** The largest chunk a replay reads (Benchscope writes 128 KiB ones): a bigger length in an index is refused. */
 const MAX_CHUNK_BYTES = 256 << 20;
 /** A file cut short is read whole: larger than this, it is refused (its index is needed). */
