@@ -3,6 +3,10 @@
 // where it cannot be reached; `npm start` then serves the UI from the host.
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
+import { ensureSystem } from './ensure-system.mjs';
+
+// `--tests`: also the programs outside npm that the tests drive (Chromium, socat).
+if (process.argv.includes('--tests')) ensureSystem();
 
 const marker = 'node_modules/.package-lock.json';
 const stale = !existsSync(marker) || (existsSync('package-lock.json') && statSync('package-lock.json').mtimeMs > statSync(marker).mtimeMs + 1000);
