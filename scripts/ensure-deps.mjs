@@ -2,14 +2,21 @@
 // missing or older than the lockfile. Electron's runtime download is skipped
 // where it cannot be reached; `npm start` then serves the UI from the host.
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { ensureSystem } from './ensure-system.mjs';
 
 // `--tests`: also the programs outside npm that the tests drive (Chromium, socat).
 if (process.argv.includes('--tests')) ensureSystem();
 
 const marker = 'node_modules/.package-lock.json';
-const stale = !existsSync(marker) || (existsSync('package-lock.json') && statSync('package-lock.json').mtimeMs > statSync(marker).mtimeMs + 1000);
+// What was installed is known by the lockfile's content (a fresh checkout's lockfile is
+// always newer than an install shared with it, so times alone would reinstall).
+const stamp = 'node_modules/.benchscope-lock-sha256';
+const lockHash = existsSync('package-lock.json') ? createHash('sha256').update(readFileSync('package-lock.json')).digest('hex') : '';
+const stale = !existsSync(marker) || (existsSync(stamp)
+  ? readFileSync(stamp, 'utf8').trim() !== lockHash
+  : existsSync('package-lock.json') && statSync('package-lock.json').mtimeMs > statSync(marker).mtimeMs + 1000);
 if (stale) {
   console.log('Installing dependencies (first run)…');
   const env = { ...process.env };
@@ -21,3 +28,4 @@ if (stale) {
     process.exit(r.status ?? 1);
   }
 }
+if (lockHash && existsSync('node_modules')) writeFileSync(stamp, `${lockHash}\n`);

@@ -1,7 +1,11 @@
-// `npm run host -- [--port N] [--host ADDR] [--token T] [--data DIR]`
+// `npm run host -- [--port N] [--host ADDR] [--token T] [--data DIR]` (also what
+// `npm start -- …` runs when there is no Electron runtime). Without --token the
+// token is kept in the user data folder, so open tabs survive a restart.
 import { parseArgs } from 'node:util';
 import { isMain } from '../is-main';
-import { startHost } from './server';
+import { MIN_TOKEN_LENGTH } from './guard';
+import { newToken, startHost } from './server';
+import { persistentToken } from './token-file';
 import { defaultUserDataDir } from './user-data';
 
 export async function runHostCli(argv: string[], banner?: string): Promise<void> {
@@ -23,7 +27,7 @@ export async function runHostCli(argv: string[], banner?: string): Promise<void>
     process.exit(2);
   }
   if (values.help) {
-    console.log('Usage: npm run host -- [--port 8080] [--host 127.0.0.1] [--token TOKEN] [--data DIR]');
+    console.log('Usage: npm start -- [--port 8080] [--host 127.0.0.1] [--token TOKEN] [--data DIR]   (or npm run host -- …, always without the desktop window)');
     return;
   }
   const port = values.port === undefined ? 8080 : Number(values.port);
@@ -33,9 +37,22 @@ export async function runHostCli(argv: string[], banner?: string): Promise<void>
   }
   const host = values.host ?? '127.0.0.1';
   const userDataDir = values.data ?? defaultUserDataDir();
+  if (values.token !== undefined && values.token.length < MIN_TOKEN_LENGTH) {
+    console.error(`benchscope host: --token must be at least ${MIN_TOKEN_LENGTH} characters (got ${values.token.length}): a short one can be guessed`);
+    process.exit(2);
+  }
+  // The command the user ran, for the pages that tell them what to run again.
+  const command = process.env.npm_lifecycle_event === 'start' ? 'npm start' : 'npm run host';
   let running;
+  let tokenSource = 'given';
   try {
-    running = await startHost({ port, host, token: values.token, userDataDir });
+    let token = values.token;
+    if (token === undefined) {
+      const stored = await persistentToken(userDataDir, newToken);
+      token = stored.token;
+      tokenSource = `${stored.created ? 'new, stored in' : 'kept from'} ${stored.file}`;
+    }
+    running = await startHost({ port, host, token, userDataDir, command });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const why = err.code === 'EADDRINUSE' ? `port ${port} on ${host} is in use (another Benchscope? try --port 0)` : err.message;
@@ -50,7 +67,7 @@ export async function runHostCli(argv: string[], banner?: string): Promise<void>
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
   if (banner) console.log(banner);
-  console.log(`Benchscope host listening on ${running.host}:${running.port} (--host ${host}${values.host ? '' : ' default'}, --port ${port}${values.port ? '' : ' default'}, --token ${values.token ? 'given' : 'generated'}, --data ${userDataDir})`);
+  console.log(`Benchscope host listening on ${running.host}:${running.port} (--host ${host}${values.host ? '' : ' default'}, --port ${port}${values.port ? '' : ' default'}, --token ${tokenSource}, --data ${userDataDir})`);
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') console.log(`Warning: listening on ${host}, not only loopback: anyone on that network with the token can drive your bench.`);
   console.log(`Open: ${running.url}`);
 }

@@ -25,7 +25,7 @@ export function App() {
   if (phase === 'token-missing') {
     return (
       <FullPage title="Token needed">
-        <p>This page needs the token printed by <code>npm run host</code>.</p>
+        <p>This page needs the token printed by <code>{launchCommand()}</code>.</p>
         <p>Open the address the host printed when it started, which ends in <code>?token=…</code>, for example <code>http://127.0.0.1:8080/?token=…</code>.</p>
       </FullPage>
     );
@@ -33,7 +33,7 @@ export function App() {
   if (phase === 'refused') {
     return (
       <FullPage title="The hub refused this page">
-        <p>This page needs the token printed by <code>npm run host</code>; the token in this address was refused, or the host stopped.</p>
+        <p>This page needs the token printed by <code>{launchCommand()}</code>; the token in this address was refused, or the host stopped.</p>
         <p>Open the address the host printed when it started, which ends in <code>?token=…</code>.</p>
         {error ? <p className="muted mono">{error}</p> : null}
         <button type="button" className="btn btn-primary" onClick={retryNow}>Retry</button>
@@ -48,6 +48,11 @@ export function App() {
     );
   }
   return <Workbench />;
+}
+
+/** The command that started the host, as the host wrote it into the page. */
+function launchCommand(): string {
+  return document.querySelector('meta[name="benchscope-command"]')?.getAttribute('content') || 'npm start';
 }
 
 function FullPage({ title, children }: { title: string; children: ReactNode }) {
