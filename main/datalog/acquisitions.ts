@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Acquisition, AcquisitionSummary, CsvExport, TriggerSpec, TriggerStatus } from '../../shared/api/capture';
 import type { TelemetryStore } from '../telemetry/store';
 import { csvText } from '../record/csv';
+import { insideDataFolder } from '../record/data-folder';
 import { ScopeTrigger, type TriggerCapture } from './trigger';
 import { listAcquisitionFiles, readAcquisitionFile, removeAcquisitionFile, summaryOf, writeAcquisitionFile } from './acquisition-files';
 
@@ -37,6 +38,12 @@ export class Acquisitions {
 
   private get folder(): string | null {
     return this.opts.userDataDir ? path.join(this.opts.userDataDir, 'acquisitions') : null;
+  }
+
+  private inside(given: string): string {
+    const r = insideDataFolder(this.opts.userDataDir, given, 'CSV path');
+    if ('refused' in r) throw new AcquisitionError('InvalidRequest', r.refused);
+    return r.path;
   }
 
   arm(spec: TriggerSpec): { triggerId: string } {
@@ -110,11 +117,11 @@ export class Acquisitions {
   }
 
   async exportCsv(id: string, to?: string): Promise<CsvExport & { csv: string }> {
+    const dest = to ? this.inside(to) : this.folder ? path.join(this.folder, `${id}.csv`) : null;
     const a = await this.get(id);
     const header = `${a.signal.session}/${a.signal.name}`;
     const csv = await csvText([{ header, times: a.times, values: a.values, count: a.times.length }]);
     let out = '';
-    const dest = to ? path.resolve(to) : this.folder ? path.join(this.folder, `${id}.csv`) : null;
     if (dest) {
       await fs.mkdir(path.dirname(dest), { recursive: true });
       await fs.writeFile(dest, csv).catch((e) => { throw new AcquisitionError('OperationFailure', `Cannot write ${dest}: ${(e as Error).message}`); });

@@ -30,7 +30,11 @@ export async function dispatchCapture<M extends CaptureMethod>(recordings: Recor
     case 'saveAcquisition': return acquisitions.save(p.id, p.name);
     case 'deleteAcquisition': await acquisitions.remove(p.id); return null;
     case 'exportAcquisitionCsv': return acquisitions.exportCsv(p.id, p.path);
-    case 'exportAcquisitionMcap': return recordings.writeAcquisition(await acquisitions.get(p.id), p.name, p.folder);
+    case 'exportAcquisitionMcap': {
+      // The folder is checked before the acquisition is looked up: a refused path says so first.
+      if (p.folder !== undefined) recordings.folder(p.folder as string);
+      return recordings.writeAcquisition(await acquisitions.get(p.id), p.name, p.folder);
+    }
     case 'openReplay': return replays.openReplay(params as ParsedParams<'openReplay'>);
     case 'controlReplay': return replays.control(params as ParsedParams<'controlReplay'>);
     case 'closeReplay': await replays.close(p.replayId); return null;

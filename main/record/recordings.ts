@@ -8,6 +8,7 @@ import { csvText, writeStreamed, type CsvColumn } from './csv';
 import { Recorder, type RecordedSession } from './recorder';
 import { listRecordings, recordingPath, writeSamplesFile } from './recording-files';
 import { streamRecordingCsv } from './recording-csv';
+import { insideDataFolder } from './data-folder';
 import { acquisitionMetadata, acquisitionSignal, storeName } from '../datalog/acquisition-files';
 
 export class RecordingError extends Error {
@@ -41,10 +42,17 @@ export class Recordings {
 
   constructor(private readonly opts: RecordingsOptions) {}
 
+  /** The recordings folder, or a folder given by a request (inside the user data folder). */
   folder(given?: string): string {
-    if (given) return path.resolve(given);
-    if (!this.opts.userDataDir) throw new RecordingError('InvalidRequest', 'No recordings folder: this host runs without a user data folder, so pass "folder"');
+    if (given) return this.inside(given, 'Folder');
+    if (!this.opts.userDataDir) throw new RecordingError('InvalidRequest', 'No recordings folder: this host runs without a user data folder');
     return path.join(this.opts.userDataDir, 'recordings');
+  }
+
+  private inside(given: string, what: string): string {
+    const r = insideDataFolder(this.opts.userDataDir, given, what);
+    if ('refused' in r) throw new RecordingError('InvalidRequest', r.refused);
+    return r.path;
   }
 
   /** CSV (same alignment as a recording's) of the samples the store holds of these signals in [t0, t1]. */
@@ -158,7 +166,7 @@ export class Recordings {
   /** Whole recording to CSV (default: beside it, same name with .csv). */
   async exportCsv(name: string, folder?: string, to?: string): Promise<CsvExport> {
     const file = await this.file(name, folder);
-    const out = to ? path.resolve(to) : path.join(path.dirname(file), `${name}.csv`);
+    const out = to ? this.inside(to, 'CSV path') : path.join(path.dirname(file), `${name}.csv`);
     let header = '';
     const progress = this.progress(name, out);
     const rows = await writeStreamed(out, (write) => streamRecordingCsv(file, async (text) => {

@@ -295,7 +295,7 @@ describe('scrutiny firmware description in a session', () => {
     expect(h.session.sfdFirmwareId()).toBe('00'.repeat(16));
     expect(h.events.some((e) => e.kind === 'scrutiny.sfdMismatch')).toBe(true);
     await expect(h.session.action('loadSfd', { base64: Buffer.from('junk').toString('base64'), fileName: 'junk.sfd' })).rejects.toThrow(/^junk\.sfd: not a readable zip file/);
-    await expect(h.session.action('loadSfd', { path: '/nonexistent/x.sfd' })).rejects.toThrow(/cannot read \/nonexistent\/x\.sfd/);
+    await expect(h.session.action('loadSfd', { path: '/nonexistent/x.sfd' })).rejects.toThrow(/SFD path "\/nonexistent\/x\.sfd" cannot be used: this engine runs without a user data folder/);
   });
 });
 

@@ -12,6 +12,7 @@ import {
 import { RequestCancelled, RequestTimeout } from './requester';
 import type { DeviceDescription, ScrutinySession } from './session';
 import { readFile } from 'node:fs/promises';
+import { insideDataFolder } from '../../record/data-folder';
 import { parseSfd, SfdError, type SfdAlias, type SfdVariable } from './sfd';
 import { installSfd, listInstalledSfd, uninstallSfd } from './sfd-store';
 import { storeAcquisition } from './acquisition-store';
@@ -535,8 +536,10 @@ export class ScrutinyActions {
     const fileName = a.fileName ?? a.path ?? 'uploaded.sfd';
     let bytes: Uint8Array;
     if (a.path !== undefined) {
+      const inside = insideDataFolder(this.s.ctx.userDataDir ?? null, a.path, 'SFD path');
+      if ('refused' in inside) throw new ActionError('InvalidRequest', inside.refused);
       try {
-        bytes = await readFile(a.path);
+        bytes = await readFile(inside.path);
       } catch (e) {
         throw new ActionError('InvalidRequest', `cannot read ${a.path}: ${(e as Error).message}`);
       }
