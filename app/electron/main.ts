@@ -1,7 +1,7 @@
 // Electron main: the window, the menu and the IPC wiring. The engine is the
 // same hub the headless host runs; the renderer reaches it over one
 // MessagePort handed out after the sender is checked.
-import { app, BrowserWindow, ipcMain, Menu, MessageChannelMain, session, type IpcMainEvent, type WebContents } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, MessageChannelMain, session, type IpcMainEvent, type WebContents, type WebFrameMain } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IPC_REQUEST_PORT, PORT_MESSAGE } from '../../shared/api/bridge';
@@ -14,12 +14,13 @@ const INDEX_URL = pathToFileURL(INDEX).href;
 let hub: Hub | null = null;
 let win: BrowserWindow | null = null;
 
-function isOurPage(contents: WebContents, frameUrl: string | undefined): boolean {
-  return win !== null && contents === win.webContents && !!frameUrl && frameUrl.split(/[?#]/)[0] === INDEX_URL;
+/** Our window's own top frame, showing our own page: never a subframe, another window or a page it navigated to. */
+function isOurPage(contents: WebContents, frame: WebFrameMain | null | undefined): boolean {
+  return win !== null && contents === win.webContents && !!frame && frame === contents.mainFrame && frame.url.split(/[?#]/)[0] === INDEX_URL;
 }
 
 function onPortRequest(event: IpcMainEvent): void {
-  if (!hub || !isOurPage(event.sender, event.senderFrame?.url)) return; // IPC sender checked: only our own page
+  if (!hub || !isOurPage(event.sender, event.senderFrame)) return; // IPC sender checked: only our own page
   const { port1, port2 } = new MessageChannelMain();
   const conn = hub.connect({
     sendText: (text) => port1.postMessage(text),
@@ -64,7 +65,9 @@ app.whenReady().then(async () => {
   session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
     cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
   });
+  // The workbench asks for no browser permission (camera, notifications, serial from the page, ...): all are refused, asked or checked.
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
   Menu.setApplicationMenu(Menu.buildFromTemplate([
     { role: 'fileMenu' }, { role: 'editMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' },
   ]));

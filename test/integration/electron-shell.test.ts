@@ -23,12 +23,36 @@ describe('electron shell', () => {
     expect(main).toContain('setWindowOpenHandler');
     expect(main).toContain('will-navigate');
     expect(main).not.toMatch(/unsafe-eval/);
+    // Permissions refused when asked and when checked; IPC only from our window's top frame.
+    expect(main).toContain('setPermissionRequestHandler');
+    expect(main).toMatch(/setPermissionCheckHandler\(\(\) => false\)/);
+    expect(main).toMatch(/frame === contents\.mainFrame/);
   }, 60_000);
+
+  it('packages with the fuses that keep the binary from being run as something else', () => {
+    // The block's "  key: true|false" lines (the file is plain YAML of that shape).
+    const yml = readFileSync(path.join(ROOT, 'electron-builder.yml'), 'utf8');
+    const block = /^electronFuses:\n((?: {2}\w+: (?:true|false)\n?)+)/m.exec(yml)?.[1] ?? '';
+    const config = { electronFuses: Object.fromEntries([...block.matchAll(/^ {2}(\w+): (true|false)$/gm)].map((m) => [m[1]!, m[2] === 'true'])) };
+    expect(config.electronFuses).toMatchObject({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      onlyLoadAppFromAsar: true,
+      enableEmbeddedAsarIntegrityValidation: true,
+    });
+    // Every key is one the builder knows (a misspelt fuse would be silently ignored).
+    const scheme = JSON.parse(readFileSync(path.join(ROOT, 'node_modules/app-builder-lib/scheme.json'), 'utf8')) as { definitions: { FuseOptionsV1: { properties: object } } };
+    for (const k of Object.keys(config.electronFuses!)) expect(Object.keys(scheme.definitions.FuseOptionsV1.properties)).toContain(k);
+  });
 
   it('the renderer page carries a CSP without unsafe-eval', () => {
     const html = readFileSync(path.join(ROOT, 'renderer/index.html'), 'utf8');
     const csp = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1] ?? '';
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain('unsafe-eval');
+    // Connections only to the page's own origin (the host's address), never any ws: server.
+    expect(csp).toMatch(/connect-src 'self'(;|$)/);
+    expect(csp).not.toMatch(/ws:|wss:/);
   });
 });
