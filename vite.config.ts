@@ -10,5 +10,19 @@ export default defineConfig({
   build: {
     outDir: '../dist/renderer',
     emptyOutDir: true,
+    rolldownOptions: {
+      output: {
+        // The libraries apart from the workbench's own code: each chunk stays
+        // small, and a change to the workbench leaves the libraries cached.
+        codeSplitting: {
+          groups: [
+            { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/ },
+            { name: 'uplot', test: /node_modules[\\/]uplot[\\/]/ },
+            { name: 'zod', test: /node_modules[\\/]zod[\\/]/ },
+            { name: 'vendor', test: /node_modules[\\/]/ },
+          ],
+        },
+      },
+    },
   },
 });

@@ -29,3 +29,13 @@ if (stale) {
   }
 }
 if (lockHash && existsSync('node_modules')) writeFileSync(stamp, `${lockHash}\n`);
+
+// The desktop window needs Electron's runtime, which the first install skips unless
+// asked (its download host is often out of reach): BENCHSCOPE_ELECTRON_DOWNLOAD=1 fetches it.
+if (process.env.BENCHSCOPE_ELECTRON_DOWNLOAD && existsSync('node_modules/electron/install.js') && !existsSync('node_modules/electron/path.txt')) {
+  console.log('Downloading the Electron runtime for the desktop window…');
+  const env = { ...process.env };
+  delete env.ELECTRON_SKIP_BINARY_DOWNLOAD;
+  const r = spawnSync(process.execPath, ['node_modules/electron/install.js'], { stdio: 'inherit', env });
+  if (r.status !== 0) console.error('The Electron runtime could not be downloaded (see above): the workbench opens in the browser instead.');
+}

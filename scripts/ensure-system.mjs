@@ -3,7 +3,9 @@
 // tests). Missing ones are installed with apt on Debian or Ubuntu as root;
 // anywhere else this stops at once with the one command to run.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 /** program on PATH -> Debian package that provides it */
 const NEEDED = [
@@ -26,9 +28,16 @@ export function missingPrograms() {
   return NEEDED.filter((n) => !(n.program === 'chromium' && chromiumSet) && !n.alternatives.some(onPath));
 }
 
-function run(cmd, args) {
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+/** Runs quietly: apt's progress goes to the log, which is shown only when it fails. */
+function run(cmd, args, log) {
+  appendFileSync(log, `$ ${cmd} ${args.join(' ')}\n`);
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 << 20, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  appendFileSync(log, `${r.stdout ?? ''}${r.stderr ?? ''}\nexit ${r.status}\n`);
   return r.status === 0;
+}
+
+function tail(log, n) {
+  return readFileSync(log, 'utf8').trimEnd().split('\n').slice(-n).join('\n');
 }
 
 export function ensureSystem() {
@@ -42,14 +51,18 @@ export function ensureSystem() {
     console.error(isDebianLike() ? `Install ${missing.length > 1 ? 'them' : 'it'} with:\n  ${command}` : `Install ${pkgs.join(' and ')} with your system's package manager (on Debian or Ubuntu: ${command}); for another Chromium, set CHROMIUM_PATH.`);
     process.exit(1);
   }
-  console.log(`Installing ${missing.map((m) => `${m.pkg} (${m.why})`).join(', ')} with apt-get…`);
-  if (!run('apt-get', ['update', '-qq']) || !run('apt-get', ['install', '-y', '-qq', ...pkgs])) {
-    console.error(`apt-get could not install ${pkgs.join(' ')}: see above. Try: ${command}`);
+  const log = path.join(os.tmpdir(), 'benchscope-apt.log');
+  writeFileSync(log, '');
+  console.log(`Installing ${missing.map((m) => `${m.pkg} (${m.why})`).join(', ')} with apt-get (a minute or two; log: ${log})…`);
+  const t0 = Date.now();
+  if (!run('apt-get', ['update', '-qq'], log) || !run('apt-get', ['install', '-y', '-qq', ...pkgs], log)) {
+    console.error(`apt-get could not install ${pkgs.join(' ')}. The end of ${log}:\n${tail(log, 20)}\nTry: ${command}`);
     process.exit(1);
   }
   const still = missingPrograms();
   if (still.length > 0) {
-    console.error(`${still.map((m) => m.program).join(' and ')} still not found after installing: see above.`);
+    console.error(`${still.map((m) => m.program).join(' and ')} still not found after installing: see ${log}.`);
     process.exit(1);
   }
+  console.log(`Installed ${pkgs.join(', ')} in ${Math.round((Date.now() - t0) / 1000)} s.`);
 }
