@@ -136,10 +136,10 @@ export class Dcss {
    * Synchronous unless the allowed address is a host name to resolve, so that
    * messages coalesced with htos_client_is_hardware are read in the right version.
    */
-  admit(c: DhsConnection, name: string): string | null | Promise<string | null> {
+  admit(c: DhsConnection, name: string, answer: string): string | null | Promise<string | null> {
     const server = this.servers.get(name);
     if (!server) {
-      return `unknown hardware server "${name}" (this DCS configuration knows ${[...this.servers.keys()].map((n) => `"${n}"`).join(', ')})`;
+      return `unknown hardware server "${name}" in ${answer} (this DCS configuration knows ${[...this.servers.keys()].map((n) => `"${n}"`).join(', ')})`;
     }
     const allowed = server.config.address;
     const rest = (): string | null => {

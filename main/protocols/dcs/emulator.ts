@@ -16,6 +16,11 @@ export interface DcsEmulatorOptions {
   name?: string;
   /** 'auto' answers each message in its version (pydhsfw); 1 or 2 forces one. */
   version?: 'auto' | DcsVersion;
+  /**
+   * Whose handshake answer to give: pydhsfw's `htos_client_is_hardware <name>`, or that of
+   * SSRL's Tcl DHS library (DcsProtocol.tcl, under simdhs): `htos_client_type_is_hardware <name> dcsProtocol_2.0`.
+   */
+  library?: 'pydhsfw' | 'tcl';
   /** Delay before connecting again after the link dropped (pydhsfw: 5-10 s). */
   reconnectMs?: number;
   /** Motion and report period. */
@@ -61,6 +66,7 @@ export async function startDcsEmulator(opts: DcsEmulatorOptions): Promise<DcsEmu
   const host = opts.host ?? '127.0.0.1';
   const name = opts.name ?? 'simdhs';
   const forced = opts.version ?? 'auto';
+  const library = opts.library ?? 'pydhsfw';
   const reconnectMs = opts.reconnectMs ?? 5000;
   const tickMs = opts.tickMs ?? 50;
   const hwLimits = opts.hardwareLimits ?? DEFAULT_DCS_HARDWARE_LIMITS;
@@ -180,12 +186,14 @@ export async function startDcsEmulator(opts: DcsEmulatorOptions): Promise<DcsEmu
 
   function onMessage(m: StohMessage): void {
     switch (m.type) {
-      case 'stoc_send_client_type':
+      case 'stoc_send_client_type': {
         // Always v1, whatever comes after.
-        send(htos.clientIsHardware(name), 1);
+        const answer = library === 'tcl' ? htos.clientTypeIsHardware(name) : htos.clientIsHardware(name);
+        send(answer, 1);
         registered.clear();
-        log(`answered stoc_send_client_type with htos_client_is_hardware ${name}`);
+        log(`answered stoc_send_client_type with ${answer}`);
         return;
+      }
       case 'stoh_register_real_motor': case 'stoh_register_pseudo_motor':
         registered.add(m.name);
         motorOf(m.name);
@@ -350,7 +358,7 @@ export async function startDcsEmulator(opts: DcsEmulatorOptions): Promise<DcsEmu
   connect();
 
   return {
-    describe: `DCS hardware server "${name}" (${forced === 'auto' ? 'answers v1 or v2 in kind' : `protocol ${forced}`}) connecting to DCSS at ${host}:${opts.port}`,
+    describe: `DCS hardware server "${name}" (${forced === 'auto' ? 'answers v1 or v2 in kind' : `protocol ${forced}`}${library === 'tcl' ? ', Tcl library handshake' : ''}) connecting to DCSS at ${host}:${opts.port}`,
     get connected() {
       return socket !== null && !socket.connecting && !socket.destroyed;
     },

@@ -233,6 +233,8 @@ export function parseStoh(text: string): Parsed<StohMessage> {
 
 export const htos = {
   clientIsHardware: (name: string) => `htos_client_is_hardware ${name}`,
+  /** The answer of SSRL's Tcl DHS library (DcsProtocol.tcl); DCSS reads the name from the second token. */
+  clientTypeIsHardware: (name: string) => `htos_client_type_is_hardware ${name} dcsProtocol_2.0`,
   motorMoveStarted: (motor: string, position: number) => `htos_motor_move_started ${motor} ${formatNumber(position)}`,
   updateMotorPosition: (motor: string, position: number, status: MotorStatus) => `htos_update_motor_position ${motor} ${formatNumber(position)} ${status}`,
   motorMoveCompleted: (motor: string, position: number, status: MotorStatus) => `htos_motor_move_completed ${motor} ${formatNumber(position)} ${status}`,
