@@ -53,8 +53,8 @@ describe('DCS handshake', () => {
     expect(bench.session.ready).toBe(true);
     dhs.send(encodeV2('htos_send_configuration sample_x'));
     dhs.send(encodeV2('htos_send_configuration energy'));
-    expect(await dhs.waitFor((t) => t.startsWith('stoh_configure_real_motor'))).toBe('stoh_configure_real_motor sample_x simdhs sample_x 0 40 -40 1000 20000 100 0 1 1 0 0 0');
-    expect(await dhs.waitFor((t) => t.startsWith('stoh_configure_pseudo_motor'))).toBe('stoh_configure_pseudo_motor energy simdhs energy 12000 17000 6000 1 1 0');
+    expect(await dhs.waitFor((t) => t.startsWith('stoh_configure_real_motor'))).toBe('stoh_configure_real_motor sample_x simdhs sample_x 0 40 -40 1000 20000 100 0 1 1 0 0 0 0');
+    expect(await dhs.waitFor((t) => t.startsWith('stoh_configure_pseudo_motor'))).toBe('stoh_configure_pseudo_motor energy simdhs energy 12000 17000 6000 1 1 0 0');
   });
 
   it('sends dependencies and children where configured, and keeps v1 for a protocol 1 server', async () => {

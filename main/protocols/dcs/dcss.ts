@@ -606,8 +606,8 @@ function statusOf(b: Uint8Array, s: number, e: number): number {
 
 /**
  * htos_configure_device: the motor's configuration as the DHS has it, real form
- * (position upper lower scale speed acceleration backlash + 5 flags [circle]) or pseudo
- * form (position upper lower + 3 flags), optionally after hwHost hwName.
+ * (position upper lower scale speed acceleration backlash + 5 flags) or pseudo form
+ * (position upper lower + 3 flags), optionally after hwHost hwName; DCSS reads no more.
  */
 function applyConfiguration(m: MotorState, args: string[]): string | null {
   let a = args;
@@ -615,14 +615,13 @@ function applyConfiguration(m: MotorState, args: string[]): string | null {
   const flag = (x: string | undefined): boolean | null => (x === '1' ? true : x === '0' ? false : null);
   if (m.kind === 'real') {
     const n = a.slice(0, 7).map(parseNumber);
-    const f = a.slice(7, 13).map(flag);
-    if (a.length < 12 || n.some(Number.isNaN) || f.slice(0, 5).some((x) => x === null)) {
-      return `expected position upperLimit lowerLimit scaleFactor speed acceleration backlash lowerLimitOn upperLimitOn motorLockOn backlashOn reverseOn [circle], received "${args.join(' ')}"`;
+    const f = a.slice(7, 12).map(flag);
+    if (a.length < 12 || n.some(Number.isNaN) || f.some((x) => x === null)) {
+      return `expected position upperLimit lowerLimit scaleFactor speed acceleration backlash lowerLimitOn upperLimitOn motorLockOn backlashOn reverseOn, received "${args.join(' ')}"`;
     }
     const c = m.config as RealMotorConfig;
     [m.position, c.upperLimit, c.lowerLimit, c.scaleFactor, c.speed, c.acceleration, c.backlash] = n as [number, number, number, number, number, number, number];
     [c.lowerLimitOn, c.upperLimitOn, c.motorLockOn, c.backlashOn, c.reverseOn] = f as [boolean, boolean, boolean, boolean, boolean];
-    if (f[5] !== undefined && f[5] !== null) c.circle = f[5];
     return null;
   }
   const n = a.slice(0, 3).map(parseNumber);

@@ -1,7 +1,7 @@
 // What DCSS knows of each device: its configuration, owner and last reported state.
 // Built once from the configuration; the session updates it from htos_* messages.
 import type { DcsOptions, PseudoMotorConfig, RealMotorConfig } from './config';
-import { MOTOR_STATUSES, type MotorStatus, type PseudoMotorConfiguration, type RealMotorConfiguration } from './messages';
+import { DEVICE_INACTIVE, DEVICE_MOVING, MOTOR_STATUSES, type MotorStatus, type PseudoMotorConfiguration, type RealMotorConfiguration } from './messages';
 
 export interface MotorState {
   name: string;
@@ -85,7 +85,7 @@ export function realMotorConfiguration(m: MotorState, hwHost: string): RealMotor
     name: m.name, hwHost, hwName: m.hwName, position: m.position, upperLimit: c.upperLimit, lowerLimit: c.lowerLimit,
     scaleFactor: c.scaleFactor, speed: c.speed, acceleration: c.acceleration, backlash: c.backlash,
     lowerLimitOn: c.lowerLimitOn, upperLimitOn: c.upperLimitOn, motorLockOn: c.motorLockOn, backlashOn: c.backlashOn,
-    reverseOn: c.reverseOn, ...(c.circle === undefined ? {} : { circle: c.circle }),
+    reverseOn: c.reverseOn, status: m.moving ? DEVICE_MOVING : DEVICE_INACTIVE,
   };
 }
 
@@ -93,7 +93,7 @@ export function pseudoMotorConfiguration(m: MotorState, hwHost: string): PseudoM
   const c = m.config;
   return {
     name: m.name, hwHost, hwName: m.hwName, position: m.position, upperLimit: c.upperLimit, lowerLimit: c.lowerLimit,
-    lowerLimitOn: c.lowerLimitOn, upperLimitOn: c.upperLimitOn, motorLockOn: c.motorLockOn,
+    lowerLimitOn: c.lowerLimitOn, upperLimitOn: c.upperLimitOn, motorLockOn: c.motorLockOn, status: m.moving ? DEVICE_MOVING : DEVICE_INACTIVE,
   };
 }
 
