@@ -61,11 +61,13 @@ describe('DCS message texts', () => {
     expect(ok('htos_log   spaced   text')).toEqual({ type: 'htos_log', text: 'spaced   text' });
   });
 
-  it('names what was received and expected for a non-numeric position or a bad status, and flags unknown commands', () => {
+  it('names what was received and expected for a non-numeric position or a missing status, and flags unknown commands', () => {
     const r = parseHtos('htos_update_motor_position m abc moving');
     expect(r.ok).toBe(false);
     expect((r as { reason: string }).reason).toMatch(/"htos_update_motor_position m abc moving": expected .*position a number/);
-    expect(parseHtos('htos_motor_move_completed m 1 flying').ok).toBe(false);
+    expect(parseHtos('htos_motor_move_completed m 1').ok).toBe(false);
+    // Any status word is one (DCSS reads it with "%s").
+    expect(parseHtos('htos_motor_move_completed m 1 too_fast')).toEqual({ ok: true, message: { type: 'htos_motor_move_completed', motor: 'm', position: 1, status: 'too_fast' } });
     expect(parseHtos('htos_report_ion_chambers 1 i0').ok).toBe(false);
     expect(parseHtos('htos_update_motor_position m 0x10 normal').ok).toBe(false);
     const u = parseHtos('htos_frobnicate 1 2');

@@ -17,6 +17,8 @@ import { MOTOR_STATUSES, parseHtos, parseNumber, stoh, type HtosMessage } from '
 
 /** Operations kept with their timeline after completion. */
 const OPERATIONS_KEPT = 200;
+/** Status words a `<motor>.status` signal can name: the known ones and the first others DHSs sent. */
+const STATUS_WORDS_KEPT = 64;
 
 export interface DcssHooks {
   /** `states`: a step signal's state names (a motor's status), drawn as a state timeline. */
@@ -90,6 +92,8 @@ export class Dcss {
   private readonly replyWaiters = new Map<string, Waiter<unknown>[]>();
   private operationCounter = 0;
   private disposed = false;
+  /** The state names of every `<motor>.status` signal: MOTOR_STATUSES, then other words as DHSs send them. */
+  private readonly statusWords: string[] = [...MOTOR_STATUSES];
 
   constructor(readonly options: DcsOptions, readonly hooks: DcssHooks) {
     this.devices = buildDevices(options, (name, unit, states) => hooks.signal(name, unit, states));
@@ -305,7 +309,8 @@ export class Dcss {
         m.target = null;
         m.lastMoveCompletedAt = t;
         this.hooks.sample(m.signalId, t, msg.position);
-        this.hooks.sample(m.statusSignalId, t, MOTOR_STATUSES.indexOf(msg.status));
+        // Any word ends the move (DCSS reads it with "%s"); only the known ones mean more.
+        this.hooks.sample(m.statusSignalId, t, this.statusIndex(m, msg.status));
         this.hooks.event('motorMoveCompleted', { dhs, motor: m.name, position: msg.position, status: msg.status, t });
         this.hooks.mark?.({
           t, label: `${m.name} ${msg.status} at ${msg.position}`, signal: m.name,
@@ -510,6 +515,19 @@ export class Dcss {
 
   /** @internal */ countTx(): void {
     this.counters.txMessages++;
+  }
+
+  /** The word's index among the status signal's states, adding a word not seen before (up to a bound). */
+  private statusIndex(m: MotorState, word: string): number {
+    let i = this.statusWords.indexOf(word);
+    if (i < MOTOR_STATUSES.length && i >= 0) return i;
+    if (i < 0) {
+      if (this.statusWords.length >= STATUS_WORDS_KEPT) return MOTOR_STATUSES.indexOf('unknown');
+      i = this.statusWords.push(word) - 1;
+    }
+    // Declared again with the longer list so the plot names the word (the signal keeps its id).
+    this.hooks.signal(`${m.name}.status`, undefined, this.statusWords);
+    return i;
   }
 
   private ownMotor(c: DhsConnection, name: string, type: string, t: number): MotorState | null {

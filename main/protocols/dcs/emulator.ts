@@ -27,6 +27,11 @@ export interface DcsEmulatorOptions {
   tickMs?: number;
   /** Hardware travel per motor, beyond which a move stops on a limit switch. */
   hardwareLimits?: Record<string, [number, number]>;
+  /**
+   * Motors this DHS holds locked whatever DCSS configures: a move is answered at once with
+   * `htos_motor_move_completed <motor> <position> locked`, as SSRL's simulated DHS does for a locked motor.
+   */
+  lockedMotors?: string[];
   /** Connection events in words (the CLI prints them). */
   log?: (text: string) => void;
 }
@@ -55,6 +60,8 @@ interface EmulatedMotor {
   target: number | null;
   aborting: boolean;
   hwLimits: [number, number] | null;
+  /** motorLockOn of the last configuration DCSS sent. */
+  lockOn: boolean;
 }
 
 interface RunningOperation { name: string; handle: string; step: number; points: number; timer: ReturnType<typeof setInterval> }
@@ -70,6 +77,7 @@ export async function startDcsEmulator(opts: DcsEmulatorOptions): Promise<DcsEmu
   const reconnectMs = opts.reconnectMs ?? 5000;
   const tickMs = opts.tickMs ?? 50;
   const hwLimits = opts.hardwareLimits ?? DEFAULT_DCS_HARDWARE_LIMITS;
+  const lockedMotors = new Set(opts.lockedMotors ?? []);
   const log = opts.log ?? (() => {});
 
   let socket: net.Socket | null = null;
@@ -143,7 +151,7 @@ export async function startDcsEmulator(opts: DcsEmulatorOptions): Promise<DcsEmu
   function motorOf(n: string): EmulatedMotor {
     let m = motors.get(n);
     if (!m) {
-      m = { name: n, position: 0, vmax: 1, accel: 10, velocity: 0, target: null, aborting: false, hwLimits: hwLimits[n] ?? null };
+      m = { name: n, position: 0, vmax: 1, accel: 10, velocity: 0, target: null, aborting: false, hwLimits: hwLimits[n] ?? null, lockOn: false };
       motors.set(n, m);
     }
     return m;
@@ -220,6 +228,7 @@ export async function startDcsEmulator(opts: DcsEmulatorOptions): Promise<DcsEmu
         // A configuration arriving mid-move must not teleport the motor.
         if (mo.target === null) mo.position = c.position;
         const scale = c.scaleFactor !== 0 ? Math.abs(c.scaleFactor) : 1;
+        mo.lockOn = c.motorLockOn;
         mo.vmax = Math.abs(c.speed) / scale;
         mo.accel = mo.vmax / Math.max(0.001, c.acceleration / 1000);
         send(htos.updateMotorPosition(c.name, round(mo.position), 'normal'));
@@ -227,6 +236,7 @@ export async function startDcsEmulator(opts: DcsEmulatorOptions): Promise<DcsEmu
       }
       case 'stoh_configure_pseudo_motor': {
         const mo = motorOf(m.config.name);
+        mo.lockOn = m.config.motorLockOn;
         if (mo.target === null) mo.position = m.config.position;
         // A pseudo motor moves through others: here, a fixed brisk pace.
         mo.vmax = Math.max(1, (m.config.upperLimit - m.config.lowerLimit) / 2);
@@ -242,6 +252,10 @@ export async function startDcsEmulator(opts: DcsEmulatorOptions): Promise<DcsEmu
         }
         if (mo.target !== null) {
           send(htos.motorMoveCompleted(m.name, round(mo.position), 'moving'));
+          return;
+        }
+        if (mo.lockOn || lockedMotors.has(m.name)) {
+          send(htos.motorMoveCompleted(m.name, round(mo.position), 'locked'));
           return;
         }
         mo.target = m.position;
