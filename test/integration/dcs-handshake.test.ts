@@ -108,6 +108,37 @@ describe('DCS handshake', () => {
     expect(tree.hardwareServers[0]!.lastRejection).toMatch(/must connect from/);
   });
 
+  it('holds a refused DHS as DCSS does before closing it: 1 s for a wrong address or an unknown name, 3 s for a name already connected; each refusal counted', async () => {
+    bench = await startDcssBench({ hardwareServers: [{ name: 'simdhs', realMotors: [{ name: 'm' }] }, { name: 'far', address: '10.9.8.7' }] });
+    const closedAfter = async (answer: string): Promise<number> => {
+      const dhs = await raw(bench!.port);
+      await dhs.waitFor((t) => t === 'stoc_send_client_type');
+      const t0 = Date.now();
+      dhs.send(encodeV1(answer));
+      await dhs.closed;
+      return Date.now() - t0;
+    };
+    const e = await startDcsEmulator({ port: bench.port, reconnectMs: 100 });
+    emulators.push(e);
+    await e.whenRegistered();
+    const [wrong, unknown, dup] = await Promise.all([
+      closedAfter('htos_client_is_hardware far'),
+      closedAfter('htos_client_is_hardware nobody'),
+      closedAfter('htos_client_is_hardware simdhs'),
+    ]);
+    expect(wrong).toBeGreaterThanOrEqual(950);
+    expect(wrong).toBeLessThan(1800);
+    expect(unknown).toBeGreaterThanOrEqual(950);
+    expect(unknown).toBeLessThan(1800);
+    expect(dup).toBeGreaterThanOrEqual(2950);
+    expect(dup).toBeLessThan(3800);
+    expect(bench.session.counters.refusedConnections).toBe(3);
+    expect(bench.events.filter((x) => x.kind === 'dhsRejected')).toHaveLength(3);
+    expect(bench.console.some((l) => /refused the connection .*already connected.*; closing it in 3 s/.test(l.text))).toBe(true);
+    // The registered one was never disturbed.
+    expect(e.connected).toBe(true);
+  });
+
   it('accepts "localhost" and a resolvable name as the allowed address', async () => {
     bench = await startDcssBench({ hardwareServers: [{ name: 'simdhs', address: 'localhost' }] });
     const dhs = await raw(bench.port);

@@ -64,6 +64,16 @@ interface HardwareServerState {
   lastDisconnect: string | null;
 }
 
+/** A refused connection: why, and how long it is held before it is closed. */
+export interface Refusal { reason: string; closeAfterMs: number }
+
+/**
+ * DCSS holds a refused DHS before closing it (1 s for a wrong address, 3 s for a name
+ * already connected), so a DHS that reconnects at once does not spin. DCSS closes an
+ * unknown name at once; Benchscope holds it 1 s too, for the same reason.
+ */
+export const REFUSAL_DELAY_MS = { wrongAddress: 1000, duplicate: 3000, unknownName: 1000 };
+
 type Waiter<T> = { resolve(v: T): void; reject(e: Error): void; timer: ReturnType<typeof setTimeout> | null };
 
 /** A request that failed in a way the caller can act on. */
@@ -136,19 +146,24 @@ export class Dcss {
   }
 
   /**
-   * @internal The handshake's checks: the reason for a refusal, or null to accept.
+   * @internal The handshake's checks: the refusal, or null to accept.
    * Synchronous unless the allowed address is a host name to resolve, so that
    * messages coalesced with htos_client_is_hardware are read in the right version.
    */
-  admit(c: DhsConnection, name: string, answer: string): string | null | Promise<string | null> {
+  admit(c: DhsConnection, name: string, answer: string): Refusal | null | Promise<Refusal | null> {
     const server = this.servers.get(name);
     if (!server) {
-      return `unknown hardware server "${name}" in ${answer} (this DCS configuration knows ${[...this.servers.keys()].map((n) => `"${n}"`).join(', ')})`;
+      return {
+        reason: `unknown hardware server "${name}" in ${answer} (this DCS configuration knows ${[...this.servers.keys()].map((n) => `"${n}"`).join(', ')})`,
+        closeAfterMs: REFUSAL_DELAY_MS.unknownName,
+      };
     }
     const allowed = server.config.address;
-    const rest = (): string | null => {
-      if (c.closed) return 'disconnected during the handshake';
-      if (server.connection && server.connection !== c) return `hardware server "${name}" is already connected from ${server.connection.peer.label}`;
+    const rest = (): Refusal | null => {
+      if (c.closed) return { reason: 'disconnected during the handshake', closeAfterMs: 0 };
+      if (server.connection && server.connection !== c) {
+        return { reason: `hardware server "${name}" is already connected from ${server.connection.peer.label}`, closeAfterMs: REFUSAL_DELAY_MS.duplicate };
+      }
       return null;
     };
     if (allowed === '*') return rest();
@@ -156,15 +171,16 @@ export class Dcss {
       this.info(`address of "${name}" not checked: this link does not report the peer's address`);
       return rest();
     }
-    const wrong = `hardware server "${name}" must connect from ${allowed}, not from ${c.peer.address}`;
+    const wrong = { reason: `hardware server "${name}" must connect from ${allowed}, not from ${c.peer.address}`, closeAfterMs: REFUSAL_DELAY_MS.wrongAddress };
     const match = addressMatches(allowed, c.peer.address);
     if (typeof match === 'boolean') return match ? rest() : wrong;
     return match.then((ok) => (ok ? rest() : wrong));
   }
 
-  /** @internal */ rejected(c: DhsConnection, name: string | null, reason: string): void {
+  /** @internal */ rejected(c: DhsConnection, name: string | null, reason: string, closeAfterMs: number): void {
     this.counters.rejections++;
-    const text = `refused the connection from ${c.peer.label}${name ? ` ("${name}")` : ''}: ${reason}`;
+    const wait = closeAfterMs > 0 ? `; closing it in ${closeAfterMs / 1000} s` : '';
+    const text = `refused the connection from ${c.peer.label}${name ? ` ("${name}")` : ''}: ${reason}${wait}`;
     this.lastError = text;
     const server = name ? this.servers.get(name) : undefined;
     if (server) server.lastRejection = text;
