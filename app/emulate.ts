@@ -36,9 +36,9 @@ function intFlag(flags: Flags, name: string, min: number, max: number): number |
 
 const EMULATORS: Record<string, EmulatorEntry> = {
   dcs: {
-    usage: 'dcs [--host 127.0.0.1] [--port 14242] [--name simdhs] [--v1 | --v2] [--reconnect-ms 5000]',
+    usage: 'dcs [--host 127.0.0.1] [--port 14242] [--name simdhs] [--v1 | --v2] [--tcl] [--reconnect-ms 5000]',
     options: {
-      host: { type: 'string' }, port: { type: 'string' }, name: { type: 'string' }, v1: { type: 'boolean' }, v2: { type: 'boolean' },
+      host: { type: 'string' }, port: { type: 'string' }, name: { type: 'string' }, v1: { type: 'boolean' }, v2: { type: 'boolean' }, tcl: { type: 'boolean' },
       'reconnect-ms': { type: 'string' },
     },
     async start(flags) {
@@ -50,6 +50,8 @@ const EMULATORS: Record<string, EmulatorEntry> = {
       const emulator = await startDcsEmulator({
         host, port, name,
         version: flags.v1 ? 1 : flags.v2 ? 2 : 'auto',
+        // --tcl: the handshake answer of SSRL's Tcl DHS library (htos_client_type_is_hardware).
+        library: flags.tcl ? 'tcl' : 'pydhsfw',
         reconnectMs: intFlag(flags, 'reconnect-ms', 100, 600_000) ?? 5000,
         log: (text) => console.log(`dcs emulator "${name}": ${text}`),
       });

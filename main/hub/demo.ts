@@ -96,7 +96,8 @@ async function demoKatcp(): Promise<DemoDevice> {
 /** Benchscope as DCSS listening on loopback, and an emulated DHS that connects to it (retrying until the session listens). */
 async function demoDcs(): Promise<DemoDevice> {
   const port = await freeDcsPort('127.0.0.1');
-  const dhs = await startDcsEmulator({ host: '127.0.0.1', port, reconnectMs: 500 });
+  // The demo's "simdhs" answers the handshake as SSRL's simulated DHS does (its Tcl library's variant).
+  const dhs = await startDcsEmulator({ host: '127.0.0.1', port, reconnectMs: 500, library: 'tcl' });
   return {
     name: 'Demo DCS hardware server',
     protocol: 'dcs',

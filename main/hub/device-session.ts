@@ -42,7 +42,7 @@ export class DeviceSession {
   private deviceSessionId: string | null = null;
   private linkError: string | null = null;
   /** Totals of links and adapters already replaced, so counters never go backwards. */
-  private readonly base: Totals & { frameErrors: number; resyncs: number } = { rxBytes: 0, txBytes: 0, rxMessages: 0, txMessages: 0, frameErrors: 0, resyncs: 0 };
+  private readonly base: Totals & { frameErrors: number; resyncs: number; refusedConnections: number } = { rxBytes: 0, txBytes: 0, rxMessages: 0, txMessages: 0, frameErrors: 0, resyncs: 0, refusedConnections: 0 };
   private readonly rates = { rxBytes: 0, txBytes: 0, rxMessages: 0, txMessages: 0 };
   private lastTotals: Totals | null = null;
   private lastTick = 0;
@@ -182,6 +182,7 @@ export class DeviceSession {
       this.base.frameErrors += c.frameErrors;
       this.base.resyncs += c.resyncs;
     }
+    this.base.refusedConnections += refusedBy(link, adapter) ?? 0;
     this.link = null;
     this.adapter = null;
     adapter?.dispose();
@@ -259,7 +260,15 @@ export class DeviceSession {
       txBytesPerSec: this.rates.txBytes,
       rxMessagesPerSec: this.rates.rxMessages,
       txMessagesPerSec: this.rates.txMessages,
+      ...this.refusals(),
     };
+  }
+
+  /** Present once the link or the protocol can refuse a peer (a listening link, DCSS refusing a DHS). */
+  private refusals(): Pick<SessionCounters, 'refusedConnections'> {
+    const now = refusedBy(this.link, this.adapter);
+    if (now === null && this.base.refusedConnections === 0) return {};
+    return { refusedConnections: this.base.refusedConnections + (now ?? 0) };
   }
 
   status(): SessionStatus {
@@ -399,4 +408,12 @@ export class DeviceSession {
     if (this.consolePending.length < CONSOLE_PER_FLUSH) this.consolePending.push(line);
     else this.consoleSkipped++;
   }
+}
+
+/** Connections refused by the link (a second device on a one-peer port) and by the protocol; null if neither refuses. */
+function refusedBy(link: Link | null, adapter: ProtocolAdapter | null): number | null {
+  const byLink = (link as { refusedConnections?: unknown } | null)?.refusedConnections;
+  const byProtocol = adapter?.counters.refusedConnections;
+  if (typeof byLink !== 'number' && byProtocol === undefined) return null;
+  return (typeof byLink === 'number' ? byLink : 0) + (byProtocol ?? 0);
 }

@@ -59,6 +59,8 @@ export interface ProtocolCounters {
   txMessages: number;
   frameErrors: number;
   resyncs: number;
+  /** Listening protocols: peers refused after they connected (DCSS refusing a DHS it does not know). */
+  refusedConnections?: number;
 }
 
 export interface ProtocolAdapter {

@@ -65,6 +65,10 @@ export interface SessionCounters {
   txBytesPerSec: number;
   rxMessagesPerSec: number;
   txMessagesPerSec: number;
+  /** Links that accept their peer: connections refused (a second controller on a one-peer port). */
+  refusedConnections?: number;
+  /** Bytes received where the protocol expects none (the legacy hexapod command socket): counted, not decoded. */
+  ignoredRxBytes?: number;
 }
 
 export interface SessionStatus {

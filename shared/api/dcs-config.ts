@@ -26,11 +26,13 @@ const motorFields = {
 export const RealMotorSchema = z.object({
   ...motorFields,
   scaleFactor: num('Scale factor').default(1000),
-  speed: num('Speed').positive('Speed must be above 0').default(2000),
-  acceleration: num('Acceleration').positive('Acceleration must be above 0').default(100),
-  backlash: num('Backlash').default(0),
+  // DCSS's database holds speed, acceleration and backlash as whole numbers (steps/s, ms, steps).
+  speed: num('Speed').int('Speed is a whole number of steps/s').positive('Speed must be above 0').default(2000),
+  acceleration: num('Acceleration').int('Acceleration is a whole number of ms').positive('Acceleration must be above 0').default(100),
+  backlash: num('Backlash').int('Backlash is a whole number of steps').default(0),
   backlashOn: z.boolean().default(false),
   reverseOn: z.boolean().default(false),
+  /** A circular axis (DCSS's circle mode, kept in its database; not sent to the DHS). */
   circle: z.boolean().optional(),
 }).strict();
 

@@ -65,6 +65,24 @@ describe('DCS devices with the emulated DHS (v2)', () => {
     expect(bench.marks.at(-1)).toMatchObject({ label: 'sample_y cw_hw_limit at 50', severity: 'error', signal: 'sample_y' });
   });
 
+  it('ends a move the DHS answers with locked (as SSRL\'s simulated DHS does for a locked motor), the word shown and marked', async () => {
+    const locked = await startDcssBench();
+    const e = await startDcsEmulator({ port: locked.port, reconnectMs: 100, tickMs: 20, lockedMotors: ['sample_x'] });
+    try {
+      await e.whenRegistered();
+      await locked.session.action('moveMotor', { motor: 'sample_x', position: 3 });
+      expect(await locked.session.action('waitMotor', { motor: 'sample_x', timeoutS: 3 })).toMatchObject({ status: 'locked', moving: false, position: 0 });
+      expect(locked.marks.at(-1)).toMatchObject({ label: 'sample_x locked at 0', severity: 'error', signal: 'sample_x' });
+      const states = locked.states.get('sample_x.status')!;
+      expect(states[locked.samples.get('sample_x.status')!.at(-1)!]).toBe('locked');
+      // The motor moves again once the DHS lets it.
+      expect((await locked.session.action('devices', undefined) as Any).motors.find((m: Any) => m.name === 'sample_x').moving).toBe(false);
+    } finally {
+      await e.close();
+      await locked.close();
+    }
+  });
+
   it('aborts a move (abortMotor and abortAll) with status aborted', async () => {
     await act('moveMotor', { motor: 'sample_y', position: 0 });
     await bench.nextEvent('motorMoveStarted', (d) => d.motor === 'sample_y');
@@ -229,6 +247,25 @@ describe('DCS against bad input from a registered DHS', () => {
     const log = bench.console.map((l) => l.text).join('\n');
     expect(log).toMatch(/motor "ghost", which this configuration does not define/);
     expect(log).toMatch(/bad v2 header "htos_note sent as v1/);
+  });
+
+  it('ends a move on any status word (too_fast, sw_limit, a word of its own), shows and marks it, and moves again', async () => {
+    for (const word of ['too_fast', 'sw_limit', 'jammed_by_gremlins', 'too_fast']) {
+      await bench.session.action('moveMotor', { motor: 'sample_y', position: 5 });
+      await dhs.waitFor((t) => t === 'stoh_start_motor_move sample_y 5');
+      dhs.received.length = 0;
+      const done = bench.session.action('waitMotor', { motor: 'sample_y', timeoutS: 3 });
+      dhs.send(encodeV2(`htos_motor_move_completed sample_y 1.5 ${word}`));
+      expect(await done).toMatchObject({ motor: 'sample_y', position: 1.5, status: word, moving: false });
+      expect(bench.marks.at(-1)).toMatchObject({ label: `sample_y ${word} at 1.5`, severity: 'error' });
+      const states = bench.states.get('sample_y.status')!;
+      expect(states[bench.samples.get('sample_y.status')!.at(-1)!]).toBe(word);
+    }
+    // Known words keep their indices; each other word is named once.
+    expect(bench.states.get('sample_y.status')).toEqual(['normal', 'aborted', 'moving', 'cw_hw_limit', 'ccw_hw_limit', 'both_hw_limits', 'unknown', 'too_fast', 'sw_limit', 'jammed_by_gremlins']);
+    const tree = (await bench.session.action('devices', undefined)) as Any;
+    expect(tree.motors.find((m: Any) => m.name === 'sample_y')).toMatchObject({ status: 'too_fast', moving: false });
+    expect(bench.session.lastError ?? '').not.toMatch(/too_fast/);
   });
 
   it('applies htos_configure_device to the motor configuration', async () => {

@@ -1,6 +1,7 @@
 // The DHS emulator on its own: `npm run emulate -- dcs` connects to a DCSS, says so,
 // survives a refusal by connecting again, and stops on Ctrl-C.
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDcssBench, type DcssBench } from './dcs-support';
@@ -50,4 +51,35 @@ describe('npm run emulate -- dcs', () => {
     expect(await name.exit).toBe(2);
     expect(name.out()).toMatch(/--name must be one DCS token/);
   }, 15_000);
+});
+
+describe('the DHS emulator against a hand-driven DCSS', () => {
+  it('takes stoh_configure_real_motor only with its 16 values, as SSRL\'s Tcl DHS: fewer is an error it reports', async () => {
+    const { DcsDecoder, encodeV1, encodeV2 } = await import('../../main/protocols/dcs/codec');
+    const { startDcsEmulator } = await import('../../main/protocols/dcs/emulator');
+    const received: string[] = [];
+    const sockets: net.Socket[] = [];
+    const server = net.createServer((s) => {
+      sockets.push(s);
+      const d = new DcsDecoder({ mode: 'auto', source: 'DHS' }, { message: (b, st, e) => received.push(new TextDecoder().decode(b.subarray(st, e))) });
+      s.on('data', (c: Buffer) => d.push(c, 0));
+      s.write(encodeV1('stoc_send_client_type'));
+      s.write(encodeV2('stoh_register_real_motor m1 m1'));
+      s.write(encodeV2('stoh_configure_real_motor m1 simdhs m1 2.5 10 -10 1000 2000 100 0 1 1 0 0 0'));
+      s.write(encodeV2('stoh_configure_real_motor m1 simdhs m1 3.5 10 -10 1000 2000 100 0 1 1 0 0 0 0'));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const e = await startDcsEmulator({ port: (server.address() as net.AddressInfo).port, reconnectMs: 100 });
+    try {
+      await expect.poll(() => received.filter((t) => t.startsWith('htos_update_motor_position m1')), { timeout: 3000 }).toHaveLength(1);
+      expect(received).toContain('htos_send_configuration m1');
+      expect(received.find((t) => t.startsWith('htos_log'))).toMatch(/^htos_log unrecognised "stoh_configure_real_motor m1 simdhs m1 2\.5 10 -10 1000 2000 100 0 1 1 0 0 0": expected stoh_configure_real_motor name hwHost/);
+      // Only the full message was taken.
+      expect(received.filter((t) => t.startsWith('htos_update_motor_position m1'))).toEqual(['htos_update_motor_position m1 3.5 normal']);
+    } finally {
+      await e.close();
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => server.close(r));
+    }
+  });
 });

@@ -53,8 +53,8 @@ describe('DCS handshake', () => {
     expect(bench.session.ready).toBe(true);
     dhs.send(encodeV2('htos_send_configuration sample_x'));
     dhs.send(encodeV2('htos_send_configuration energy'));
-    expect(await dhs.waitFor((t) => t.startsWith('stoh_configure_real_motor'))).toBe('stoh_configure_real_motor sample_x simdhs sample_x 0 40 -40 1000 20000 100 0 1 1 0 0 0');
-    expect(await dhs.waitFor((t) => t.startsWith('stoh_configure_pseudo_motor'))).toBe('stoh_configure_pseudo_motor energy simdhs energy 12000 17000 6000 1 1 0');
+    expect(await dhs.waitFor((t) => t.startsWith('stoh_configure_real_motor'))).toBe('stoh_configure_real_motor sample_x simdhs sample_x 0 40 -40 1000 20000 100 0 1 1 0 0 0 0');
+    expect(await dhs.waitFor((t) => t.startsWith('stoh_configure_pseudo_motor'))).toBe('stoh_configure_pseudo_motor energy simdhs energy 12000 17000 6000 1 1 0 0');
   });
 
   it('sends dependencies and children where configured, and keeps v1 for a protocol 1 server', async () => {
@@ -92,7 +92,7 @@ describe('DCS handshake', () => {
     await dhs.waitFor((t) => t === 'stoc_send_client_type');
     dhs.send(encodeV1('htos_client_is_hardware intruder'));
     await dhs.closed;
-    expect(bench.session.lastError).toMatch(/unknown hardware server "intruder" \(this DCS configuration knows "simdhs"\)/);
+    expect(bench.session.lastError).toMatch(/unknown hardware server "intruder" in "htos_client_is_hardware intruder" \(this DCS configuration knows "simdhs"\)/);
     expect(bench.session.ready).toBe(false);
     expect(dhs.received.map((r) => r.text)).toEqual(['stoc_send_client_type']);
   });
@@ -106,6 +106,37 @@ describe('DCS handshake', () => {
     expect(bench.session.lastError).toMatch(/"simdhs" must connect from 10\.9\.8\.7, not from 127\.0\.0\.1/);
     const tree = (await bench.session.action('devices', undefined)) as { hardwareServers: { lastRejection: string }[] };
     expect(tree.hardwareServers[0]!.lastRejection).toMatch(/must connect from/);
+  });
+
+  it('holds a refused DHS as DCSS does before closing it: 1 s for a wrong address or an unknown name, 3 s for a name already connected; each refusal counted', async () => {
+    bench = await startDcssBench({ hardwareServers: [{ name: 'simdhs', realMotors: [{ name: 'm' }] }, { name: 'far', address: '10.9.8.7' }] });
+    const closedAfter = async (answer: string): Promise<number> => {
+      const dhs = await raw(bench!.port);
+      await dhs.waitFor((t) => t === 'stoc_send_client_type');
+      const t0 = Date.now();
+      dhs.send(encodeV1(answer));
+      await dhs.closed;
+      return Date.now() - t0;
+    };
+    const e = await startDcsEmulator({ port: bench.port, reconnectMs: 100 });
+    emulators.push(e);
+    await e.whenRegistered();
+    const [wrong, unknown, dup] = await Promise.all([
+      closedAfter('htos_client_is_hardware far'),
+      closedAfter('htos_client_is_hardware nobody'),
+      closedAfter('htos_client_is_hardware simdhs'),
+    ]);
+    expect(wrong).toBeGreaterThanOrEqual(950);
+    expect(wrong).toBeLessThan(1800);
+    expect(unknown).toBeGreaterThanOrEqual(950);
+    expect(unknown).toBeLessThan(1800);
+    expect(dup).toBeGreaterThanOrEqual(2950);
+    expect(dup).toBeLessThan(3800);
+    expect(bench.session.counters.refusedConnections).toBe(3);
+    expect(bench.events.filter((x) => x.kind === 'dhsRejected')).toHaveLength(3);
+    expect(bench.console.some((l) => /refused the connection .*already connected.*; closing it in 3 s/.test(l.text))).toBe(true);
+    // The registered one was never disturbed.
+    expect(e.connected).toBe(true);
   });
 
   it('accepts "localhost" and a resolvable name as the allowed address', async () => {
@@ -157,13 +188,41 @@ describe('DCS handshake', () => {
     expect(moved).toMatchObject({ moving: true });
   });
 
-  it('refuses a first message that is not htos_client_is_hardware', async () => {
+  it('reads the answer as DCSS does (first token ignored, name from the second): the Tcl library\'s htos_client_type_is_hardware connects', async () => {
     bench = await startDcssBench();
     const dhs = await raw(bench.port);
     await dhs.waitFor((t) => t === 'stoc_send_client_type');
-    dhs.send(encodeV1('htos_note hello'));
-    await dhs.closed;
-    expect(bench.session.lastError).toMatch(/expected "htos_client_is_hardware <name>".*received "htos_note hello"/);
+    const connected = bench.nextEvent('dhsConnected');
+    dhs.send(encodeV1('htos_client_type_is_hardware simdhs dcsProtocol_2.0'));
+    expect(await connected).toMatchObject({ dhs: 'simdhs', protocol: 2 });
+    await dhs.waitFor((t) => t.startsWith('stoh_register_operation sim_scan'));
+    expect(bench.session.ready).toBe(true);
+    expect(bench.console.some((l) => /answered stoc_send_client_type with "htos_client_type_is_hardware"/.test(l.text))).toBe(false);
+  });
+
+  it('registers the emulator answering with the Tcl library\'s handshake, and moves its motor', async () => {
+    bench = await startDcssBench();
+    const e = await startDcsEmulator({ port: bench.port, reconnectMs: 100, library: 'tcl', tickMs: 20 });
+    emulators.push(e);
+    await e.whenRegistered();
+    expect(bench.console.filter((l) => l.dir === 'rx')[0]?.text).toBe('htos_client_type_is_hardware simdhs dcsProtocol_2.0');
+    await bench.session.action('moveMotor', { motor: 'sample_x', position: 0.25 });
+    expect(await bench.session.action('waitMotor', { motor: 'sample_x', timeoutS: 5 })).toMatchObject({ position: 0.25, status: 'normal' });
+  });
+
+  it('takes the name from the second token of any answer, says so, and refuses an answer without a name', async () => {
+    bench = await startDcssBench();
+    const other = await raw(bench.port);
+    await other.waitFor((t) => t === 'stoc_send_client_type');
+    const connected = bench.nextEvent('dhsConnected');
+    other.send(encodeV1('hello simdhs'));
+    expect(await connected).toMatchObject({ dhs: 'simdhs' });
+    expect(bench.console.some((l) => /answered stoc_send_client_type with "hello"; the name is read from the second token/.test(l.text))).toBe(true);
+    const lone = await raw(bench.port);
+    await lone.waitFor((t) => t === 'stoc_send_client_type');
+    lone.send(encodeV1('htos_client_is_hardware'));
+    await lone.closed;
+    expect(bench.session.lastError).toMatch(/expected "htos_client_is_hardware <name>".*received "htos_client_is_hardware"/);
   });
 
   it('takes back a DHS that drops and reconnects', async () => {

@@ -80,6 +80,26 @@ describe('DCS session on the host: several hardware servers at once', () => {
     await dup.close();
   });
 
+  it('counts refused connections in the session\'s counters, and a DHS that reconnects at once does not spin', async () => {
+    const status = () => host.hub.status().sessions.find((s) => s.sessionId === sessionId)!;
+    const before = status().counters.refusedConnections ?? 0;
+    // A DHS this configuration does not know, reconnecting 100 ms after each close.
+    const stranger = await startDcsEmulator({ host: '127.0.0.1', port, name: 'stranger', reconnectMs: 100, tickMs: 20 });
+    try {
+      await new Promise((r) => setTimeout(r, 2500));
+    } finally {
+      await stranger.close();
+    }
+    const refused = (status().counters.refusedConnections ?? 0) - before;
+    // Held 1 s per refusal, then 100 ms: two or three attempts in 2.5 s, not thousands.
+    expect(refused).toBeGreaterThanOrEqual(2);
+    expect(refused).toBeLessThanOrEqual(3);
+    // Through the API, as a client sees it.
+    const api = await host.hub.call('getServerStatus', {});
+    expect(api.sessions.find((s) => s.sessionId === sessionId)!.counters.refusedConnections).toBe(before + refused);
+    expect((await server('simdhs')).connected).toBe(true);
+  });
+
   it('a DHS that drops is taken back, and the other carries on', async () => {
     const b = emulators[1]!;
     const connects = (await server('tabledhs')).connects;

@@ -89,6 +89,21 @@ describe('DCS framing', () => {
     expect(d.lastError).toMatch(/DHS test at 127\.0\.0\.1:1: bad v2 header "GARBAGE.*expected two lengths/);
   });
 
+  it('is ready at the next byte after a bad header whose closing NUL is the last byte of a read', () => {
+    const { d, texts } = decoder(2);
+    const bad = concat(ascii('GARBAGE!!! not a header at all, no'), new Uint8Array([0]));
+    d.push(bad, 0);
+    for (const n of ['one', 'two', 'three']) d.push(encodeV2(`htos_note ${n}`), 0);
+    expect(texts()).toEqual(['htos_note one', 'htos_note two', 'htos_note three']);
+    expect(d.counters.badHeaders).toBe(1);
+    expect(d.counters.discardedBytes).toBe(bad.length);
+    // The same with the NUL run of a v1 frame sent by mistake ending the read.
+    d.push(encodeV1('htos_note sent as v1, no digits first'), 0);
+    d.push(encodeV2('htos_note four'), 0);
+    expect(texts().at(-1)).toBe('htos_note four');
+    expect(d.counters.badHeaders).toBe(2);
+  });
+
   it('takes a v1 frame sent where v2 is expected for a bad header, and reads the next v2 message', () => {
     const { d, texts } = decoder(2);
     d.push(concat(encodeV1('htos_note v1'), encodeV2('htos_note v2')), 0);

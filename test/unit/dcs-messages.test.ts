@@ -4,15 +4,32 @@ import { DcsOptionsSchema } from '../../main/protocols/dcs/config';
 import { htos, parseHtos, parseStoh, stoh } from '../../main/protocols/dcs/messages';
 
 describe('DCS message texts', () => {
-  it('formats stoh_configure_real_motor with hwHost and hwName, as DCSS sends it, and reads it back', () => {
+  it('formats stoh_configure_real_motor with hwHost and hwName and 16 values ending with the device status, as DCSS sends it, and reads it back', () => {
     const config = {
       name: 'sample_x', hwHost: 'simdhs', hwName: 'sx', position: 1.5, upperLimit: 40, lowerLimit: -40, scaleFactor: 1000,
-      speed: 20000, acceleration: 100, backlash: 0.25, lowerLimitOn: true, upperLimitOn: false, motorLockOn: false,
-      backlashOn: true, reverseOn: false, circle: true,
+      speed: 20000, acceleration: 100, backlash: 25, lowerLimitOn: true, upperLimitOn: false, motorLockOn: false,
+      backlashOn: true, reverseOn: false, status: 1,
     };
     const text = stoh.configureRealMotor(config);
-    expect(text).toBe('stoh_configure_real_motor sample_x simdhs sx 1.5 40 -40 1000 20000 100 0.25 1 0 0 1 0 1');
+    expect(text).toBe('stoh_configure_real_motor sample_x simdhs sx 1.5 40 -40 1000 20000 100 25 1 0 0 1 0 1');
+    expect(text.split(' ')).toHaveLength(17);
     expect(parseStoh(text)).toEqual({ ok: true, message: { type: 'stoh_configure_real_motor', config } });
+  });
+
+  it('formats stoh_configure_pseudo_motor with 10 values ending with the device status', () => {
+    const config = { name: 'energy', hwHost: 'simdhs', hwName: 'energy', position: 12000, upperLimit: 17000, lowerLimit: 6000, lowerLimitOn: true, upperLimitOn: true, motorLockOn: false, status: 0 };
+    const text = stoh.configurePseudoMotor(config);
+    expect(text).toBe('stoh_configure_pseudo_motor energy simdhs energy 12000 17000 6000 1 1 0 0');
+    expect(parseStoh(text)).toEqual({ ok: true, message: { type: 'stoh_configure_pseudo_motor', config } });
+  });
+
+  it('refuses a configure message with fewer or more values than DCSS sends, as SSRL\'s Tcl DHS does', () => {
+    const r = parseStoh('stoh_configure_real_motor sample_x simdhs sx 1.5 40 -40 1000 20000 100 25 1 0 0 1 0');
+    expect(r.ok).toBe(false);
+    expect((r as { reason: string }).reason).toMatch(/expected stoh_configure_real_motor .* reverseOn status \(16 values\)/);
+    expect(parseStoh('stoh_configure_real_motor sample_x simdhs sx 1.5 40 -40 1000 20000 100 25 1 0 0 1 0 0 1').ok).toBe(false);
+    expect(parseStoh('stoh_configure_pseudo_motor energy simdhs energy 12000 17000 6000 1 1 0').ok).toBe(false);
+    expect(DcsOptionsSchema.safeParse({ hardwareServers: [{ name: 'a', realMotors: [{ name: 'm', speed: 2000.5 }] }] }).success).toBe(false);
   });
 
   it('reads back every stoh_ message it formats (property on names and numbers)', () => {
@@ -44,11 +61,13 @@ describe('DCS message texts', () => {
     expect(ok('htos_log   spaced   text')).toEqual({ type: 'htos_log', text: 'spaced   text' });
   });
 
-  it('names what was received and expected for a non-numeric position or a bad status, and flags unknown commands', () => {
+  it('names what was received and expected for a non-numeric position or a missing status, and flags unknown commands', () => {
     const r = parseHtos('htos_update_motor_position m abc moving');
     expect(r.ok).toBe(false);
     expect((r as { reason: string }).reason).toMatch(/"htos_update_motor_position m abc moving": expected .*position a number/);
-    expect(parseHtos('htos_motor_move_completed m 1 flying').ok).toBe(false);
+    expect(parseHtos('htos_motor_move_completed m 1').ok).toBe(false);
+    // Any status word is one (DCSS reads it with "%s").
+    expect(parseHtos('htos_motor_move_completed m 1 too_fast')).toEqual({ ok: true, message: { type: 'htos_motor_move_completed', motor: 'm', position: 1, status: 'too_fast' } });
     expect(parseHtos('htos_report_ion_chambers 1 i0').ok).toBe(false);
     expect(parseHtos('htos_update_motor_position m 0x10 normal').ok).toBe(false);
     const u = parseHtos('htos_frobnicate 1 2');

@@ -123,13 +123,13 @@ export class DcsDecoder {
           continue;
         }
         case RESYNC: {
-          // Skip to the end of the NUL run that ends a v2 text or pads a v1 frame.
+          // Skip to the NUL that ends a v2 text or pads a v1 frame; the NUL run after it
+          // may end this read, so SKIP_NULS takes over (the next read starts a message).
           let i = pos;
           while (i < len && chunk[i] !== NUL) i++;
-          while (i < len && chunk[i] === NUL) i++;
           this.counters.discardedBytes += i - pos;
           pos = i;
-          if (i < len) this.expect = EXPECT_MESSAGE;
+          if (i < len) this.expect = SKIP_NULS;
           continue;
         }
         case SKIP_NULS: {

@@ -3,8 +3,8 @@
 // hardware server's version, handed to the DCSS core.
 import { DecimalScanner } from '../lines/decimal';
 import { DcsDecoder, encodeMessage, fitsV1, quoteBytes, type DcsVersion } from './codec';
-import type { Dcss, DhsPeer } from './dcss';
-import { stoh } from './messages';
+import { REFUSAL_DELAY_MS, type Dcss, type DhsPeer, type Refusal } from './dcss';
+import { stoh, words } from './messages';
 
 /** DCSS waits this long for htos_client_is_hardware after stoc_send_client_type. */
 export const CLIENT_TYPE_TIMEOUT_MS = 1000;
@@ -90,23 +90,27 @@ export class DhsConnection {
     const text = this.text.decode(b.subarray(s, e));
     hooks.console('rx', text, t);
     if (this.phase !== 'handshake') return; // messages while the address is looked up, or after a refusal
-    const first = text.split(/\s+/, 2);
-    if (first[0] !== 'htos_client_is_hardware' || !first[1]) {
-      this.reject(null, `expected "htos_client_is_hardware <name>" in answer to stoc_send_client_type, received ${quoteBytes(b, s, e)}`);
+    // DCSS reads the answer with sscanf("%*s %s"): the first token is not checked, the name is
+    // the second. SSRL's Tcl DHS library answers "htos_client_type_is_hardware <name> dcsProtocol_2.0".
+    const [command, name] = words(text);
+    if (!name) {
+      this.reject(null, `expected "htos_client_is_hardware <name>" in answer to stoc_send_client_type, received ${quoteBytes(b, s, e)}`, REFUSAL_DELAY_MS.unknownName);
       return;
     }
+    if (command !== 'htos_client_is_hardware' && command !== 'htos_client_type_is_hardware') {
+      dcss.info(`${this.peer.label} answered stoc_send_client_type with "${command}"; the name is read from the second token, as DCSS does`, t);
+    }
     this.stopTimer();
-    const name = first[1];
     this.phase = 'checking';
-    const verdict = dcss.admit(this, name);
+    const verdict = dcss.admit(this, name, quoteBytes(b, s, e));
     if (verdict instanceof Promise) void verdict.then((refusal) => this.admitted(name, refusal));
     else this.admitted(name, verdict);
   }
 
-  private admitted(name: string, refusal: string | null): void {
+  private admitted(name: string, refusal: Refusal | null): void {
     if (this.phase !== 'checking') return;
     if (refusal) {
-      this.reject(name, refusal);
+      this.reject(name, refusal.reason, refusal.closeAfterMs);
       return;
     }
     this.phase = 'registered';
@@ -118,11 +122,19 @@ export class DhsConnection {
     this.dcss.registered(this, name);
   }
 
-  private reject(name: string | null, reason: string): void {
+  /** Refuses the peer: counted and said now, closed after `closeAfterMs` (what it sends meanwhile is ignored). */
+  private reject(name: string | null, reason: string, closeAfterMs = 0): void {
     this.stopTimer();
     this.phase = 'rejected';
-    this.dcss.rejected(this, name, reason);
-    this.peer.close?.();
+    this.dcss.rejected(this, name, reason, closeAfterMs);
+    if (closeAfterMs <= 0) {
+      this.peer.close?.();
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.peer.close?.();
+    }, closeAfterMs);
   }
 
   private stopTimer(): void {

@@ -17,6 +17,8 @@ import { MOTOR_STATUSES, parseHtos, parseNumber, stoh, type HtosMessage } from '
 
 /** Operations kept with their timeline after completion. */
 const OPERATIONS_KEPT = 200;
+/** Status words a `<motor>.status` signal can name: the known ones and the first others DHSs sent. */
+const STATUS_WORDS_KEPT = 64;
 
 export interface DcssHooks {
   /** `states`: a step signal's state names (a motor's status), drawn as a state timeline. */
@@ -62,6 +64,16 @@ interface HardwareServerState {
   lastDisconnect: string | null;
 }
 
+/** A refused connection: why, and how long it is held before it is closed. */
+export interface Refusal { reason: string; closeAfterMs: number }
+
+/**
+ * DCSS holds a refused DHS before closing it (1 s for a wrong address, 3 s for a name
+ * already connected), so a DHS that reconnects at once does not spin. DCSS closes an
+ * unknown name at once; Benchscope holds it 1 s too, for the same reason.
+ */
+export const REFUSAL_DELAY_MS = { wrongAddress: 1000, duplicate: 3000, unknownName: 1000 };
+
 type Waiter<T> = { resolve(v: T): void; reject(e: Error): void; timer: ReturnType<typeof setTimeout> | null };
 
 /** A request that failed in a way the caller can act on. */
@@ -90,6 +102,8 @@ export class Dcss {
   private readonly replyWaiters = new Map<string, Waiter<unknown>[]>();
   private operationCounter = 0;
   private disposed = false;
+  /** The state names of every `<motor>.status` signal: MOTOR_STATUSES, then other words as DHSs send them. */
+  private readonly statusWords: string[] = [...MOTOR_STATUSES];
 
   constructor(readonly options: DcsOptions, readonly hooks: DcssHooks) {
     this.devices = buildDevices(options, (name, unit, states) => hooks.signal(name, unit, states));
@@ -132,19 +146,24 @@ export class Dcss {
   }
 
   /**
-   * @internal The handshake's checks: the reason for a refusal, or null to accept.
+   * @internal The handshake's checks: the refusal, or null to accept.
    * Synchronous unless the allowed address is a host name to resolve, so that
    * messages coalesced with htos_client_is_hardware are read in the right version.
    */
-  admit(c: DhsConnection, name: string): string | null | Promise<string | null> {
+  admit(c: DhsConnection, name: string, answer: string): Refusal | null | Promise<Refusal | null> {
     const server = this.servers.get(name);
     if (!server) {
-      return `unknown hardware server "${name}" (this DCS configuration knows ${[...this.servers.keys()].map((n) => `"${n}"`).join(', ')})`;
+      return {
+        reason: `unknown hardware server "${name}" in ${answer} (this DCS configuration knows ${[...this.servers.keys()].map((n) => `"${n}"`).join(', ')})`,
+        closeAfterMs: REFUSAL_DELAY_MS.unknownName,
+      };
     }
     const allowed = server.config.address;
-    const rest = (): string | null => {
-      if (c.closed) return 'disconnected during the handshake';
-      if (server.connection && server.connection !== c) return `hardware server "${name}" is already connected from ${server.connection.peer.label}`;
+    const rest = (): Refusal | null => {
+      if (c.closed) return { reason: 'disconnected during the handshake', closeAfterMs: 0 };
+      if (server.connection && server.connection !== c) {
+        return { reason: `hardware server "${name}" is already connected from ${server.connection.peer.label}`, closeAfterMs: REFUSAL_DELAY_MS.duplicate };
+      }
       return null;
     };
     if (allowed === '*') return rest();
@@ -152,15 +171,16 @@ export class Dcss {
       this.info(`address of "${name}" not checked: this link does not report the peer's address`);
       return rest();
     }
-    const wrong = `hardware server "${name}" must connect from ${allowed}, not from ${c.peer.address}`;
+    const wrong = { reason: `hardware server "${name}" must connect from ${allowed}, not from ${c.peer.address}`, closeAfterMs: REFUSAL_DELAY_MS.wrongAddress };
     const match = addressMatches(allowed, c.peer.address);
     if (typeof match === 'boolean') return match ? rest() : wrong;
     return match.then((ok) => (ok ? rest() : wrong));
   }
 
-  /** @internal */ rejected(c: DhsConnection, name: string | null, reason: string): void {
+  /** @internal */ rejected(c: DhsConnection, name: string | null, reason: string, closeAfterMs: number): void {
     this.counters.rejections++;
-    const text = `refused the connection from ${c.peer.label}${name ? ` ("${name}")` : ''}: ${reason}`;
+    const wait = closeAfterMs > 0 ? `; closing it in ${closeAfterMs / 1000} s` : '';
+    const text = `refused the connection from ${c.peer.label}${name ? ` ("${name}")` : ''}: ${reason}${wait}`;
     this.lastError = text;
     const server = name ? this.servers.get(name) : undefined;
     if (server) server.lastRejection = text;
@@ -305,7 +325,8 @@ export class Dcss {
         m.target = null;
         m.lastMoveCompletedAt = t;
         this.hooks.sample(m.signalId, t, msg.position);
-        this.hooks.sample(m.statusSignalId, t, MOTOR_STATUSES.indexOf(msg.status));
+        // Any word ends the move (DCSS reads it with "%s"); only the known ones mean more.
+        this.hooks.sample(m.statusSignalId, t, this.statusIndex(m, msg.status));
         this.hooks.event('motorMoveCompleted', { dhs, motor: m.name, position: msg.position, status: msg.status, t });
         this.hooks.mark?.({
           t, label: `${m.name} ${msg.status} at ${msg.position}`, signal: m.name,
@@ -512,6 +533,19 @@ export class Dcss {
     this.counters.txMessages++;
   }
 
+  /** The word's index among the status signal's states, adding a word not seen before (up to a bound). */
+  private statusIndex(m: MotorState, word: string): number {
+    let i = this.statusWords.indexOf(word);
+    if (i < MOTOR_STATUSES.length && i >= 0) return i;
+    if (i < 0) {
+      if (this.statusWords.length >= STATUS_WORDS_KEPT) return MOTOR_STATUSES.indexOf('unknown');
+      i = this.statusWords.push(word) - 1;
+    }
+    // Declared again with the longer list so the plot names the word (the signal keeps its id).
+    this.hooks.signal(`${m.name}.status`, undefined, this.statusWords);
+    return i;
+  }
+
   private ownMotor(c: DhsConnection, name: string, type: string, t: number): MotorState | null {
     return this.own(c, this.devices.motors, name, 'motor', type, t);
   }
@@ -606,8 +640,8 @@ function statusOf(b: Uint8Array, s: number, e: number): number {
 
 /**
  * htos_configure_device: the motor's configuration as the DHS has it, real form
- * (position upper lower scale speed acceleration backlash + 5 flags [circle]) or pseudo
- * form (position upper lower + 3 flags), optionally after hwHost hwName.
+ * (position upper lower scale speed acceleration backlash + 5 flags) or pseudo form
+ * (position upper lower + 3 flags), optionally after hwHost hwName; DCSS reads no more.
  */
 function applyConfiguration(m: MotorState, args: string[]): string | null {
   let a = args;
@@ -615,14 +649,13 @@ function applyConfiguration(m: MotorState, args: string[]): string | null {
   const flag = (x: string | undefined): boolean | null => (x === '1' ? true : x === '0' ? false : null);
   if (m.kind === 'real') {
     const n = a.slice(0, 7).map(parseNumber);
-    const f = a.slice(7, 13).map(flag);
-    if (a.length < 12 || n.some(Number.isNaN) || f.slice(0, 5).some((x) => x === null)) {
-      return `expected position upperLimit lowerLimit scaleFactor speed acceleration backlash lowerLimitOn upperLimitOn motorLockOn backlashOn reverseOn [circle], received "${args.join(' ')}"`;
+    const f = a.slice(7, 12).map(flag);
+    if (a.length < 12 || n.some(Number.isNaN) || f.some((x) => x === null)) {
+      return `expected position upperLimit lowerLimit scaleFactor speed acceleration backlash lowerLimitOn upperLimitOn motorLockOn backlashOn reverseOn, received "${args.join(' ')}"`;
     }
     const c = m.config as RealMotorConfig;
     [m.position, c.upperLimit, c.lowerLimit, c.scaleFactor, c.speed, c.acceleration, c.backlash] = n as [number, number, number, number, number, number, number];
     [c.lowerLimitOn, c.upperLimitOn, c.motorLockOn, c.backlashOn, c.reverseOn] = f as [boolean, boolean, boolean, boolean, boolean];
-    if (f[5] !== undefined && f[5] !== null) c.circle = f[5];
     return null;
   }
   const n = a.slice(0, 3).map(parseNumber);

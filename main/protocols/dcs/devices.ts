@@ -1,7 +1,7 @@
 // What DCSS knows of each device: its configuration, owner and last reported state.
 // Built once from the configuration; the session updates it from htos_* messages.
 import type { DcsOptions, PseudoMotorConfig, RealMotorConfig } from './config';
-import { MOTOR_STATUSES, type MotorStatus, type PseudoMotorConfiguration, type RealMotorConfiguration } from './messages';
+import { DEVICE_INACTIVE, DEVICE_MOVING, MOTOR_STATUSES, type PseudoMotorConfiguration, type RealMotorConfiguration } from './messages';
 
 export interface MotorState {
   name: string;
@@ -12,14 +12,15 @@ export interface MotorState {
   /** The configuration DCSS sends; the DHS may change it with htos_configure_device. */
   config: RealMotorConfig | PseudoMotorConfig;
   position: number;
-  status: MotorStatus;
+  /** The last status word the DHS sent: one of MOTOR_STATUSES, or any other token it chose. */
+  status: string;
   /** True from stoh_start_motor_move (or htos_motor_move_started) to htos_motor_move_completed. */
   moving: boolean;
   target: number | null;
   /** Position updates received, for the panel's rate and the benchmark. */
   updates: number;
   signalId: number;
-  /** `<motor>.status`: the index in MOTOR_STATUSES at each move start and completion, so they show on a plot. */
+  /** `<motor>.status`: the index of the status word at each move start and completion, so they show on a plot. */
   statusSignalId: number;
   lastMoveStartedAt: number | null;
   lastMoveCompletedAt: number | null;
@@ -30,7 +31,7 @@ export interface IonChamberState {
   name: string; dhs: string; hwName: string; counterChannel: number; timer: string; timerType: string;
   counts: number | null; time: number | null; readAt: number | null; signalId: number;
 }
-export interface EncoderState { name: string; dhs: string; hwName: string; position: number | null; status: MotorStatus | null; reportedAt: number | null }
+export interface EncoderState { name: string; dhs: string; hwName: string; position: number | null; status: string | null; reportedAt: number | null }
 export interface StringState { name: string; dhs: string; hwName: string; value: string | null; lastStatus: string | null; reportedAt: number | null }
 export interface OperationDefinition { name: string; dhs: string; hwName: string }
 
@@ -85,7 +86,7 @@ export function realMotorConfiguration(m: MotorState, hwHost: string): RealMotor
     name: m.name, hwHost, hwName: m.hwName, position: m.position, upperLimit: c.upperLimit, lowerLimit: c.lowerLimit,
     scaleFactor: c.scaleFactor, speed: c.speed, acceleration: c.acceleration, backlash: c.backlash,
     lowerLimitOn: c.lowerLimitOn, upperLimitOn: c.upperLimitOn, motorLockOn: c.motorLockOn, backlashOn: c.backlashOn,
-    reverseOn: c.reverseOn, ...(c.circle === undefined ? {} : { circle: c.circle }),
+    reverseOn: c.reverseOn, status: m.moving ? DEVICE_MOVING : DEVICE_INACTIVE,
   };
 }
 
@@ -93,7 +94,7 @@ export function pseudoMotorConfiguration(m: MotorState, hwHost: string): PseudoM
   const c = m.config;
   return {
     name: m.name, hwHost, hwName: m.hwName, position: m.position, upperLimit: c.upperLimit, lowerLimit: c.lowerLimit,
-    lowerLimitOn: c.lowerLimitOn, upperLimitOn: c.upperLimitOn, motorLockOn: c.motorLockOn,
+    lowerLimitOn: c.lowerLimitOn, upperLimitOn: c.upperLimitOn, motorLockOn: c.motorLockOn, status: m.moving ? DEVICE_MOVING : DEVICE_INACTIVE,
   };
 }
 

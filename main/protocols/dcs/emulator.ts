@@ -16,12 +16,22 @@ export interface DcsEmulatorOptions {
   name?: string;
   /** 'auto' answers each message in its version (pydhsfw); 1 or 2 forces one. */
   version?: 'auto' | DcsVersion;
+  /**
+   * Whose handshake answer to give: pydhsfw's `htos_client_is_hardware <name>`, or that of
+   * SSRL's Tcl DHS library (DcsProtocol.tcl, under simdhs): `htos_client_type_is_hardware <name> dcsProtocol_2.0`.
+   */
+  library?: 'pydhsfw' | 'tcl';
   /** Delay before connecting again after the link dropped (pydhsfw: 5-10 s). */
   reconnectMs?: number;
   /** Motion and report period. */
   tickMs?: number;
   /** Hardware travel per motor, beyond which a move stops on a limit switch. */
   hardwareLimits?: Record<string, [number, number]>;
+  /**
+   * Motors this DHS holds locked whatever DCSS configures: a move is answered at once with
+   * `htos_motor_move_completed <motor> <position> locked`, as SSRL's simulated DHS does for a locked motor.
+   */
+  lockedMotors?: string[];
   /** Connection events in words (the CLI prints them). */
   log?: (text: string) => void;
 }
@@ -50,6 +60,8 @@ interface EmulatedMotor {
   target: number | null;
   aborting: boolean;
   hwLimits: [number, number] | null;
+  /** motorLockOn of the last configuration DCSS sent. */
+  lockOn: boolean;
 }
 
 interface RunningOperation { name: string; handle: string; step: number; points: number; timer: ReturnType<typeof setInterval> }
@@ -61,9 +73,11 @@ export async function startDcsEmulator(opts: DcsEmulatorOptions): Promise<DcsEmu
   const host = opts.host ?? '127.0.0.1';
   const name = opts.name ?? 'simdhs';
   const forced = opts.version ?? 'auto';
+  const library = opts.library ?? 'pydhsfw';
   const reconnectMs = opts.reconnectMs ?? 5000;
   const tickMs = opts.tickMs ?? 50;
   const hwLimits = opts.hardwareLimits ?? DEFAULT_DCS_HARDWARE_LIMITS;
+  const lockedMotors = new Set(opts.lockedMotors ?? []);
   const log = opts.log ?? (() => {});
 
   let socket: net.Socket | null = null;
@@ -137,7 +151,7 @@ export async function startDcsEmulator(opts: DcsEmulatorOptions): Promise<DcsEmu
   function motorOf(n: string): EmulatedMotor {
     let m = motors.get(n);
     if (!m) {
-      m = { name: n, position: 0, vmax: 1, accel: 10, velocity: 0, target: null, aborting: false, hwLimits: hwLimits[n] ?? null };
+      m = { name: n, position: 0, vmax: 1, accel: 10, velocity: 0, target: null, aborting: false, hwLimits: hwLimits[n] ?? null, lockOn: false };
       motors.set(n, m);
     }
     return m;
@@ -180,12 +194,14 @@ export async function startDcsEmulator(opts: DcsEmulatorOptions): Promise<DcsEmu
 
   function onMessage(m: StohMessage): void {
     switch (m.type) {
-      case 'stoc_send_client_type':
+      case 'stoc_send_client_type': {
         // Always v1, whatever comes after.
-        send(htos.clientIsHardware(name), 1);
+        const answer = library === 'tcl' ? htos.clientTypeIsHardware(name) : htos.clientIsHardware(name);
+        send(answer, 1);
         registered.clear();
-        log(`answered stoc_send_client_type with htos_client_is_hardware ${name}`);
+        log(`answered stoc_send_client_type with ${answer}`);
         return;
+      }
       case 'stoh_register_real_motor': case 'stoh_register_pseudo_motor':
         registered.add(m.name);
         motorOf(m.name);
@@ -212,6 +228,7 @@ export async function startDcsEmulator(opts: DcsEmulatorOptions): Promise<DcsEmu
         // A configuration arriving mid-move must not teleport the motor.
         if (mo.target === null) mo.position = c.position;
         const scale = c.scaleFactor !== 0 ? Math.abs(c.scaleFactor) : 1;
+        mo.lockOn = c.motorLockOn;
         mo.vmax = Math.abs(c.speed) / scale;
         mo.accel = mo.vmax / Math.max(0.001, c.acceleration / 1000);
         send(htos.updateMotorPosition(c.name, round(mo.position), 'normal'));
@@ -219,6 +236,7 @@ export async function startDcsEmulator(opts: DcsEmulatorOptions): Promise<DcsEmu
       }
       case 'stoh_configure_pseudo_motor': {
         const mo = motorOf(m.config.name);
+        mo.lockOn = m.config.motorLockOn;
         if (mo.target === null) mo.position = m.config.position;
         // A pseudo motor moves through others: here, a fixed brisk pace.
         mo.vmax = Math.max(1, (m.config.upperLimit - m.config.lowerLimit) / 2);
@@ -234,6 +252,10 @@ export async function startDcsEmulator(opts: DcsEmulatorOptions): Promise<DcsEmu
         }
         if (mo.target !== null) {
           send(htos.motorMoveCompleted(m.name, round(mo.position), 'moving'));
+          return;
+        }
+        if (mo.lockOn || lockedMotors.has(m.name)) {
+          send(htos.motorMoveCompleted(m.name, round(mo.position), 'locked'));
           return;
         }
         mo.target = m.position;
@@ -350,7 +372,7 @@ export async function startDcsEmulator(opts: DcsEmulatorOptions): Promise<DcsEmu
   connect();
 
   return {
-    describe: `DCS hardware server "${name}" (${forced === 'auto' ? 'answers v1 or v2 in kind' : `protocol ${forced}`}) connecting to DCSS at ${host}:${opts.port}`,
+    describe: `DCS hardware server "${name}" (${forced === 'auto' ? 'answers v1 or v2 in kind' : `protocol ${forced}`}${library === 'tcl' ? ', Tcl library handshake' : ''}) connecting to DCSS at ${host}:${opts.port}`,
     get connected() {
       return socket !== null && !socket.connecting && !socket.destroyed;
     },

@@ -2,12 +2,12 @@
 // formatted and parsed. Parsing never throws: a message that does not fit its
 // form comes back as { ok: false, reason } naming what was received and expected.
 
+/**
+ * The common motor and encoder status words. DCSS takes any token as a status (sscanf "%s"):
+ * SSRL's simulated DHS also sends locked, too_fast and sw_limit. Only these carry a meaning here.
+ */
 export const MOTOR_STATUSES = ['normal', 'aborted', 'moving', 'cw_hw_limit', 'ccw_hw_limit', 'both_hw_limits', 'unknown'] as const;
 export type MotorStatus = (typeof MOTOR_STATUSES)[number];
-
-export function isMotorStatus(s: string): s is MotorStatus {
-  return (MOTOR_STATUSES as readonly string[]).includes(s);
-}
 
 /** Splits off the first `n` space-separated tokens; `rest` is the text after them, spacing kept. */
 export function splitTokens(text: string, n: number): { tokens: string[]; rest: string } {
@@ -63,7 +63,8 @@ export interface RealMotorConfiguration {
   motorLockOn: boolean;
   backlashOn: boolean;
   reverseOn: boolean;
-  circle?: boolean;
+  /** DCSS's device status word (dcs_device_status_t): 0 inactive, 1 moving. */
+  status: number;
 }
 
 export interface PseudoMotorConfiguration {
@@ -76,7 +77,13 @@ export interface PseudoMotorConfiguration {
   lowerLimitOn: boolean;
   upperLimitOn: boolean;
   motorLockOn: boolean;
+  /** DCSS's device status word (dcs_device_status_t): 0 inactive, 1 moving. */
+  status: number;
 }
+
+/** DCSS's dcs_device_status_t values a motor can have here. */
+export const DEVICE_INACTIVE = 0;
+export const DEVICE_MOVING = 1;
 
 export const stoh = {
   sendClientType: () => 'stoc_send_client_type',
@@ -89,15 +96,17 @@ export const stoh = {
   registerEncoder: (name: string, hwName: string) => `stoh_register_encoder ${name} ${hwName}`,
   registerString: (name: string, hwName: string) => `stoh_register_string ${name} ${hwName}`,
   registerObject: (name: string, hwName: string) => `stoh_register_object ${name} ${hwName}`,
+  // Always 16 values after the command (10 for a pseudo motor), the device status last, as
+  // DCSS's dcss_database.c prints them: SSRL's Tcl DHS takes exactly that many and fails with fewer.
   configureRealMotor: (m: RealMotorConfiguration) => [
     'stoh_configure_real_motor', m.name, m.hwHost, m.hwName, formatNumber(m.position), formatNumber(m.upperLimit),
     formatNumber(m.lowerLimit), formatNumber(m.scaleFactor), formatNumber(m.speed), formatNumber(m.acceleration),
     formatNumber(m.backlash), flag(m.lowerLimitOn), flag(m.upperLimitOn), flag(m.motorLockOn), flag(m.backlashOn),
-    flag(m.reverseOn), ...(m.circle === undefined ? [] : [flag(m.circle)]),
+    flag(m.reverseOn), String(m.status),
   ].join(' '),
   configurePseudoMotor: (m: PseudoMotorConfiguration) => [
     'stoh_configure_pseudo_motor', m.name, m.hwHost, m.hwName, formatNumber(m.position), formatNumber(m.upperLimit),
-    formatNumber(m.lowerLimit), flag(m.lowerLimitOn), flag(m.upperLimitOn), flag(m.motorLockOn),
+    formatNumber(m.lowerLimit), flag(m.lowerLimitOn), flag(m.upperLimitOn), flag(m.motorLockOn), String(m.status),
   ].join(' '),
   startMotorMove: (motor: string, position: number) => `stoh_start_motor_move ${motor} ${formatNumber(position)}`,
   abortMotorMove: (motor: string) => `stoh_abort_motor_move ${motor}`,
@@ -162,9 +171,10 @@ export function parseStoh(text: string): Parsed<StohMessage> {
     }
     case 'stoh_configure_real_motor': {
       const n = w.slice(4, 11).map(parseNumber);
-      const f = w.slice(11, 17).map(bool01);
-      if (w.length < 16 || n.some(Number.isNaN) || f.slice(0, 5).some((x) => x === null)) {
-        return bad(text, 'stoh_configure_real_motor name hwHost hwName position upperLimit lowerLimit scaleFactor speed acceleration backlash lowerLimitOn upperLimitOn motorLockOn backlashOn reverseOn [circle]');
+      const f = w.slice(11, 16).map(bool01);
+      const status = parseNumber(w[16]);
+      if (w.length !== 17 || n.some(Number.isNaN) || f.some((x) => x === null) || !Number.isInteger(status)) {
+        return bad(text, 'stoh_configure_real_motor name hwHost hwName position upperLimit lowerLimit scaleFactor speed acceleration backlash lowerLimitOn upperLimitOn motorLockOn backlashOn reverseOn status (16 values)');
       }
       const [position, upperLimit, lowerLimit, scaleFactor, speed, acceleration, backlash] = n as [number, number, number, number, number, number, number];
       return {
@@ -173,8 +183,7 @@ export function parseStoh(text: string): Parsed<StohMessage> {
           type,
           config: {
             name: name!, hwHost: w[2]!, hwName: w[3]!, position, upperLimit, lowerLimit, scaleFactor, speed, acceleration, backlash,
-            lowerLimitOn: f[0]!, upperLimitOn: f[1]!, motorLockOn: f[2]!, backlashOn: f[3]!, reverseOn: f[4]!,
-            ...(f[5] === undefined || f[5] === null ? {} : { circle: f[5] }),
+            lowerLimitOn: f[0]!, upperLimitOn: f[1]!, motorLockOn: f[2]!, backlashOn: f[3]!, reverseOn: f[4]!, status,
           },
         },
       };
@@ -182,12 +191,13 @@ export function parseStoh(text: string): Parsed<StohMessage> {
     case 'stoh_configure_pseudo_motor': {
       const n = w.slice(4, 7).map(parseNumber);
       const f = w.slice(7, 10).map(bool01);
-      if (w.length < 10 || n.some(Number.isNaN) || f.some((x) => x === null)) {
-        return bad(text, 'stoh_configure_pseudo_motor name hwHost hwName position upperLimit lowerLimit lowerLimitOn upperLimitOn motorLockOn');
+      const status = parseNumber(w[10]);
+      if (w.length !== 11 || n.some(Number.isNaN) || f.some((x) => x === null) || !Number.isInteger(status)) {
+        return bad(text, 'stoh_configure_pseudo_motor name hwHost hwName position upperLimit lowerLimit lowerLimitOn upperLimitOn motorLockOn status (10 values)');
       }
       return {
         ok: true,
-        message: { type, config: { name: name!, hwHost: w[2]!, hwName: w[3]!, position: n[0]!, upperLimit: n[1]!, lowerLimit: n[2]!, lowerLimitOn: f[0]!, upperLimitOn: f[1]!, motorLockOn: f[2]! } },
+        message: { type, config: { name: name!, hwHost: w[2]!, hwName: w[3]!, position: n[0]!, upperLimit: n[1]!, lowerLimit: n[2]!, lowerLimitOn: f[0]!, upperLimitOn: f[1]!, motorLockOn: f[2]!, status } },
       };
     }
     case 'stoh_start_motor_move': case 'stoh_set_motor_position': case 'stoh_set_encoder': {
@@ -233,9 +243,11 @@ export function parseStoh(text: string): Parsed<StohMessage> {
 
 export const htos = {
   clientIsHardware: (name: string) => `htos_client_is_hardware ${name}`,
+  /** The answer of SSRL's Tcl DHS library (DcsProtocol.tcl); DCSS reads the name from the second token. */
+  clientTypeIsHardware: (name: string) => `htos_client_type_is_hardware ${name} dcsProtocol_2.0`,
   motorMoveStarted: (motor: string, position: number) => `htos_motor_move_started ${motor} ${formatNumber(position)}`,
   updateMotorPosition: (motor: string, position: number, status: MotorStatus) => `htos_update_motor_position ${motor} ${formatNumber(position)} ${status}`,
-  motorMoveCompleted: (motor: string, position: number, status: MotorStatus) => `htos_motor_move_completed ${motor} ${formatNumber(position)} ${status}`,
+  motorMoveCompleted: (motor: string, position: number, status: string) => `htos_motor_move_completed ${motor} ${formatNumber(position)} ${status}`,
   motorCorrectStarted: (motor: string) => `htos_motor_correct_started ${motor}`,
   limitHit: (motor: string, which: string) => `htos_limit_hit ${motor} ${which}`,
   sendConfiguration: (device: string) => `htos_send_configuration ${device}`,
@@ -255,12 +267,12 @@ export const htos = {
 export type HtosMessage =
   | { type: 'htos_client_is_hardware'; name: string }
   | { type: 'htos_motor_move_started'; motor: string; position: number }
-  | { type: 'htos_update_motor_position' | 'htos_motor_move_completed'; motor: string; position: number; status: MotorStatus }
+  | { type: 'htos_update_motor_position' | 'htos_motor_move_completed'; motor: string; position: number; status: string }
   | { type: 'htos_configure_device'; device: string; args: string[] }
   | { type: 'htos_send_configuration'; device: string }
   | { type: 'htos_report_shutter_state'; shutter: string; open: boolean; result: string }
   | { type: 'htos_report_ion_chambers'; time: number; counts: { name: string; counts: number }[] }
-  | { type: 'htos_get_encoder_completed' | 'htos_set_encoder_completed'; encoder: string; position: number; status: MotorStatus }
+  | { type: 'htos_get_encoder_completed' | 'htos_set_encoder_completed'; encoder: string; position: number; status: string }
   | { type: 'htos_set_string_completed'; name: string; status: string; value: string }
   | { type: 'htos_operation_update'; operation: string; handle: string; args: string[] }
   | { type: 'htos_operation_completed'; operation: string; handle: string; status: string; args: string[] }
@@ -284,9 +296,7 @@ export function parseHtos(text: string): Parsed<HtosMessage> | { ok: false; unkn
     case 'htos_get_encoder_completed': case 'htos_set_encoder_completed': {
       const position = parseNumber(w[2]);
       const status = w[3] ?? '';
-      if (w.length < 4 || Number.isNaN(position) || !isMotorStatus(status)) {
-        return bad(text, `${type} name position status, position a number and status one of ${MOTOR_STATUSES.join(', ')}`);
-      }
+      if (w.length < 4 || Number.isNaN(position)) return bad(text, `${type} name position status, position a number`);
       if (type === 'htos_get_encoder_completed' || type === 'htos_set_encoder_completed') return { ok: true, message: { type, encoder: w[1]!, position, status } };
       return { ok: true, message: { type, motor: w[1]!, position, status } };
     }

@@ -80,7 +80,7 @@ export class DcsSession implements ProtocolAdapter {
 
   get counters(): ProtocolCounters {
     const c = this.dcss.counters;
-    return { rxMessages: c.rxMessages, txMessages: c.txMessages, frameErrors: c.frameErrors, resyncs: c.resyncs };
+    return { rxMessages: c.rxMessages, txMessages: c.txMessages, frameErrors: c.frameErrors, resyncs: c.resyncs, refusedConnections: c.rejections };
   }
 
   get lastError(): string | null {
