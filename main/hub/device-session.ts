@@ -259,6 +259,7 @@ export class DeviceSession {
       txBytesPerSec: this.rates.txBytes,
       rxMessagesPerSec: this.rates.rxMessages,
       txMessagesPerSec: this.rates.txMessages,
+      ...linkOwnCounters(this.link),
     };
   }
 
@@ -399,4 +400,13 @@ export class DeviceSession {
     if (this.consolePending.length < CONSOLE_PER_FLUSH) this.consolePending.push(line);
     else this.consoleSkipped++;
   }
+}
+
+/** Counters some links keep of their own (a listening link's refusals, bytes where none are expected). */
+function linkOwnCounters(link: Link | null): Pick<SessionCounters, 'refusedConnections' | 'ignoredRxBytes'> {
+  const l = link as { refusedConnections?: unknown; ignoredRxBytes?: unknown } | null;
+  return {
+    ...(typeof l?.refusedConnections === 'number' ? { refusedConnections: l.refusedConnections } : {}),
+    ...(typeof l?.ignoredRxBytes === 'number' ? { ignoredRxBytes: l.ignoredRxBytes } : {}),
+  };
 }

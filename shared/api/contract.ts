@@ -50,7 +50,7 @@ export interface DeviceLinkInfo {
   /** Why the link is not operational, in words a bench engineer can act on. */
   lastError: string | null;
   /** Links of several sockets (the legacy hexapod server's telemetry and command sockets): each one's state. */
-  sockets?: { name: string; connected: boolean; port: number | null }[];
+  sockets?: { name: string; connected: boolean; port: number | null; peer?: string | null; rxBytes?: number; refusedConnections?: number }[];
 }
 
 export interface SessionCounters {
@@ -65,6 +65,10 @@ export interface SessionCounters {
   txBytesPerSec: number;
   rxMessagesPerSec: number;
   txMessagesPerSec: number;
+  /** Links that accept their peer: connections refused (a second controller on a one-peer port). */
+  refusedConnections?: number;
+  /** Bytes received where the protocol expects none (the legacy hexapod command socket): counted, not decoded. */
+  ignoredRxBytes?: number;
 }
 
 export interface SessionStatus {

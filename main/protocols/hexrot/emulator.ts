@@ -142,6 +142,8 @@ export interface HexrotEmulator {
   readonly connected: boolean;
   /** Closes the current connection(s) without stopping (the client or server reconnects). */
   dropConnection(): void;
+  /** Tests of bad input: bytes written as they are, between two frames (legacy: on either socket); false when not connected. */
+  sendRaw(bytes: Uint8Array, socket?: 'telemetry' | 'command'): boolean;
   close(): Promise<void>;
 }
 
@@ -258,6 +260,7 @@ async function startCurrent(opts: HexrotEmulatorOptions, ctrl: SimpleController,
     controller: ctrl,
     get connected() { return client !== null; },
     dropConnection: () => { client?.destroy(); },
+    sendRaw: (bytes) => (client ? client.write(bytes) || true : false),
     close: () => new Promise<void>((resolve) => {
       stopPump();
       for (const s of all) s.destroy();
@@ -326,6 +329,10 @@ async function startLegacy(opts: HexrotEmulatorOptions, ctrl: SimpleController, 
     controller: ctrl,
     get connected() { return telemetry !== null && command !== null; },
     dropConnection: () => { telemetry?.destroy(); command?.destroy(); },
+    sendRaw: (bytes, socket = 'telemetry') => {
+      const s = socket === 'telemetry' ? telemetry : command;
+      return s ? s.write(bytes) || true : false;
+    },
     close: async () => {
       closed = true;
       stopPump();

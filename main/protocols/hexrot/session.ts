@@ -5,7 +5,7 @@
 // acknowledgement. Either way every numeric telemetry field is a signal, and
 // config fields are signals named `config.<field>` too.
 //
-// Actions (sessionAction): layout, config, telemetry, nextTelemetry {skip},
+// Actions (sessionAction): layout, config, telemetry, nextTelemetry {skip = 2},
 // command {name|code, params} (current: resolves with ACK / NO_ACK / timeout),
 // putCommand {name|code, params} (legacy: sets the counter, no acknowledgement),
 // history {limit}.
@@ -27,8 +27,10 @@ const CommandArgs = z.object({
   params: z.array(param).max(6, 'A command has six parameters at most').default([]),
 }).strict().refine((a) => (a.name === undefined) !== (a.code === undefined), 'Give the command by name or by code (one of them)');
 const HistoryArgs = z.object({ limit: z.number().int().min(1).max(200).optional() }).strict();
+/** As the seed's next_telemetry(skip=2): a frame that may predate the call, then a fresh one. */
+export const NEXT_TELEMETRY_DEFAULT_SKIP = 2;
 const NextTelemetryArgs = z.object({
-  skip: z.number().int().min(0, 'skip must be 0 or more (0 returns the current telemetry at once)').max(10_000).default(1),
+  skip: z.number().int().min(0, 'skip must be 0 or more (0 returns the current telemetry at once)').max(10_000).default(NEXT_TELEMETRY_DEFAULT_SKIP),
   timeoutS: z.number().min(0.01).max(600).default(10),
 }).strict();
 

@@ -35,6 +35,8 @@ export function SessionStatusPanel({ session }: { session: SessionStatus }) {
           <tr><th scope="row">Frame errors</th><td className={c.frameErrors ? 'warn-text' : ''}>{count(c.frameErrors)}</td><td /></tr>
           <tr><th scope="row">Resyncs</th><td className={c.resyncs ? 'warn-text' : ''}>{count(c.resyncs)}</td><td /></tr>
           <tr><th scope="row">Dropped samples</th><td className={c.droppedSamples ? 'warn-text' : ''}>{count(c.droppedSamples)}</td><td /></tr>
+          {c.refusedConnections !== undefined ? <tr><th scope="row">Refused connections</th><td className={c.refusedConnections ? 'warn-text' : ''}>{count(c.refusedConnections)}</td><td /></tr> : null}
+          {c.ignoredRxBytes !== undefined ? <tr><th scope="row" title="Bytes received where the protocol expects none (counted, not decoded)">Ignored received</th><td className={c.ignoredRxBytes ? 'warn-text' : ''}>{bytes(c.ignoredRxBytes)}</td><td /></tr> : null}
         </tbody>
       </table>
     </section>
