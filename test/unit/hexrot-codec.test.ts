@@ -200,7 +200,7 @@ describe('hexrot codec, legacy generation', () => {
     expect(d.lastError).toMatch(/expected 2 \(telemetry\) or 3 \(config\)/);
   });
 
-  it.each([['mjd', 36], ['tai', 24]] as const)('finds its way back after 10 stray bytes, in any split of the stream into reads (%s header)', (header) => {
+  it.each(['mjd', 'tai'] as const)('finds its way back after 10 stray bytes, in any split of the stream into reads (%s header)', (header) => {
     const frames = [configFrame([1, -25, 25, 47], 'legacy', header), ...Array.from({ length: 6 }, (_, i) => telemetryFrame([i, 2, 0, i / 2, i], 'legacy', header))];
     fc.assert(fc.property(
       fc.uint8Array({ minLength: 10, maxLength: 10 }),
