@@ -26,6 +26,14 @@ export interface ApiErrorBody {
   message: string;
   /** For InvalidRequest: where in the params each problem is. */
   issues?: { path: string; message: string }[];
+  /** For OperationFailure: the device refused the request itself, in its own words. */
+  device?: DeviceRefusal;
+}
+
+/** A device's own refusal of a request: its code (a KATCP reply's `fail` or `invalid`) and its reason. */
+export interface DeviceRefusal {
+  code: string;
+  reason: string;
 }
 
 // ---------------------------------------------------------------- status (seed: ServerInfo)
