@@ -225,7 +225,7 @@ export class KatcpSession implements ProtocolAdapter {
       case 'logLevel': {
         const a = parse(LogLevelArgs, args);
         const r = await this.request('log-level', a.level ? [a.level] : []);
-        if (!r.ok) throw new ActionError('OperationFailure', `?log-level refused by the server: ${r.reply.slice(1).join(' ')}`);
+        if (!r.ok) throw new ActionError('OperationFailure', `?log-level refused by the server: ${r.reply.slice(1).join(' ')}`, { code: r.reply[0] ?? '', reason: r.reply.slice(1).join(' ') });
         return { level: r.reply[1] ?? null };
       }
       case 'help': {
