@@ -24,6 +24,7 @@ export const DEFAULT_CURRENT_PORT = 6210;
 export const MIN_TELEMETRY_RATE = 10;
 export const MAX_TELEMETRY_RATE = 10_000;
 
+export const APPLICATION_STATUS_DDS_COMMAND_SOURCE = 0x400;
 const STATE_NAMES: Record<number, string> = { 0: 'STANDBY', 2: 'ENABLED', 4: 'FAULT' };
 const TICK_MS = 10;
 /** How fast curr_position creeps after a move (the reference adds 0.001 per 0.1 s frame). */
@@ -44,7 +45,8 @@ export class SimpleController {
   enabledSubstate = 0;
   currPosition = 0;
   cmdPosition = 0;
-  applicationStatus = 0;
+  /** As the reference: ApplicationStatus.DDS_COMMAND_SOURCE (bit 10), which dwarfs the positions on a shared axis. */
+  applicationStatus = APPLICATION_STATUS_DDS_COMMAND_SOURCE;
   drivesEnabled = false;
   minPosition = -25;
   maxPosition = 25;
