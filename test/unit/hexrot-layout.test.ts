@@ -70,6 +70,51 @@ struct T {
     expect(l.telemetry.size).toBe(4 * 1 + 4 * 2 + 4 * 4 + 6 * 8 + 4 + 2 * 8 + 2 * 8);
   });
 
+  it('reads the structures as the controller\'s own Python declares them: ctypes classes with _fields_', () => {
+    const l = compileLayoutText(`#pragma config SimpleConfig 3
+#pragma telemetry SimpleTelemetry 2
+class SimpleConfig(ctypes.Structure):
+    """Configuration,
+    over two lines."""
+    _pack_ = 1
+    _fields_ = [
+        ("drives_enabled", ctypes.c_bool),
+        ("min_position", ctypes.c_double),
+        ('max_position', c_double),
+        ("max_velocity", ctypes.c_double),
+    ]
+
+class SimpleTelemetry(ctypes.Structure):
+    _pack_ = 1
+    _fields_ = [("application_status", ctypes.c_uint), ("state", ctypes.c_double), ("enabled_substate", ctypes.c_double),
+        ("curr_position", ctypes.c_double), ("cmd_position", ctypes.c_double), ("name", ctypes.c_char * 8), ("pos", ctypes.c_float * 2)]
+`);
+    const simple = resolveLayout('simple');
+    const plain = (fs: { name: string; type: string; offset: number }[]) => fs.map(({ name, type, offset }) => ({ name, type, offset }));
+    expect(plain(l.config.numeric)).toEqual(plain(simple.config.numeric));
+    expect(l.config.size).toBe(25);
+    expect(plain(l.telemetry.numeric.slice(0, 5))).toEqual(plain(simple.telemetry.numeric));
+    expect(l.telemetry.texts).toEqual([{ name: 'name', offset: 36, length: 8 }]);
+    expect(l.telemetry.numeric.slice(5).map((f) => [f.name, f.type, f.offset])).toEqual([['pos[0]', 'float32', 44], ['pos[1]', 'float32', 48]]);
+    expect(compileLayoutText(`#pragma endian big\n${HEAD}class C(ctypes.BigEndianStructure):\n  _fields_ = [("a", ctypes.c_int16)]\nstruct T { int y; };`).littleEndian).toBe(false);
+  });
+
+  it.each([
+    [`${HEAD}class C(ctypes.Union):\n  _fields_ = [("a", ctypes.c_int)]`, 3, 16, /must derive from ctypes.Structure/],
+    [`${HEAD}class C(ctypes.Structure):\n  x = 1`, 4, 3, /expected _fields_ = \[...\] in class C/],
+    [`${HEAD}class C(ctypes.Structure):\n  _fields_ = [("a", ctypes.c_doubel)]`, 4, 28, /unknown ctypes type "c_doubel"/],
+    [`${HEAD}class C(ctypes.Structure):\n  _fields_ = [("a", ctypes.c_double * 0)]`, 4, 39, /array length must be from 1/],
+    [`${HEAD}class C(ctypes.Structure):\n  _fields_ = [("a", ctypes.c_double), ("a", ctypes.c_int)]`, 4, 40, /"a" is declared twice/],
+    [`${HEAD}class C(ctypes.Structure):\n  _fields_ = [("a", ctypes.c_double) ("b", ctypes.c_int)]`, 4, 38, /expected "," or "\]" after field "a"/],
+    [`${HEAD}class C(ctypes.Structure):\n  _fields_ = []`, 4, 15, /at least one field/],
+    [`${HEAD}class C(ctypes.BigEndianStructure):\n  _fields_ = [("a", ctypes.c_int)]\nstruct T { int y; };`, 3, 16, /add "#pragma endian big"/],
+    [`${HEAD}class C(ctypes.Structure):\n  """never closed`, 4, 3, /triple quotes is never closed/],
+  ])('refuses the ctypes class %j at line %i, column %i', (text, line, column, reason) => {
+    const e = refusal(text);
+    expect(e.reason).toMatch(reason);
+    expect([e.line, e.column]).toEqual([line, column]);
+  });
+
   it('gives fields units and state names from #pragma unit and #pragma enum, in either structure', () => {
     const l = resolveLayout('simple');
     const field = (name: string) => [...l.telemetry.numeric, ...l.config.numeric].find((f) => f.name === name)!;
@@ -123,7 +168,8 @@ struct T {
   });
 
   it('never throws anything but LayoutError on arbitrary text', () => {
-    const alphabet = fc.constantFrom(...'struct {};[]#pragma config telemetry command int double x 3 "\n/*'.split(''), 'struct', '#pragma', 'double', '\n', '{', '}', ';');
+    const alphabet = fc.constantFrom(...'struct {};[]#pragma config telemetry command int double x 3 "\n/*().*\'='.split(''), 'struct', '#pragma', 'double', '\n', '{', '}', ';',
+      'class', '_fields_', '_pack_', 'ctypes', 'c_double', 'Structure', '"""', 'unit', 'enum');
     fc.assert(fc.property(fc.array(alphabet, { maxLength: 60 }), (parts) => {
       try {
         parseLayoutText(parts.join(''));

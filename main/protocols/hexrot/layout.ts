@@ -9,6 +9,8 @@
 //   #pragma command MOVE 4 "position"           (up to six parameter meanings)
 //   struct SimpleConfig { bool drives_enabled; double min_position; ... };
 //   typedef struct { uint32_t application_status; double pos[6]; } SimpleTelemetry;
+//   class SimpleTelemetry(ctypes.Structure):     (or the ctypes class of the controller's own code)
+//       _fields_ = [("application_status", ctypes.c_uint), ("pos", ctypes.c_double * 6)]
 //
 // Structures are packed (no padding); `long` is 8 bytes as on x86-64 Linux.
 // A layout with an error is refused with its line, column and reason. The saved
@@ -218,15 +220,24 @@ function tokenize(src: string): Token[] {
       i = j;
       continue;
     }
-    if (c === '"') {
+    if (src.startsWith('"""', i)) {
+      // A Python docstring (in a ctypes class): it may span lines.
+      const end = src.indexOf('"""', i + 3);
+      if (end < 0) throw new LayoutError(pos.line, pos.column, 'text in triple quotes is never closed');
+      for (let k = i; k < end; k++) if (src[k] === '\n') { line++; lineStart = k + 1; }
+      out.push({ kind: 'string', text: src.slice(i + 3, end), ...pos });
+      i = end + 3;
+      continue;
+    }
+    if (c === '"' || c === "'") {
       let j = i + 1;
-      while (j < src.length && src[j] !== '"' && src[j] !== '\n') j++;
-      if (src[j] !== '"') throw new LayoutError(pos.line, pos.column, 'text in quotes is not closed on its line');
+      while (j < src.length && src[j] !== c && src[j] !== '\n') j++;
+      if (src[j] !== c) throw new LayoutError(pos.line, pos.column, 'text in quotes is not closed on its line');
       out.push({ kind: 'string', text: src.slice(i + 1, j), ...pos });
       i = j + 1;
       continue;
     }
-    if ('{};[]()*,:='.includes(c)) {
+    if ('{};[]()*,:=.'.includes(c)) {
       out.push({ kind: 'punct', text: c, ...pos });
       i++;
       continue;
@@ -273,6 +284,8 @@ class Parser {
   private readonly commandTokens = new Map<string, Token>();
   private readonly units = new Map<string, { unit: string; tok: Token }>();
   private readonly enums = new Map<string, { names: { value: number; name: string }[]; tok: Token }>();
+  /** ctypes classes that say their byte order (LittleEndianStructure, BigEndianStructure). */
+  private readonly classEndians: { endian: 'little' | 'big'; tok: Token }[] = [];
 
   constructor(private readonly toks: Token[]) {}
 
@@ -281,7 +294,11 @@ class Parser {
       const t = this.peek();
       if (t.kind === 'pragma') this.directive();
       else if (t.kind === 'ident' && (t.text === 'struct' || t.text === 'typedef')) this.structDecl();
-      else this.fail(t, `expected a struct declaration or a #pragma line, got ${describe(t)}`);
+      else if (t.kind === 'ident' && t.text === 'class') this.ctypesClass();
+      else this.fail(t, `expected a struct declaration, a ctypes class or a #pragma line, got ${describe(t)}`);
+    }
+    for (const c of this.classEndians) {
+      if (c.endian !== this.endian) this.fail(c.tok, `${c.tok.text} is ${c.endian}-endian: add "#pragma endian ${c.endian}"`);
     }
     const end = this.peek();
     if (!this.config) this.fail(end, 'no "#pragma config <struct> <frame id>" line: which structure is the configuration?');
@@ -410,6 +427,81 @@ class Parser {
     if (!name) this.fail(first, 'a structure needs a name');
     if (this.structs.has(name.text)) this.fail(name, `structure ${name.text} is declared twice`);
     this.structs.set(name.text, { fields, tok: name });
+  }
+
+  /**
+   * A structure as the controllers' Python code declares it with ctypes:
+   *   class SimpleTelemetry(ctypes.Structure):
+   *       """docstring"""
+   *       _pack_ = 1
+   *       _fields_ = [("application_status", ctypes.c_uint), ("pos", ctypes.c_double * 6)]
+   * Docstrings and _pack_ are skipped (layouts are always packed).
+   */
+  private ctypesClass(): void {
+    this.next();
+    const name = this.expectIdent('the class name');
+    this.expectPunct('(');
+    let base = this.expectIdent('the base class (ctypes.Structure)');
+    while (this.isPunct('.')) { this.next(); base = this.expectIdent('the base class (ctypes.Structure)'); }
+    this.expectPunct(')');
+    this.expectPunct(':');
+    if (base.text === 'LittleEndianStructure' || base.text === 'BigEndianStructure') this.classEndians.push({ endian: base.text === 'BigEndianStructure' ? 'big' : 'little', tok: base });
+    else if (base.text !== 'Structure') this.fail(base, `class ${name.text} must derive from ctypes.Structure, LittleEndianStructure or BigEndianStructure, not ${base.text}`);
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === 'string') { this.next(); continue; }
+      if (t.kind === 'ident' && t.text === '_pack_') {
+        this.next();
+        this.expectPunct('=');
+        const n = this.next();
+        if (n.kind !== 'number') this.fail(n, `expected a number after _pack_ =, got ${describe(n)}`);
+        continue;
+      }
+      if (t.kind === 'ident' && t.text === '_fields_') break;
+      this.fail(t, `expected _fields_ = [...] in class ${name.text}, got ${describe(t)}`);
+    }
+    this.next();
+    this.expectPunct('=');
+    this.expectPunct('[');
+    const fields: FieldJson[] = [];
+    const names = new Set<string>();
+    while (!this.isPunct(']')) {
+      this.expectPunct('(');
+      const f = this.next();
+      if (f.kind !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(f.text)) this.fail(f, `expected the field name in quotes, got ${describe(f)}`);
+      if (names.has(f.text)) this.fail(f, `field "${f.text}" is declared twice`);
+      this.expectPunct(',');
+      const type = this.ctypesType();
+      let count: number | undefined;
+      if (this.isPunct('*')) {
+        this.next();
+        const c = this.next();
+        if (c.kind !== 'number') this.fail(c, `expected an array length after "*", got ${describe(c)}`);
+        count = this.number(c, 1, MAX_ARRAY_LENGTH, 'an array length');
+        if (this.isPunct('*')) this.fail(this.peek(), 'arrays of arrays are not supported: flatten them into one array');
+      }
+      this.expectPunct(')');
+      names.add(f.text);
+      fields.push(count === undefined ? { name: f.text, type } : { name: f.text, type, count });
+      if (this.isPunct(',')) { this.next(); continue; }
+      if (!this.isPunct(']')) this.fail(this.peek(), `expected "," or "]" after field "${f.text}", got ${describe(this.peek())}`);
+    }
+    const close = this.next();
+    if (fields.length === 0) this.fail(close, 'a structure needs at least one field');
+    if (this.structs.has(name.text)) this.fail(name, `structure ${name.text} is declared twice`);
+    this.structs.set(name.text, { fields, tok: name });
+  }
+
+  /** `ctypes.c_double` or `c_double`. */
+  private ctypesType(): FieldType {
+    let t = this.next();
+    if (t.kind === 'ident' && t.text === 'ctypes' && this.isPunct('.')) {
+      this.next();
+      t = this.next();
+    }
+    const type = t.kind === 'ident' && t.text.startsWith('c_') ? C_TYPES.find(([w]) => w.length === 1 && w[0] === t.text)?.[1] : undefined;
+    if (!type) this.fail(t, `unknown ctypes type ${describe(t)}: use c_double, c_float, c_bool, c_char, c_byte, c_ubyte, c_short, c_int, c_uint, c_long, c_int8 to c_uint64 ...`);
+    return type;
   }
 
   private fieldDecl(fields: FieldJson[], names: Set<string>): void {

@@ -34,7 +34,7 @@ export function HexrotOptionsFields({ idPrefix, draft, onChange, errors }: Optio
             />
             {errors.layoutText || errors.layout
               ? <span id={`${p}-layout-text-error`} role="alert" className="field-error">{errors.layoutText ?? errors.layout}</span>
-              : <span id={`${p}-layout-text-hint`} className="field-hint">Packed structures in C (types as in C or ctypes: double, uint32_t, c_double, c_uint…), little-endian unless "#pragma endian big"; "#pragma config|telemetry Struct frameId"; "#pragma command NAME code "param1 meaning" …"; "#pragma unit field mm"; "#pragma enum field NAME=value …"</span>}
+              : <span id={`${p}-layout-text-hint`} className="field-hint">Packed structures as C structs (double, uint32_t, c_double, c_uint…) or ctypes classes with _fields_, little-endian unless "#pragma endian big"; "#pragma config|telemetry Struct frameId"; "#pragma command NAME code "param1 meaning" …"; "#pragma unit field mm"; "#pragma enum field NAME=value …"</span>}
           </div>
         </>
       ) : null}
