@@ -261,6 +261,7 @@ export class DeviceSession {
       rxMessagesPerSec: this.rates.rxMessages,
       txMessagesPerSec: this.rates.txMessages,
       ...this.refusals(),
+      ...ignoredBytes(this.link),
     };
   }
 
@@ -416,4 +417,10 @@ function refusedBy(link: Link | null, adapter: ProtocolAdapter | null): number |
   const byProtocol = adapter?.counters.refusedConnections;
   if (typeof byLink !== 'number' && byProtocol === undefined) return null;
   return (typeof byLink === 'number' ? byLink : 0) + (byProtocol ?? 0);
+}
+
+/** Bytes a link received where none are expected (the legacy command socket), when it counts them. */
+function ignoredBytes(link: Link | null): Pick<SessionCounters, 'ignoredRxBytes'> {
+  const n = (link as { ignoredRxBytes?: unknown } | null)?.ignoredRxBytes;
+  return typeof n === 'number' ? { ignoredRxBytes: n } : {};
 }

@@ -4,7 +4,7 @@
 // typed error reply and is counted, and nothing a client sends can throw out
 // of the hub or reach a device unchecked.
 import {
-  type ApiErrorBody, type ErrorCode, type EventMessage, type Method, type ParsedParams, type PlotConfig,
+  type ApiErrorBody, type DeviceRefusal, type ErrorCode, type EventMessage, type Method, type ParsedParams, type PlotConfig,
   type Result, type ServerStatistics, type ServerStatus, type SignalInfo,
   isMethod, issuesOf, MAX_REQUEST_BYTES, RequestEnvelope, RequestSchemas,
 } from '../../shared/api/contract';
@@ -26,7 +26,7 @@ import { DeviceSession } from './device-session';
 import { loadWorkspace, WorkspaceWriter, type Workspace } from './workspace';
 
 export class HubError extends Error {
-  constructor(readonly code: ErrorCode, message: string, readonly issues?: { path: string; message: string }[]) {
+  constructor(readonly code: ErrorCode, message: string, readonly issues?: { path: string; message: string }[], readonly device?: DeviceRefusal) {
     super(message);
   }
 }
@@ -240,7 +240,7 @@ export class Hub {
       this.reply(client, { id: env.data.id, ok: true, result: result ?? null });
     } catch (e) {
       const err: ApiErrorBody = e instanceof HubError
-        ? { code: e.code, message: e.message, ...(e.issues ? { issues: e.issues } : {}) }
+        ? { code: e.code, message: e.message, ...(e.issues ? { issues: e.issues } : {}), ...(e.device ? { device: e.device } : {}) }
         : { code: 'UnexpectedError', message: `Unexpected error: ${(e as Error)?.message ?? String(e)}` };
       if (err.code === 'InvalidRequest') this.stats.invalidRequestCount++;
       if (err.code === 'UnexpectedError') this.stats.unexpectedErrorCount++;
@@ -257,7 +257,7 @@ export class Hub {
           if (msg.id !== 1) return;
           conn.close();
           if (msg.ok) resolve(msg.result);
-          else reject(new HubError(msg.error.code, msg.error.message, msg.error.issues));
+          else reject(new HubError(msg.error.code, msg.error.message, msg.error.issues, msg.error.device));
         },
         sendBinary: () => undefined,
         isBusy: () => false,
@@ -393,7 +393,7 @@ export class Hub {
         try {
           return await adapter.action(p.action, p.args);
         } catch (e) {
-          if (e instanceof ActionError) throw new HubError(e.code, e.message);
+          if (e instanceof ActionError) throw new HubError(e.code, e.message, undefined, e.device);
           throw e;
         }
       }

@@ -9,7 +9,7 @@
 // once and counted), 10 s for the controller to connect (after that the link
 // says which socket is missing, and keeps waiting), 5 s at most to close.
 import net from 'node:net';
-import { nowSeconds, type Link, type LinkCounters, type LinkEvents, type LinkState } from './link';
+import { nowSeconds, type Link, type LinkCounters, type LinkEvents, type LinkSocketState, type LinkState } from './link';
 
 export const LEGACY_CONNECT_TIMEOUT_S = 10;
 export const LEGACY_CLOSE_TIMEOUT_S = 5;
@@ -41,25 +41,33 @@ interface PortSide {
   name: LegacySocket;
   server: net.Server | null;
   peer: net.Socket | null;
+  /** The peer's address as it was when it connected. */
+  peerLabel: string | null;
   port: number | null;
+  /** Second controllers refused on this port. */
+  refused: number;
+  /** Bytes received on this socket; on the command socket nothing is expected. */
+  rxBytes: number;
 }
 
+/** "127.0.0.1:50312", read while connected: a closed socket no longer knows its peer. */
 function peerName(s: net.Socket): string {
-  return `${s.remoteAddress}:${s.remotePort}`;
+  return s.remoteAddress ? `${s.remoteFamily === 'IPv6' ? `[${s.remoteAddress}]` : s.remoteAddress}:${s.remotePort}` : 'unknown peer';
 }
 
 export class LegacyServerLink implements Link {
   readonly kind = 'stream' as const;
   readonly label: string;
   readonly counters: LinkCounters = { rxBytes: 0, txBytes: 0, rxChunks: 0, txChunks: 0, connects: 0 };
+  /** Second controllers refused, both ports. */
   refusedConnections = 0;
-  /** Bytes the controller sent on the command socket, where nothing is expected. */
-  unexpectedCommandBytes = 0;
+  /** Bytes the controller sent on the command socket, where nothing is expected (not in rxBytes: not decoded). */
+  ignoredRxBytes = 0;
   private current: LinkState = 'Disconnected';
   private reason: string | null = null;
   private events: LinkEvents = {};
-  private readonly telemetry: PortSide = { name: 'telemetry', server: null, peer: null, port: null };
-  private readonly command: PortSide = { name: 'command', server: null, peer: null, port: null };
+  private readonly telemetry: PortSide = { name: 'telemetry', server: null, peer: null, peerLabel: null, port: null, refused: 0, rxBytes: 0 };
+  private readonly command: PortSide = { name: 'command', server: null, peer: null, peerLabel: null, port: null, refused: 0, rxBytes: 0 };
   private opened = false;
   private closed = false;
   private closing: Promise<void> | null = null;
@@ -114,13 +122,16 @@ export class LegacyServerLink implements Link {
     return `hexrot legacy server ${this.config.host}:${s.telemetryPort} (telemetry) + :${s.commandPort} (command)`;
   }
 
-  /** Each socket's state (the link is Connected only when both are). */
-  socketsState(): { name: string; connected: boolean; port: number | null }[] {
-    const s = this.sockets;
-    return [
-      { name: 'telemetry', connected: s.telemetryConnected, port: s.telemetryPort },
-      { name: 'command', connected: s.commandConnected, port: s.commandPort },
-    ];
+  /** Each socket's state (the link is Connected only when both are), its peer and its own counters. */
+  socketsState(): LinkSocketState[] {
+    return [this.telemetry, this.command].map((side) => ({
+      name: side.name,
+      connected: side.peer !== null,
+      port: side.port,
+      peer: side.peer ? side.peerLabel : null,
+      rxBytes: side.rxBytes,
+      refusedConnections: side.refused,
+    }));
   }
 
   private notifySockets(change: { socket: LegacySocket; connected: boolean } | null): void {
@@ -209,14 +220,17 @@ export class LegacyServerLink implements Link {
     socket.on('error', () => {});
     if (side.peer || this.closed) {
       this.refusedConnections++;
+      side.refused++;
       socket.destroy();
       return;
     }
     side.peer = socket;
+    side.peerLabel = peerName(socket);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
+      side.rxBytes += chunk.length;
       if (side.name === 'command') {
-        this.unexpectedCommandBytes += chunk.length;
+        this.ignoredRxBytes += chunk.length;
         return;
       }
       this.counters.rxBytes += chunk.length;
@@ -228,7 +242,7 @@ export class LegacyServerLink implements Link {
       side.peer = null;
       this.notifySockets({ socket: side.name, connected: false });
       if (!this.closed) this.armConnectTimer();
-      this.update(`the controller closed the ${side.name} socket (${peerName(socket)})`);
+      this.update(`the controller closed the ${side.name} socket (${side.peerLabel})`);
     });
     this.notifySockets({ socket: side.name, connected: true });
     this.update(null);

@@ -22,6 +22,18 @@ export interface LinkEvents {
   onState?: (state: LinkState, reason: string | null) => void;
 }
 
+/** One socket of a link of several (the legacy hexapod server's telemetry and command sockets). */
+export interface LinkSocketState {
+  name: string;
+  connected: boolean;
+  port: number | null;
+  /** "host:port" of the connected peer. */
+  peer?: string | null;
+  rxBytes?: number;
+  /** Connections refused because the socket already had its peer. */
+  refusedConnections?: number;
+}
+
 /** One of several peers of a multi-peer link (a TCP server several devices connect to). */
 export interface LinkPeer {
   /** Unique for the life of the link. */
@@ -71,7 +83,7 @@ export interface Link {
   /** Where the link actually listens or connects, once known (ports the system chose, say). */
   endpoint?(): string | null;
   /** Links of several sockets (the legacy hexapod server): each one's state, and a listener for changes. */
-  socketsState?(): { name: string; connected: boolean; port: number | null }[];
+  socketsState?(): LinkSocketState[];
   onSocketChange?(listener: ((change: { name: string; connected: boolean } | null) => void) | null): void;
   writeTo?(peerId: number, bytes: Uint8Array): boolean;
   dropPeerById?(peerId: number): void;

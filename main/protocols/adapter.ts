@@ -1,6 +1,6 @@
 // What every protocol adapter gives the hub, and what the hub gives it.
 import type { z } from 'zod';
-import type { DataloggingInfo, DeviceInfo, ErrorCode, MarkSeverity, ProtocolName } from '../../shared/api/contract';
+import type { DataloggingInfo, DeviceInfo, DeviceRefusal, ErrorCode, MarkSeverity, ProtocolName } from '../../shared/api/contract';
 import type { LinkSpec } from '../../shared/api/link-config';
 
 export interface AdapterContext {
@@ -49,7 +49,8 @@ export interface AdapterContext {
 
 /** A protocol action refused or failed: becomes a typed error reply. */
 export class ActionError extends Error {
-  constructor(readonly code: ErrorCode, message: string) {
+  /** `device`: the device's own refusal (a KATCP reply's `fail` or `invalid` and its reason), passed on to the client. */
+  constructor(readonly code: ErrorCode, message: string, readonly device?: DeviceRefusal) {
     super(message);
   }
 }

@@ -26,6 +26,14 @@ export interface ApiErrorBody {
   message: string;
   /** For InvalidRequest: where in the params each problem is. */
   issues?: { path: string; message: string }[];
+  /** For OperationFailure: the device refused the request itself, in its own words. */
+  device?: DeviceRefusal;
+}
+
+/** A device's own refusal of a request: its code (a KATCP reply's `fail` or `invalid`) and its reason. */
+export interface DeviceRefusal {
+  code: string;
+  reason: string;
 }
 
 // ---------------------------------------------------------------- status (seed: ServerInfo)
@@ -50,7 +58,7 @@ export interface DeviceLinkInfo {
   /** Why the link is not operational, in words a bench engineer can act on. */
   lastError: string | null;
   /** Links of several sockets (the legacy hexapod server's telemetry and command sockets): each one's state. */
-  sockets?: { name: string; connected: boolean; port: number | null }[];
+  sockets?: { name: string; connected: boolean; port: number | null; peer?: string | null; rxBytes?: number; refusedConnections?: number }[];
 }
 
 export interface SessionCounters {

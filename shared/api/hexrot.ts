@@ -25,6 +25,10 @@ export interface CommandRecord {
 export interface FieldValue {
   name: string;
   value: number | string;
+  /** From the layout's `#pragma unit` line. */
+  unit?: string;
+  /** The name of the value, from the layout's `#pragma enum` line (a state field). */
+  label?: string;
 }
 
 export interface ConfigSnapshot {
@@ -51,3 +55,36 @@ export interface PutCommandResult {
   name: string | null;
   params: number[];
 }
+
+/** The reference "simple" controller's layout: built in, and where a custom layout starts from. */
+export const SIMPLE_LAYOUT_TEXT = `// The reference "simple" controller (ts_hexrotcomm's SimpleMockController).
+#pragma endian little
+#pragma config SimpleConfig 3
+#pragma telemetry SimpleTelemetry 2
+#pragma command SET_STATE 1 "state: ENABLE=2, STANDBY=3, CLEAR_ERROR=6, FAULT=8"
+#pragma command ENABLE_DRIVES 2 "enable: 1 on, 0 off"
+#pragma command SET_ENABLED_SUBSTATE 3 "substate: STATIONARY=0"
+#pragma command MOVE 4 "position"
+#pragma enum state STANDBY=0 ENABLED=2 FAULT=4
+#pragma enum enabled_substate STATIONARY=0
+#pragma unit curr_position mm
+#pragma unit cmd_position mm
+#pragma unit min_position mm
+#pragma unit max_position mm
+#pragma unit max_velocity "mm/s"
+
+struct SimpleConfig {
+  bool drives_enabled;
+  double min_position;
+  double max_position;
+  double max_velocity;
+};
+
+struct SimpleTelemetry {
+  uint32_t application_status;
+  double state;
+  double enabled_substate;
+  double curr_position;
+  double cmd_position;
+};
+`;

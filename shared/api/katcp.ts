@@ -17,6 +17,8 @@ export interface KatcpSensorRow {
   timestamp: number | null;
   strategy: KatcpStrategy;
   strategyParams: number[];
+  /** Unreachable because the connection dropped: value and time are the last read, not current. */
+  stale?: boolean;
   /** Gone from the server's ?sensor-list (after #interface-changed): its last reading; its signal keeps its history. */
   removed?: boolean;
 }

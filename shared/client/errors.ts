@@ -1,6 +1,6 @@
 // Errors a client raises, mirroring the Scrutiny SDK's exceptions: invalid
 // value, operation failure, timeout, connection error.
-import type { ApiErrorBody } from '../api/contract';
+import type { ApiErrorBody, DeviceRefusal } from '../api/contract';
 
 export class BenchscopeError extends Error {
   constructor(message: string) {
@@ -16,8 +16,16 @@ export class InvalidValueError extends BenchscopeError {
   }
 }
 
-/** The hub understood the request but could not carry it out. */
-export class OperationFailureError extends BenchscopeError {}
+/**
+ * The hub understood the request but could not carry it out. `device` is set when
+ * the device itself refused it (a KATCP server's `fail` or `invalid` and its
+ * reason, as aiokatcp raises FailReply and InvalidReply).
+ */
+export class OperationFailureError extends BenchscopeError {
+  constructor(message: string, readonly device: DeviceRefusal | null = null) {
+    super(message);
+  }
+}
 
 /** No answer (or no awaited change) in time. */
 export class TimeoutError extends BenchscopeError {}
@@ -30,6 +38,6 @@ export function errorFromReply(body: ApiErrorBody): BenchscopeError {
     case 'InvalidRequest': return new InvalidValueError(body.message, body.issues ?? []);
     case 'Timeout': return new TimeoutError(body.message);
     case 'NotConnected': return new ConnectionError(body.message);
-    default: return new OperationFailureError(body.message);
+    default: return new OperationFailureError(body.message, body.device ?? null);
   }
 }

@@ -34,8 +34,8 @@ export class HexrotSession {
     return this.client.sessionAction<PutCommandResult>(this.sessionId, 'putCommand', commandArgs(command, params));
   }
 
-  /** Waits for `skip` new telemetry frames (0: none), then returns the newest telemetry. */
-  async nextTelemetry(skip = 1, timeoutS = 10): Promise<TelemetrySnapshot | null> {
+  /** Waits for `skip` new telemetry frames (0: none; 2 by default, as the seed), then returns the newest telemetry. */
+  async nextTelemetry(skip = 2, timeoutS = 10): Promise<TelemetrySnapshot | null> {
     if (!Number.isInteger(skip) || skip < 0) throw new InvalidValueError(`skip must be a whole number, 0 or more (got ${skip})`, [{ path: 'skip', message: '0 or more' }]);
     return this.client.sessionAction<TelemetrySnapshot | null>(this.sessionId, 'nextTelemetry', { skip, timeoutS }, timeoutS + 5);
   }

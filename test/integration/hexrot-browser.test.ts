@@ -59,4 +59,40 @@ describe('demo hexapod in Chromium', () => {
     await page.screenshot({ path: path.join(dir, 'hexapod.png') });
     await page.close();
   });
+
+  it('shows live telemetry beside its chart: field, value, unit, states by name, and a y axis per unit', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    const errors = watchErrors(page);
+    await page.goto(host.url);
+    const row = page.getByTestId('session-row').filter({ hasText: 'Demo hexapod controller' });
+    await expect.poll(() => row.getAttribute('data-comm-state'), { timeout: 10_000 }).toBe('ConnectedReady');
+    await row.click();
+    const panel = page.getByTestId('hexrot-panel');
+    const table = panel.getByRole('table', { name: 'Telemetry' });
+    const cells = (field: string) => table.locator(`tr[data-field="${field}"] td`).allTextContents();
+    // The first test enabled the controller and moved it to 20.
+    await expect.poll(() => cells('state'), { timeout: 5000 }).toEqual(['ENABLED (2)', '']);
+    expect(await cells('application_status')).toEqual(['1024', '']);
+    const [position, unit] = await cells('curr_position');
+    expect(unit).toBe('mm');
+    expect(Number(position)).toBeGreaterThanOrEqual(20);
+    await expect.poll(async () => Number((await cells('curr_position'))[0]), { timeout: 5000 }).toBeGreaterThan(Number(position));
+
+    // Beside the table, not under it, at this size.
+    const tableBox = (await table.boundingBox())!;
+    const chart = panel.getByTestId('hexrot-telemetry-chart');
+    const chartBox = (await chart.boundingBox())!;
+    expect(chartBox.x).toBeGreaterThanOrEqual(tableBox.x + tableBox.width);
+    expect(chartBox.y).toBeLessThan(tableBox.y + tableBox.height);
+    // Time, mm, and the unit-less status word: three axes; state and substate as timelines.
+    await expect.poll(() => chart.locator('.u-axis').count(), { timeout: 5000 }).toBe(3);
+    expect(await chart.locator('canvas.state-lanes').count()).toBe(1);
+    // The panel scrolls inside itself: the page never does, even at 1280 x 720.
+    expect(await page.evaluate(() => document.scrollingElement!.scrollHeight)).toBeLessThanOrEqual(720);
+    expect(await chart.locator('.u-legend .u-series').allTextContents()).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^curr_position \[mm\]/), expect.stringMatching(/^application_status/),
+    ]));
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });

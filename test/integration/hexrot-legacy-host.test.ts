@@ -2,6 +2,7 @@
 // two-port server link (port 0: the system picks both ports, and the status says
 // which), each socket's state in the status and in the console, telemetry
 // plotted, commands put with their counters, as the seed's CommandTelemetryServer.
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startHost, type RunningHost } from '../../app/host/server';
@@ -74,8 +75,36 @@ describe('legacy hexapod generation through the host', () => {
 
     emu!.dropConnection();
     await expect.poll(() => status().deviceLink.operational, { timeout: 5000 }).toBe(false);
+    // The reason names the peer that left, read while it was still connected.
+    await expect.poll(() => status().deviceLink.lastError ?? '', { timeout: 5000 }).toMatch(/the controller closed the (telemetry|command) socket \(127\.0\.0\.1:\d+\)/);
+    expect(status().deviceLink.lastError).not.toMatch(/undefined/);
     await expect.poll(() => status().deviceCommState, { timeout: 15_000 }).toBe('ConnectedReady');
     const lines = await client.request('getConsole', { sessionId, limit: 200 });
     expect(lines.some((l) => /socket disconnected/.test(l.text))).toBe(true);
+  });
+
+  it('nextTelemetry waits for two new frames by default, as the seed\'s next_telemetry', async () => {
+    const hexapod = new HexrotSession(client, sessionId);
+    const before = (await hexapod.nextTelemetry(0))!.count;
+    const sdk = (await hexapod.nextTelemetry())!.count;
+    expect(sdk).toBeGreaterThanOrEqual(before + 2);
+    const action = await client.sessionAction<{ count: number }>(sessionId, 'nextTelemetry', {});
+    expect(action.count).toBeGreaterThanOrEqual(sdk + 2);
+  });
+
+  it('shows the link\'s own counters: a refused second controller, bytes sent on the command socket, each socket\'s peer', async () => {
+    const [telemetry] = status().deviceLink.sockets!;
+    expect(telemetry!.peer).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(status().counters).toMatchObject({ refusedConnections: 0, ignoredRxBytes: 0 });
+    const second = net.createConnection({ host: '127.0.0.1', port: telemetry!.port! });
+    second.on('error', () => {});
+    await new Promise((r) => second.once('close', r));
+    expect(emu!.sendRaw(Buffer.alloc(17, 0x55), 'command')).toBe(true);
+    await expect.poll(() => status().counters.ignoredRxBytes, { timeout: 5000 }).toBe(17);
+    expect(status().counters.refusedConnections).toBe(1);
+    const sockets = status().deviceLink.sockets!;
+    expect(sockets.map((s) => [s.name, s.refusedConnections, s.rxBytes! > 0])).toEqual([['telemetry', 1, true], ['command', 0, true]]);
+    expect(sockets[1]!.rxBytes).toBe(17);
+    expect(status().deviceLink.operational).toBe(true);
   });
 });

@@ -92,6 +92,20 @@ describe('hexrot legacy generation', () => {
     await expect(session.action('command', { name: 'MOVE', params: [1] })).rejects.toThrow(/use putCommand/);
   });
 
+  it('keeps decoding after 10 stray bytes on the telemetry socket (one error, the next frame found)', async () => {
+    const { link, session } = legacyBench();
+    const emu = await emulatorFor(link);
+    await until(() => session.ready, 'ready');
+    await session.action('nextTelemetry', { skip: 1 });
+    expect(emu.sendRaw(Buffer.alloc(10, 0xa5))).toBe(true);
+    const before = ((await session.action('nextTelemetry', { skip: 0 })) as { count: number }).count;
+    const after = (await session.action('nextTelemetry', { skip: 5, timeoutS: 3 })) as { count: number };
+    expect(after.count).toBeGreaterThanOrEqual(before + 5);
+    expect(session.counters.resyncs).toBe(1);
+    expect(session.lastError).toMatch(/unknown frame id 42405 in header \[a5 a5 .*searching for the next frame header: found after 10 bytes/);
+    expect(link.state).toBe('Connected');
+  });
+
   it('goes back to Connecting when either socket drops, says which, and reconnects', async () => {
     const { link, session, sockets } = legacyBench();
     const emu = await emulatorFor(link);

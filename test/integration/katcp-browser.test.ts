@@ -26,7 +26,7 @@ describe('KATCP in the workbench (Chromium)', () => {
   afterAll(async () => {
     await browser?.close();
     await host?.close();
-    await emulator?.close();
+    await emulator?.close().catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -97,6 +97,17 @@ describe('KATCP in the workbench (Chromium)', () => {
     await modePlot.screenshot({ path: path.join(os.tmpdir(), 'benchscope-katcp-state-plot.png') });
     await plot.scrollIntoViewIfNeeded();
     await plot.screenshot({ path: path.join(os.tmpdir(), 'benchscope-katcp-marks-plot.png') });
+
+    // A request the server fails shows as a failure with the server's code and reason.
+    await panel.getByLabel('KATCP request').fill('?sensor-value no.such.sensor');
+    await panel.getByRole('button', { name: 'Send request' }).click();
+    await expect.poll(() => panel.getByTestId('katcp-request-error').last().textContent(), { timeout: 5000 }).toMatch(/refused by .*: !sensor-value fail .*no\.such\.sensor/);
+
+    // Server gone: every sensor unreachable, the last value kept and marked stale.
+    await emulator.close();
+    await expect.poll(() => panel.getByTestId('katcp-unreachable').count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => panel.locator('tr[data-sensor="antenna.azimuth"]').textContent(), { timeout: 5000 }).toMatch(/91 \(stale\)unreachable/);
+    expect(await panel.locator('tr[data-stale="true"]').count()).toBe(await panel.locator('tr[data-sensor]').count());
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startHost, type RunningHost } from '../../app/host/server';
-import { BenchscopeClient, InvalidValueError, type WebSocketCtor } from 'benchscope/sdk';
+import { BenchscopeClient, InvalidValueError, OperationFailureError, type WebSocketCtor } from 'benchscope/sdk';
 import type { ProtocolEvent } from '../../shared/api/contract';
 import { startKatcpEmulator, type KatcpEmulator } from '../../main/protocols/katcp/emulator';
 
@@ -77,6 +77,19 @@ describe('KATCP through the host and the SDK', () => {
     await expect(client.sessionAction(sessionId, 'setStrategy', { sensor: 'fan.speed', strategy: 'period', params: [-1] })).rejects.toBeInstanceOf(InvalidValueError);
     await expect(client.sessionAction(sessionId, 'frobnicate', {})).rejects.toThrow(/Unknown KATCP action/);
     await expect(client.sessionAction(sessionId, 'request', { name: 'bad name' })).rejects.toBeInstanceOf(InvalidValueError);
+  });
+
+  it('a request the server fails or rejects raises OperationFailureError with the server\'s code and reason', async () => {
+    const failed = await client.sessionAction(sessionId, 'request', { name: 'sensor-value', args: ['no.such.sensor'] }).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(OperationFailureError);
+    expect((failed as OperationFailureError).device).toMatchObject({ code: 'fail' });
+    expect((failed as OperationFailureError).device!.reason).toMatch(/no\.such\.sensor/);
+    expect((failed as Error).message).toMatch(/^\?sensor-value refused by the KATCP server at .*: !sensor-value fail /);
+    const invalid = await client.sessionAction(sessionId, 'request', { name: 'frobnicate' }).catch((e: unknown) => e);
+    expect(invalid).toBeInstanceOf(OperationFailureError);
+    expect((invalid as OperationFailureError).device!.code).toBe('invalid');
+    // A good request still resolves with its reply.
+    expect(await client.sessionAction<Reply>(sessionId, 'request', { name: 'watchdog' })).toMatchObject({ ok: true, reply: ['ok'] });
   });
 
   it('broadcasts #log and sensor status changes as protocol events', async () => {

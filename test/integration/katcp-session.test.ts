@@ -219,6 +219,38 @@ describe('KATCP session: connection life', () => {
     await until(() => h.samples('antenna.azimuth') > n + 2);
   });
 
+  it('has a value and status for every sensor as soon as it is ready, with no strategy set (one ?sensor-value after the list)', async () => {
+    const h = await setup();
+    const rows = await sensors(h);
+    expect(rows.length).toBeGreaterThan(5);
+    expect(rows.filter((r) => r.strategy !== 'none')).toEqual([]);
+    for (const r of rows) {
+      expect(r.status, r.name).not.toBe('');
+      expect(r.timestamp, r.name).not.toBeNull();
+    }
+    expect(rows.find((r) => r.name === 'antenna.azimuth')!.value).toMatch(/^-?\d/);
+    expect(h.samples('antenna.azimuth')).toBeGreaterThanOrEqual(1);
+    // The first readings are not status changes: no mark per sensor.
+    expect(h.events.filter((e) => e.kind === 'sensor-status')).toEqual([]);
+  });
+
+  it('while disconnected every sensor is unreachable, its last value kept and marked stale; fresh on reconnection', async () => {
+    const h = await setup();
+    const before = await sensors(h);
+    const port = emulator!.port;
+    await emulator!.close();
+    await until(() => !h.session.ready);
+    const down = await sensors(h);
+    expect(down.map((r) => r.status)).toEqual(before.map(() => 'unreachable'));
+    expect(down.every((r) => r.stale === true)).toBe(true);
+    expect(down.map((r) => r.value)).toEqual(before.map((r) => r.value));
+    emulator = await startKatcpEmulator({ logEveryMs: 0, port });
+    await h.waitReady();
+    const up = await sensors(h);
+    expect(up.filter((r) => r.stale || r.status === 'unreachable').map((r) => r.name)).toEqual([]);
+    expect(h.events.filter((e) => e.kind === 'sensor-status' && (e.data as { previous: string }).previous === 'unreachable')).toEqual([]);
+  });
+
   it('a request in flight fails clearly when the server closes mid-request, and the session comes back', async () => {
     const h = await setup();
     const pending = errorOf(request(h, 'sleep', [5]));

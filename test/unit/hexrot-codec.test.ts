@@ -83,32 +83,60 @@ describe('hexrot codec, current generation', () => {
     }), { numRuns: 300 });
   });
 
-  it('reports an unknown frame id with what was expected, flushes as the reference client and reads on', () => {
+  it('reports an unknown frame id with what was expected, searches for the next header and reads on', () => {
     const { d, seen } = decoder();
-    // Header with frame id 9, then 62 bytes (the largest body: command status), then a good frame in a later chunk.
+    // Header with frame id 9, then 62 bytes of 0xaa, then a good frame in a later chunk.
     d.push(Buffer.concat([encodeHeader({ frameId: 9, counter: 0, time: 0 }, 'current'), new Uint8Array(62).fill(0xaa)]), 1);
     expect(d.counters.unknownFrames).toBe(1);
     expect(d.counters.resyncs).toBe(1);
     expect(d.lastError).toMatch(/unknown frame id 9 in header \[09 00 00 00/);
-    expect(d.lastError).toMatch(/expected 1 \(command status\), 2 \(telemetry\) or 3 \(config\)/);
+    expect(d.lastError).toMatch(/expected 1 \(command status\), 2 \(telemetry\) or 3 \(config\); searching for the next frame header$/);
     d.push(telemetryFrame([1, 1, 1, 1, 1]), 2);
     expect(seen.telemetry).toEqual([[1, 1, 1, 1, 1]]);
+    expect(d.lastError).toMatch(/: found after 86 bytes$/);
+    expect(d.counters.unknownFrames).toBe(1);
     expect(accounted(d)).toBe(true);
   });
 
-  it('flushes at most the largest body after an unknown frame id, as the reference client reads', () => {
+  it('finds the next frame after stray bytes inside a chunk, losing no later frame', () => {
     const { d, seen } = decoder();
     const good = telemetryFrame([3, 3, 3, 3, 3]);
-    // 10 stray bytes after the bad header: the flush (up to 62 bytes) eats them and the first 52 of the good frame.
     d.push(Buffer.concat([encodeHeader({ frameId: 77, counter: 0, time: 0 }, 'current'), new Uint8Array(10), good, good]), 1);
-    // What follows the flush starts inside the first good frame: its bytes read as a header with
-    // frame id 0, flushed in turn. Nothing from the broken run reaches a signal.
-    expect(d.counters.unknownFrames).toBe(2);
-    expect(d.counters.discardedBytes).toBe(24 + 62 + 24 + 44);
-    expect(seen.telemetry.length).toBe(0);
-    d.push(good, 2);
-    expect(seen.telemetry).toEqual([[3, 3, 3, 3, 3]]);
+    expect(seen.telemetry).toEqual([[3, 3, 3, 3, 3], [3, 3, 3, 3, 3]]);
+    expect(d.counters.unknownFrames).toBe(1);
+    expect(d.counters.discardedBytes).toBe(24 + 10);
     expect(accounted(d)).toBe(true);
+  });
+
+  it('takes a known frame id with times no clock gives for stray bytes', () => {
+    const { d, seen } = decoder();
+    const bad = Buffer.from(telemetryFrame([9, 9, 9, 9, 9]));
+    bad.writeBigInt64LE(2_000_000_000n, 16); // tai_nsec beyond a second
+    d.push(Buffer.concat([bad, telemetryFrame([4, 4, 4, 4, 4])]), 1);
+    expect(seen.telemetry).toEqual([[4, 4, 4, 4, 4]]);
+    expect(d.lastError).toMatch(/implausible header time for frame id 2 .*found after 60 bytes/);
+  });
+
+  it('yields the same frames and errors for any split of any stream (frames and garbage) into reads', () => {
+    const segment = fc.oneof(
+      fc.constant(telemetryFrame([1, 2, 3, 4, 5])), fc.constant(configFrame([0, -1, 1, 2])), fc.constant(statusFrame(4, 1, 0.5, 'ok')),
+      fc.uint8Array({ maxLength: 90 }),
+    );
+    fc.assert(fc.property(fc.array(segment, { maxLength: 10 }), fc.array(fc.integer({ min: 0, max: 2000 }), { maxLength: 16 }), (segments, rawCuts) => {
+      const stream = Buffer.concat(segments);
+      const whole = decoder();
+      whole.d.push(stream, 1);
+      whole.d.reset();
+      const split = decoder();
+      const cuts = [...new Set(rawCuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
+      const points = [0, ...cuts, stream.length];
+      for (let i = 1; i < points.length; i++) split.d.push(stream.subarray(points[i - 1], points[i]), 1);
+      split.d.reset();
+      expect(split.seen).toEqual(whole.seen);
+      expect(split.d.counters).toEqual(whole.d.counters);
+      expect(split.d.lastError).toBe(whole.d.lastError);
+      expect(accounted(split.d)).toBe(true);
+    }), { numRuns: 400 });
   });
 
   it('counts a frame cut by the end of the connection as truncated', () => {
@@ -170,6 +198,31 @@ describe('hexrot codec, legacy generation', () => {
     d.push(Buffer.concat([encodeHeader({ frameId: 1, counter: 0, time: 0 }, 'legacy', 'tai'), new Uint8Array(10)]), 1);
     expect(d.counters.unknownFrames).toBe(1);
     expect(d.lastError).toMatch(/expected 2 \(telemetry\) or 3 \(config\)/);
+  });
+
+  it.each(['mjd', 'tai'] as const)('finds its way back after 10 stray bytes, in any split of the stream into reads (%s header)', (header) => {
+    const frames = [configFrame([1, -25, 25, 47], 'legacy', header), ...Array.from({ length: 6 }, (_, i) => telemetryFrame([i, 2, 0, i / 2, i], 'legacy', header))];
+    fc.assert(fc.property(
+      fc.uint8Array({ minLength: 10, maxLength: 10 }),
+      fc.integer({ min: 1, max: 6 }),
+      fc.array(fc.integer({ min: 0, max: 1000 }), { maxLength: 20 }),
+      (stray, after, rawCuts) => {
+        const stream = Buffer.concat([...frames.slice(0, after), stray, ...frames.slice(after)]);
+        const whole = decoder('legacy', header);
+        whole.d.push(stream, 1);
+        const split = decoder('legacy', header);
+        const cuts = [...new Set(rawCuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
+        const points = [0, ...cuts, stream.length];
+        for (let i = 1; i < points.length; i++) split.d.push(stream.subarray(points[i - 1], points[i]), 1);
+        expect(split.seen).toEqual(whole.seen);
+        expect(split.d.counters).toEqual(whole.d.counters);
+        expect(split.d.lastError).toBe(whole.d.lastError);
+        // Every frame after the stray bytes is decoded: none is lost for them.
+        const later = frames.length - after;
+        expect(whole.seen.telemetry.slice(-later).map((v) => v[0])).toEqual(Array.from({ length: later }, (_, i) => after - 1 + i));
+        expect(accounted(split.d)).toBe(true);
+      },
+    ), { numRuns: 400 });
   });
 
   it('encodes a 58-byte command: sync_pattern, counter, code, six doubles at offsets 0, 2, 6, 10', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  compileLayout, compileLayoutText, LayoutError, LayoutJson, parseLayoutText, resolveLayout,
+  compileLayout, compileLayoutText, LayoutError, LayoutJson, parseLayoutText, resolveLayout, stateNames,
 } from '../../main/protocols/hexrot/layout';
 import { HexrotOptionsSchema } from '../../main/protocols/hexrot/options';
 
@@ -53,7 +53,92 @@ struct Tel {
     expect(l.telemetry.size).toBe(1 + 1 + 2 + 2 + 4 + 4 + 8 + 8 + 8 + 4 + 8 + 1 + 1 + 1 + 2 + 24 + 8);
   });
 
+  it('takes the ctypes type names the controllers\' own structures are written with', () => {
+    const l = compileLayoutText(`${HEAD}struct C { c_bool on; c_char name[4]; c_double lim; };
+struct T {
+  c_byte a; c_ubyte b; c_int8 c; c_uint8 d; c_short e; c_ushort f; c_int16 g; c_uint16 h;
+  c_int i; c_uint j; c_int32 k; c_uint32 l; c_long m; c_ulong n; c_longlong o; c_ulonglong p;
+  c_int64 q; c_uint64 r; c_float s; c_double t[2]; c_size_t u; c_ssize_t v;
+};`);
+    expect(l.config.numeric.map((f) => f.type)).toEqual(['bool', 'float64']);
+    expect(l.config.texts).toEqual([{ name: 'name', offset: 1, length: 4 }]);
+    expect(l.telemetry.numeric.map((f) => f.type)).toEqual([
+      'int8', 'uint8', 'int8', 'uint8', 'int16', 'uint16', 'int16', 'uint16',
+      'int32', 'uint32', 'int32', 'uint32', 'int64', 'uint64', 'int64', 'uint64',
+      'int64', 'uint64', 'float32', 'float64', 'float64', 'uint64', 'int64',
+    ]);
+    expect(l.telemetry.size).toBe(4 * 1 + 4 * 2 + 4 * 4 + 6 * 8 + 4 + 2 * 8 + 2 * 8);
+  });
+
+  it('reads the structures as the controller\'s own Python declares them: ctypes classes with _fields_', () => {
+    const l = compileLayoutText(`#pragma config SimpleConfig 3
+#pragma telemetry SimpleTelemetry 2
+class SimpleConfig(ctypes.Structure):
+    """Configuration,
+    over two lines."""
+    _pack_ = 1
+    _fields_ = [
+        ("drives_enabled", ctypes.c_bool),
+        ("min_position", ctypes.c_double),
+        ('max_position', c_double),
+        ("max_velocity", ctypes.c_double),
+    ]
+
+class SimpleTelemetry(ctypes.Structure):
+    _pack_ = 1
+    _fields_ = [("application_status", ctypes.c_uint), ("state", ctypes.c_double), ("enabled_substate", ctypes.c_double),
+        ("curr_position", ctypes.c_double), ("cmd_position", ctypes.c_double), ("name", ctypes.c_char * 8), ("pos", ctypes.c_float * 2)]
+`);
+    const simple = resolveLayout('simple');
+    const plain = (fs: { name: string; type: string; offset: number }[]) => fs.map(({ name, type, offset }) => ({ name, type, offset }));
+    expect(plain(l.config.numeric)).toEqual(plain(simple.config.numeric));
+    expect(l.config.size).toBe(25);
+    expect(plain(l.telemetry.numeric.slice(0, 5))).toEqual(plain(simple.telemetry.numeric));
+    expect(l.telemetry.texts).toEqual([{ name: 'name', offset: 36, length: 8 }]);
+    expect(l.telemetry.numeric.slice(5).map((f) => [f.name, f.type, f.offset])).toEqual([['pos[0]', 'float32', 44], ['pos[1]', 'float32', 48]]);
+    expect(compileLayoutText(`#pragma endian big\n${HEAD}class C(ctypes.BigEndianStructure):\n  _fields_ = [("a", ctypes.c_int16)]\nstruct T { int y; };`).littleEndian).toBe(false);
+  });
+
   it.each([
+    [`${HEAD}class C(ctypes.Union):\n  _fields_ = [("a", ctypes.c_int)]`, 3, 16, /must derive from ctypes.Structure/],
+    [`${HEAD}class C(ctypes.Structure):\n  x = 1`, 4, 3, /expected _fields_ = \[...\] in class C/],
+    [`${HEAD}class C(ctypes.Structure):\n  _fields_ = [("a", ctypes.c_doubel)]`, 4, 28, /unknown ctypes type "c_doubel"/],
+    [`${HEAD}class C(ctypes.Structure):\n  _fields_ = [("a", ctypes.c_double * 0)]`, 4, 39, /array length must be from 1/],
+    [`${HEAD}class C(ctypes.Structure):\n  _fields_ = [("a", ctypes.c_double), ("a", ctypes.c_int)]`, 4, 40, /"a" is declared twice/],
+    [`${HEAD}class C(ctypes.Structure):\n  _fields_ = [("a", ctypes.c_double) ("b", ctypes.c_int)]`, 4, 38, /expected "," or "\]" after field "a"/],
+    [`${HEAD}class C(ctypes.Structure):\n  _fields_ = []`, 4, 15, /at least one field/],
+    [`${HEAD}class C(ctypes.BigEndianStructure):\n  _fields_ = [("a", ctypes.c_int)]\nstruct T { int y; };`, 3, 16, /add "#pragma endian big"/],
+    [`${HEAD}class C(ctypes.Structure):\n  """never closed`, 4, 3, /triple quotes is never closed/],
+  ])('refuses the ctypes class %j at line %i, column %i', (text, line, column, reason) => {
+    const e = refusal(text);
+    expect(e.reason).toMatch(reason);
+    expect([e.line, e.column]).toEqual([line, column]);
+  });
+
+  it('gives fields units and state names from #pragma unit and #pragma enum, in either structure', () => {
+    const l = resolveLayout('simple');
+    const field = (name: string) => [...l.telemetry.numeric, ...l.config.numeric].find((f) => f.name === name)!;
+    expect(field('curr_position').unit).toBe('mm');
+    expect(field('max_velocity').unit).toBe('mm/s');
+    expect(field('application_status').unit).toBeUndefined();
+    expect(field('state').enum).toEqual([{ value: 0, name: 'STANDBY' }, { value: 2, name: 'ENABLED' }, { value: 4, name: 'FAULT' }]);
+    expect(stateNames(field('state'))).toEqual(['STANDBY', '1', 'ENABLED', '3', 'FAULT']);
+    expect(stateNames(field('curr_position'))).toBeNull();
+    const arr = compileLayoutText(`${HEAD}#pragma unit pos "mm"\n#pragma enum mode OFF=0 HUGE=0x10000\nstruct C { double pos[2]; };\nstruct T { c_uint mode; };`);
+    expect(arr.config.numeric.map((f) => [f.name, f.unit])).toEqual([['pos[0]', 'mm'], ['pos[1]', 'mm']]);
+    // A value too large to index is named in the table but not drawn as a lane.
+    expect(stateNames(arr.telemetry.numeric[0]!)).toBeNull();
+    // The saved JSON form keeps them.
+    expect(compileLayout(JSON.parse(JSON.stringify(l.json))).telemetry.numeric[1]!.enum).toEqual(field('state').enum);
+  });
+
+  it.each([
+    [`${HEAD}#pragma unit nothere mm\nstruct C { double x; };\nstruct T { int y; };`, 3, 14, /no field nothere in C or T/],
+    [`${HEAD}#pragma enum y A=1 B\nstruct C { double x; };\nstruct T { int y; };`, 3, 20, /expected "=" and the value after B/],
+    [`${HEAD}#pragma enum y A=1 B=\nstruct C { double x; };\nstruct T { int y; };`, 4, 1, /expected the value of B/],
+    [`${HEAD}#pragma enum y\nstruct C { double x; };\nstruct T { int y; };`, 4, 1, /NAME=value pairs/],
+    [`${HEAD}#pragma unit y\nstruct C { double x; };\nstruct T { int y; };`, 4, 1, /the unit of y/],
+    [`${HEAD}struct C { double x; };\nstruct T { c_doubel y; };`, 4, 12, /unknown type "c_doubel".*ctypes names/],
     [`${HEAD}struct C { double x; };\nstruct T { doubel y; };`, 4, 12, /unknown type "doubel"/],
     [`${HEAD}struct C { double x };\nstruct T { int y; };`, 3, 21, /expected ";"/],
     [`${HEAD}struct C { double x; double x; };\nstruct T { int y; };`, 3, 29, /"x" is declared twice/],
@@ -83,7 +168,8 @@ struct Tel {
   });
 
   it('never throws anything but LayoutError on arbitrary text', () => {
-    const alphabet = fc.constantFrom(...'struct {};[]#pragma config telemetry command int double x 3 "\n/*'.split(''), 'struct', '#pragma', 'double', '\n', '{', '}', ';');
+    const alphabet = fc.constantFrom(...'struct {};[]#pragma config telemetry command int double x 3 "\n/*().*\'='.split(''), 'struct', '#pragma', 'double', '\n', '{', '}', ';',
+      'class', '_fields_', '_pack_', 'ctypes', 'c_double', 'Structure', '"""', 'unit', 'enum');
     fc.assert(fc.property(fc.array(alphabet, { maxLength: 60 }), (parts) => {
       try {
         parseLayoutText(parts.join(''));
@@ -106,7 +192,7 @@ struct Tel {
     const bad = HexrotOptionsSchema.safeParse({ layout: `${HEAD}struct C { int a; };\nstruct T { flaot b; };` });
     expect(bad.success).toBe(false);
     expect(bad.error!.issues[0]!.path).toEqual(['layout']);
-    expect(bad.error!.issues[0]!.message).toBe('Layout line 4, column 12: unknown type "flaot": use an integer type of 8 to 64 bits, float, double, bool or char');
+    expect(bad.error!.issues[0]!.message).toBe('Layout line 4, column 12: unknown type "flaot": use an integer type of 8 to 64 bits, float, double, bool or char (C or ctypes names such as c_double, c_uint)');
     expect(HexrotOptionsSchema.parse({}).layout).toBe('simple');
     const json = parseLayoutText(`${HEAD}struct C { int a; };\nstruct T { int b; };`);
     expect(HexrotOptionsSchema.safeParse({ layout: json }).success).toBe(true);

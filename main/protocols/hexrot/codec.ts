@@ -9,13 +9,17 @@
 // bytes (mjd and mjd_frac dropped), then config or telemetry by frame id.
 //
 // Invariants:
-// - push() never throws on input. Every byte ends up in a decoded frame, in a
-//   flushed run after an unknown frame id (counted, reported with what was
+// - push() never throws on input. Every byte ends up in a decoded frame, skipped
+//   while searching for the next header (counted, reported with what was
 //   expected), or pending in the assembly buffer (dropped and counted by reset()).
 // - No object or string per frame on the telemetry path: frames wholly inside a
 //   chunk are read in place, others are assembled in one buffer sized once.
-// - An unknown frame id is handled as the reference client does: report it and
-//   flush what is available, up to the largest body size; then read on.
+// - A header that is not one (unknown frame id, or times no clock gives) loses
+//   the step: one error, then a search byte by byte for the next header (known
+//   frame id, plausible times), which decodes on. Skipping a frame length at a
+//   time, or flushing what a read holds, would depend on how the stream was cut
+//   into reads and could stay out of step forever; this search does not: any
+//   split of a stream yields the same frames and errors.
 import type { CompiledLayout } from './layout';
 import { StructReader } from './reader';
 
@@ -91,6 +95,10 @@ export class HexrotDecoder {
   private have = 0;
   /** Body size of the frame being assembled, -1 until its header is complete. */
   private body = -1;
+  /** Out of step (stray bytes): searching byte by byte for the next header. */
+  private lost = false;
+  /** Bytes skipped since the step was lost. */
+  private skipped = 0;
   private readonly reasonDecoder = new TextDecoder('utf-8', { fatal: false });
 
   constructor(readonly layout: CompiledLayout, readonly generation: Generation, private readonly sink: HexrotSink, opts: { legacyHeader?: LegacyHeader } = {}) {
@@ -112,25 +120,40 @@ export class HexrotDecoder {
 
   /** Decodes a chunk received at time `t` (seconds since the epoch). Never throws on any input. */
   push(chunk: Uint8Array, t: number): void {
-    const len = chunk.length;
-    this.counters.bytes += len;
-    const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    this.counters.bytes += chunk.length;
+    if (this.lost && this.have > 0) {
+      // The tail kept while searching (shorter than a header) goes on with this chunk.
+      const joined = new Uint8Array(this.have + chunk.length);
+      joined.set(this.carry.subarray(0, this.have), 0);
+      joined.set(chunk, this.have);
+      this.have = 0;
+      chunk = joined;
+    }
+    let len = chunk.length;
+    let view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const H = this.headerSize;
     let pos = 0;
     while (pos < len) {
       if (this.have === 0 && len - pos >= H) {
         const body = this.bodySize(view, pos);
         if (body < 0) {
-          this.unknown(chunk.subarray(pos, pos + H), view, pos);
-          pos += H;
-          pos += this.flush(len - pos);
+          if (!this.lost) this.loseSync(chunk.subarray(pos, pos + H), view, pos);
+          this.skip(1);
+          pos++;
           continue;
         }
+        if (this.lost) this.regainSync();
         if (len - pos >= H + body) {
           this.frame(view, pos, t);
           pos += H + body;
           continue;
         }
+      }
+      if (this.lost) {
+        // Fewer bytes than a header left: they may start one, so they wait for the next chunk.
+        this.carry.set(chunk.subarray(pos, len), 0);
+        this.have = len - pos;
+        return;
       }
       // Assemble a frame split across chunks.
       const need = this.body < 0 ? H : H + this.body;
@@ -142,9 +165,17 @@ export class HexrotDecoder {
       if (this.body < 0) {
         const body = this.bodySize(this.carryView, 0);
         if (body < 0) {
-          this.unknown(this.carry.subarray(0, H), this.carryView, 0);
+          // Search on from the header's second byte: the bytes held and the rest of the chunk, as one run.
+          this.loseSync(this.carry.subarray(0, H), this.carryView, 0);
+          this.skip(1);
+          const rest = new Uint8Array(H - 1 + len - pos);
+          rest.set(this.carry.subarray(1, H), 0);
+          rest.set(chunk.subarray(pos, len), H - 1);
           this.have = 0;
-          pos += this.flush(len - pos);
+          chunk = rest;
+          len = rest.length;
+          view = new DataView(rest.buffer);
+          pos = 0;
           continue;
         }
         this.body = body;
@@ -156,46 +187,77 @@ export class HexrotDecoder {
     }
   }
 
-  /** Drops a partial frame (the connection ended inside it). */
+  /** Drops a partial frame (the connection ended inside it); the next connection starts in step. */
   reset(): void {
     if (this.have > 0) {
-      this.counters.truncatedFrames++;
       this.counters.discardedBytes += this.have;
-      const expected = this.body < 0 ? `a ${this.headerSize}-byte header` : `a ${this.headerSize + this.body}-byte frame (frame id ${this.frameIdAt(this.carryView, 0)})`;
-      this.lastError = `connection ended inside ${expected}: ${this.have} bytes received, dropped`;
+      if (this.lost) {
+        this.lastError = `connection ended while searching for a frame header: ${this.skipped + this.have} bytes dropped since the last frame`;
+      } else {
+        this.counters.truncatedFrames++;
+        const expected = this.body < 0 ? `a ${this.headerSize}-byte header` : `a ${this.headerSize + this.body}-byte frame (frame id ${this.frameIdAt(this.carryView, 0)})`;
+        this.lastError = `connection ended inside ${expected}: ${this.have} bytes received, dropped`;
+      }
     }
     this.have = 0;
     this.body = -1;
+    this.lost = false;
+    this.skipped = 0;
   }
 
   private frameIdAt(view: DataView, at: number): number {
     return this.current ? view.getUint32(at, this.le) : view.getUint16(at + 2, this.le);
   }
 
+  /** The body size the header at `at` announces; -1 when it is not a header: unknown frame id or implausible times. */
   private bodySize(view: DataView, at: number): number {
     const id = this.frameIdAt(view, at);
-    if (id === this.layout.telemetry.frameId) return this.layout.telemetry.size;
-    if (id === this.layout.config.frameId) return this.layout.config.size;
-    if (this.current && id === FRAME_COMMAND_STATUS) return COMMAND_STATUS_BYTES;
-    return -1;
+    let size: number;
+    if (id === this.layout.telemetry.frameId) size = this.layout.telemetry.size;
+    else if (id === this.layout.config.frameId) size = this.layout.config.size;
+    else if (this.current && id === FRAME_COMMAND_STATUS) size = COMMAND_STATUS_BYTES;
+    else return -1;
+    return this.plausibleTime(view, at) ? size : -1;
   }
 
-  private unknown(header: Uint8Array, view: DataView, at: number): void {
+  /**
+   * Whether the header's time fields can be a clock's: nanoseconds within a second,
+   * seconds not negative, and the mjd header's day fraction within a day. With the
+   * frame id this tells a header from stray bytes when searching for the next frame.
+   */
+  private plausibleTime(view: DataView, at: number): boolean {
+    const secAt = this.current || !this.mjd ? at + 8 : at + 20;
+    const sec = readI64(view, secAt, this.le);
+    const nsec = readI64(view, secAt + 8, this.le);
+    if (!(sec >= 0 && nsec >= 0 && nsec < 1e9)) return false;
+    if (this.current || !this.mjd) return true;
+    const frac = view.getFloat64(at + 12, this.le);
+    return view.getInt32(at + 8, this.le) >= 0 && frac >= 0 && frac < 1;
+  }
+
+  private loseSync(header: Uint8Array, view: DataView, at: number): void {
     const c = this.counters;
     c.unknownFrames++;
     c.resyncs++;
-    c.discardedBytes += header.length;
+    this.lost = true;
+    this.skipped = 0;
     const expected = this.current
       ? `${FRAME_COMMAND_STATUS} (command status), ${this.layout.telemetry.frameId} (telemetry) or ${this.layout.config.frameId} (config)`
       : `${this.layout.telemetry.frameId} (telemetry) or ${this.layout.config.frameId} (config)`;
-    this.lastError = `unknown frame id ${this.frameIdAt(view, at)} in header [${hex(header)}]; expected ${expected}; flushing up to ${this.maxBody} bytes and reading on`;
+    const id = this.frameIdAt(view, at);
+    const known = id === this.layout.telemetry.frameId || id === this.layout.config.frameId || (this.current && id === FRAME_COMMAND_STATUS);
+    const what = known ? `implausible header time for frame id ${id}` : `unknown frame id ${id}`;
+    this.lastError = `${what} in header [${hex(header)}]; expected ${expected}; searching for the next frame header`;
   }
 
-  /** The reference client reads and drops up to the largest body size of whatever is available. */
-  private flush(available: number): number {
-    const n = Math.min(available, this.maxBody);
+  private regainSync(): void {
+    this.lost = false;
+    this.lastError = `${this.lastError}: found after ${this.skipped} bytes`;
+  }
+
+  private skip(n: number): void {
+    this.skipped += n;
     this.counters.discardedBytes += n;
-    return n;
   }
 
   private frame(view: DataView, at: number, t: number): void {

@@ -24,6 +24,7 @@ export const DEFAULT_CURRENT_PORT = 6210;
 export const MIN_TELEMETRY_RATE = 10;
 export const MAX_TELEMETRY_RATE = 10_000;
 
+export const APPLICATION_STATUS_DDS_COMMAND_SOURCE = 0x400;
 const STATE_NAMES: Record<number, string> = { 0: 'STANDBY', 2: 'ENABLED', 4: 'FAULT' };
 const TICK_MS = 10;
 /** How fast curr_position creeps after a move (the reference adds 0.001 per 0.1 s frame). */
@@ -44,7 +45,8 @@ export class SimpleController {
   enabledSubstate = 0;
   currPosition = 0;
   cmdPosition = 0;
-  applicationStatus = 0;
+  /** As the reference: ApplicationStatus.DDS_COMMAND_SOURCE (bit 10), which dwarfs the positions on a shared axis. */
+  applicationStatus = APPLICATION_STATUS_DDS_COMMAND_SOURCE;
   drivesEnabled = false;
   minPosition = -25;
   maxPosition = 25;
@@ -142,6 +144,8 @@ export interface HexrotEmulator {
   readonly connected: boolean;
   /** Closes the current connection(s) without stopping (the client or server reconnects). */
   dropConnection(): void;
+  /** Tests of bad input: bytes written as they are, between two frames (legacy: on either socket); false when not connected. */
+  sendRaw(bytes: Uint8Array, socket?: 'telemetry' | 'command'): boolean;
   close(): Promise<void>;
 }
 
@@ -258,6 +262,7 @@ async function startCurrent(opts: HexrotEmulatorOptions, ctrl: SimpleController,
     controller: ctrl,
     get connected() { return client !== null; },
     dropConnection: () => { client?.destroy(); },
+    sendRaw: (bytes) => (client ? client.write(bytes) || true : false),
     close: () => new Promise<void>((resolve) => {
       stopPump();
       for (const s of all) s.destroy();
@@ -326,6 +331,10 @@ async function startLegacy(opts: HexrotEmulatorOptions, ctrl: SimpleController, 
     controller: ctrl,
     get connected() { return telemetry !== null && command !== null; },
     dropConnection: () => { telemetry?.destroy(); command?.destroy(); },
+    sendRaw: (bytes, socket = 'telemetry') => {
+      const s = socket === 'telemetry' ? telemetry : command;
+      return s ? s.write(bytes) || true : false;
+    },
     close: async () => {
       closed = true;
       stopPump();

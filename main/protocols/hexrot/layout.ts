@@ -9,11 +9,16 @@
 //   #pragma command MOVE 4 "position"           (up to six parameter meanings)
 //   struct SimpleConfig { bool drives_enabled; double min_position; ... };
 //   typedef struct { uint32_t application_status; double pos[6]; } SimpleTelemetry;
+//   class SimpleTelemetry(ctypes.Structure):     (or the ctypes class of the controller's own code)
+//       _fields_ = [("application_status", ctypes.c_uint), ("pos", ctypes.c_double * 6)]
 //
 // Structures are packed (no padding); `long` is 8 bytes as on x86-64 Linux.
 // A layout with an error is refused with its line, column and reason. The saved
 // form is JSON (LayoutJson below), checked by zod and then by compileLayout().
 import { z } from 'zod';
+import { SIMPLE_LAYOUT_TEXT } from '../../../shared/api/hexrot';
+
+export { SIMPLE_LAYOUT_TEXT };
 
 export const FIELD_TYPES = ['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float32', 'float64', 'bool', 'char'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
@@ -36,6 +41,9 @@ export const FieldJson = z.object({
   type: z.enum(FIELD_TYPES),
   /** Array length; absent for a single value. A char array is text, not a signal. */
   count: z.number().int().min(1).max(MAX_ARRAY_LENGTH).optional(),
+  unit: z.string().min(1).max(32).optional(),
+  /** A state field's value names (value -> name). */
+  enum: z.array(z.object({ value: z.number(), name: z.string().min(1).max(64) }).strict()).max(256).optional(),
 }).strict();
 export type FieldJson = z.infer<typeof FieldJson>;
 
@@ -68,6 +76,8 @@ export interface CompiledField {
   name: string;
   type: FieldType;
   offset: number;
+  unit?: string;
+  enum?: { value: number; name: string }[];
 }
 
 export interface CompiledText {
@@ -103,6 +113,10 @@ export class LayoutError extends Error {
 
 // ---------------------------------------------------------------- compile (JSON -> offsets)
 
+function described(f: FieldJson): Pick<CompiledField, 'unit' | 'enum'> {
+  return { ...(f.unit ? { unit: f.unit } : {}), ...(f.enum ? { enum: f.enum } : {}) };
+}
+
 function compileStruct(s: StructJson, role: string): CompiledStruct {
   const numeric: CompiledField[] = [];
   const texts: CompiledText[] = [];
@@ -116,10 +130,10 @@ function compileStruct(s: StructJson, role: string): CompiledStruct {
       texts.push({ name: f.name, offset, length: f.count });
       offset += f.count;
     } else if (f.count !== undefined) {
-      for (let i = 0; i < f.count; i++) numeric.push({ name: `${f.name}[${i}]`, type: f.type, offset: offset + i * size });
+      for (let i = 0; i < f.count; i++) numeric.push({ name: `${f.name}[${i}]`, type: f.type, offset: offset + i * size, ...described(f) });
       offset += f.count * size;
     } else {
-      numeric.push({ name: f.name, type: f.type, offset });
+      numeric.push({ name: f.name, type: f.type, offset, ...described(f) });
       offset += size;
     }
     if (offset > MAX_STRUCT_BYTES) throw new Error(`${role} structure ${s.name} is larger than ${MAX_STRUCT_BYTES} bytes`);
@@ -206,15 +220,24 @@ function tokenize(src: string): Token[] {
       i = j;
       continue;
     }
-    if (c === '"') {
+    if (src.startsWith('"""', i)) {
+      // A Python docstring (in a ctypes class): it may span lines.
+      const end = src.indexOf('"""', i + 3);
+      if (end < 0) throw new LayoutError(pos.line, pos.column, 'text in triple quotes is never closed');
+      for (let k = i; k < end; k++) if (src[k] === '\n') { line++; lineStart = k + 1; }
+      out.push({ kind: 'string', text: src.slice(i + 3, end), ...pos });
+      i = end + 3;
+      continue;
+    }
+    if (c === '"' || c === "'") {
       let j = i + 1;
-      while (j < src.length && src[j] !== '"' && src[j] !== '\n') j++;
-      if (src[j] !== '"') throw new LayoutError(pos.line, pos.column, 'text in quotes is not closed on its line');
+      while (j < src.length && src[j] !== c && src[j] !== '\n') j++;
+      if (src[j] !== c) throw new LayoutError(pos.line, pos.column, 'text in quotes is not closed on its line');
       out.push({ kind: 'string', text: src.slice(i + 1, j), ...pos });
       i = j + 1;
       continue;
     }
-    if ('{};[]()*,:='.includes(c)) {
+    if ('{};[]()*,:=.'.includes(c)) {
       out.push({ kind: 'punct', text: c, ...pos });
       i++;
       continue;
@@ -239,6 +262,13 @@ const C_TYPES: [string[], FieldType][] = [
   [['float'], 'float32'], [['double'], 'float64'], [['bool'], 'bool'], [['_Bool'], 'bool'],
   [['int8_t'], 'int8'], [['uint8_t'], 'uint8'], [['int16_t'], 'int16'], [['uint16_t'], 'uint16'],
   [['int32_t'], 'int32'], [['uint32_t'], 'uint32'], [['int64_t'], 'int64'], [['uint64_t'], 'uint64'],
+  // Python ctypes names: the controllers' own structures are written with them (c_long is 8 bytes, as on x86-64 Linux).
+  [['c_double'], 'float64'], [['c_float'], 'float32'], [['c_bool'], 'bool'], [['c_char'], 'char'],
+  [['c_byte'], 'int8'], [['c_ubyte'], 'uint8'], [['c_int8'], 'int8'], [['c_uint8'], 'uint8'],
+  [['c_short'], 'int16'], [['c_ushort'], 'uint16'], [['c_int16'], 'int16'], [['c_uint16'], 'uint16'],
+  [['c_int'], 'int32'], [['c_uint'], 'uint32'], [['c_int32'], 'int32'], [['c_uint32'], 'uint32'],
+  [['c_long'], 'int64'], [['c_ulong'], 'uint64'], [['c_longlong'], 'int64'], [['c_ulonglong'], 'uint64'],
+  [['c_int64'], 'int64'], [['c_uint64'], 'uint64'], [['c_ssize_t'], 'int64'], [['c_size_t'], 'uint64'],
 ];
 const TYPE_WORDS = new Set(C_TYPES.flatMap(([words]) => words));
 
@@ -252,6 +282,10 @@ class Parser {
   private telemetry: RoleDecl | null = null;
   private readonly commands: CommandJson[] = [];
   private readonly commandTokens = new Map<string, Token>();
+  private readonly units = new Map<string, { unit: string; tok: Token }>();
+  private readonly enums = new Map<string, { names: { value: number; name: string }[]; tok: Token }>();
+  /** ctypes classes that say their byte order (LittleEndianStructure, BigEndianStructure). */
+  private readonly classEndians: { endian: 'little' | 'big'; tok: Token }[] = [];
 
   constructor(private readonly toks: Token[]) {}
 
@@ -260,13 +294,28 @@ class Parser {
       const t = this.peek();
       if (t.kind === 'pragma') this.directive();
       else if (t.kind === 'ident' && (t.text === 'struct' || t.text === 'typedef')) this.structDecl();
-      else this.fail(t, `expected a struct declaration or a #pragma line, got ${describe(t)}`);
+      else if (t.kind === 'ident' && t.text === 'class') this.ctypesClass();
+      else this.fail(t, `expected a struct declaration, a ctypes class or a #pragma line, got ${describe(t)}`);
+    }
+    for (const c of this.classEndians) {
+      if (c.endian !== this.endian) this.fail(c.tok, `${c.tok.text} is ${c.endian}-endian: add "#pragma endian ${c.endian}"`);
     }
     const end = this.peek();
     if (!this.config) this.fail(end, 'no "#pragma config <struct> <frame id>" line: which structure is the configuration?');
     if (!this.telemetry) this.fail(end, 'no "#pragma telemetry <struct> <frame id>" line: which structure is the telemetry?');
     const config = this.role(this.config, 'config');
     const telemetry = this.role(this.telemetry, 'telemetry');
+    // #pragma unit / enum annotate the fields they name, in either structure.
+    for (const [what, decls] of [['unit', this.units], ['enum', this.enums]] as const) {
+      for (const [field, d] of decls) {
+        const owners = [config, telemetry].flatMap((st) => st.fields.filter((f) => f.name === field));
+        if (!owners.length) this.fail(d.tok, `#pragma ${what} ${field}: no field ${field} in ${config.name} or ${telemetry.name}`);
+        for (const f of owners) {
+          if ('unit' in d) f.unit = d.unit;
+          else f.enum = d.names;
+        }
+      }
+    }
     if (this.config.frameId === this.telemetry.frameId) {
       this.fail(this.telemetry.tok, `telemetry frame id ${this.telemetry.frameId} is already the config's: the frame id is how they are told apart`);
     }
@@ -286,7 +335,7 @@ class Parser {
 
   private directive(): void {
     this.next();
-    const what = this.expectIdent('endian, config, telemetry or command');
+    const what = this.expectIdent('endian, config, telemetry, command, unit or enum');
     const line = what.line;
     switch (what.text) {
       case 'endian': {
@@ -321,11 +370,34 @@ class Parser {
         this.commandTokens.set(n.text, n);
         break;
       }
+      case 'unit': {
+        const f = this.expectIdent('a field name');
+        const u = this.next();
+        if (u.line !== line || (u.kind !== 'ident' && u.kind !== 'string')) this.fail(u, `expected the unit of ${f.text} (a word or "text in quotes"), got ${describe(u)}`);
+        if (u.text.length < 1 || u.text.length > 32) this.fail(u, 'a unit is 1 to 32 characters');
+        this.units.set(f.text, { unit: u.text, tok: f });
+        break;
+      }
+      case 'enum': {
+        const f = this.expectIdent('a field name');
+        const names: { value: number; name: string }[] = [];
+        while (this.peek().line === line && this.peek().kind === 'ident') {
+          const n = this.next();
+          const eq = this.next();
+          if (eq.kind !== 'punct' || eq.text !== '=' || eq.line !== line) this.fail(eq.line === line ? eq : n, `expected "=" and the value after ${n.text} (NAME=value)`);
+          const v = this.next();
+          if (v.kind !== 'number' || v.line !== line) this.fail(v, `expected the value of ${n.text}, got ${describe(v)}`);
+          names.push({ value: this.number(v, 0, 0xffffffff, `the value of ${n.text}`), name: n.text });
+        }
+        if (!names.length) this.fail(this.peek(), `expected NAME=value pairs for the states of ${f.text}`);
+        this.enums.set(f.text, { names, tok: f });
+        break;
+      }
       case 'pack':
         while (this.peek().line === line && this.peek().kind !== 'eof') this.next();
         break;
       default:
-        this.fail(what, `unknown pragma "${what.text}": expected endian, config, telemetry or command`);
+        this.fail(what, `unknown pragma "${what.text}": expected endian, config, telemetry, command, unit or enum`);
     }
     const rest = this.peek();
     if (rest.line === line && rest.kind !== 'eof') this.fail(rest, `unexpected ${describe(rest)} at the end of the #pragma ${what.text} line`);
@@ -355,6 +427,81 @@ class Parser {
     if (!name) this.fail(first, 'a structure needs a name');
     if (this.structs.has(name.text)) this.fail(name, `structure ${name.text} is declared twice`);
     this.structs.set(name.text, { fields, tok: name });
+  }
+
+  /**
+   * A structure as the controllers' Python code declares it with ctypes:
+   *   class SimpleTelemetry(ctypes.Structure):
+   *       """docstring"""
+   *       _pack_ = 1
+   *       _fields_ = [("application_status", ctypes.c_uint), ("pos", ctypes.c_double * 6)]
+   * Docstrings and _pack_ are skipped (layouts are always packed).
+   */
+  private ctypesClass(): void {
+    this.next();
+    const name = this.expectIdent('the class name');
+    this.expectPunct('(');
+    let base = this.expectIdent('the base class (ctypes.Structure)');
+    while (this.isPunct('.')) { this.next(); base = this.expectIdent('the base class (ctypes.Structure)'); }
+    this.expectPunct(')');
+    this.expectPunct(':');
+    if (base.text === 'LittleEndianStructure' || base.text === 'BigEndianStructure') this.classEndians.push({ endian: base.text === 'BigEndianStructure' ? 'big' : 'little', tok: base });
+    else if (base.text !== 'Structure') this.fail(base, `class ${name.text} must derive from ctypes.Structure, LittleEndianStructure or BigEndianStructure, not ${base.text}`);
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === 'string') { this.next(); continue; }
+      if (t.kind === 'ident' && t.text === '_pack_') {
+        this.next();
+        this.expectPunct('=');
+        const n = this.next();
+        if (n.kind !== 'number') this.fail(n, `expected a number after _pack_ =, got ${describe(n)}`);
+        continue;
+      }
+      if (t.kind === 'ident' && t.text === '_fields_') break;
+      this.fail(t, `expected _fields_ = [...] in class ${name.text}, got ${describe(t)}`);
+    }
+    this.next();
+    this.expectPunct('=');
+    this.expectPunct('[');
+    const fields: FieldJson[] = [];
+    const names = new Set<string>();
+    while (!this.isPunct(']')) {
+      this.expectPunct('(');
+      const f = this.next();
+      if (f.kind !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(f.text)) this.fail(f, `expected the field name in quotes, got ${describe(f)}`);
+      if (names.has(f.text)) this.fail(f, `field "${f.text}" is declared twice`);
+      this.expectPunct(',');
+      const type = this.ctypesType();
+      let count: number | undefined;
+      if (this.isPunct('*')) {
+        this.next();
+        const c = this.next();
+        if (c.kind !== 'number') this.fail(c, `expected an array length after "*", got ${describe(c)}`);
+        count = this.number(c, 1, MAX_ARRAY_LENGTH, 'an array length');
+        if (this.isPunct('*')) this.fail(this.peek(), 'arrays of arrays are not supported: flatten them into one array');
+      }
+      this.expectPunct(')');
+      names.add(f.text);
+      fields.push(count === undefined ? { name: f.text, type } : { name: f.text, type, count });
+      if (this.isPunct(',')) { this.next(); continue; }
+      if (!this.isPunct(']')) this.fail(this.peek(), `expected "," or "]" after field "${f.text}", got ${describe(this.peek())}`);
+    }
+    const close = this.next();
+    if (fields.length === 0) this.fail(close, 'a structure needs at least one field');
+    if (this.structs.has(name.text)) this.fail(name, `structure ${name.text} is declared twice`);
+    this.structs.set(name.text, { fields, tok: name });
+  }
+
+  /** `ctypes.c_double` or `c_double`. */
+  private ctypesType(): FieldType {
+    let t = this.next();
+    if (t.kind === 'ident' && t.text === 'ctypes' && this.isPunct('.')) {
+      this.next();
+      t = this.next();
+    }
+    const type = t.kind === 'ident' && t.text.startsWith('c_') ? C_TYPES.find(([w]) => w.length === 1 && w[0] === t.text)?.[1] : undefined;
+    if (!type) this.fail(t, `unknown ctypes type ${describe(t)}: use c_double, c_float, c_bool, c_char, c_byte, c_ubyte, c_short, c_int, c_uint, c_long, c_int8 to c_uint64 ...`);
+    return type;
   }
 
   private fieldDecl(fields: FieldJson[], names: Set<string>): void {
@@ -397,7 +544,7 @@ class Parser {
       }
     }
     const t = this.peek();
-    if (t.kind === 'ident') this.fail(t, `unknown type "${t.text}": use an integer type of 8 to 64 bits, float, double, bool or char`);
+    if (t.kind === 'ident') this.fail(t, `unknown type "${t.text}": use an integer type of 8 to 64 bits, float, double, bool or char (C or ctypes names such as c_double, c_uint)`);
     this.fail(start, `expected a field type, got ${describe(t)}`);
   }
 
@@ -484,32 +631,7 @@ export function compileLayoutText(text: string, name?: string): CompiledLayout {
   }
 }
 
-// ---------------------------------------------------------------- the reference "simple" device
-
-export const SIMPLE_LAYOUT_TEXT = `// The reference "simple" controller (ts_hexrotcomm's SimpleMockController).
-#pragma endian little
-#pragma config SimpleConfig 3
-#pragma telemetry SimpleTelemetry 2
-#pragma command SET_STATE 1 "state: ENABLE=2, STANDBY=3, CLEAR_ERROR=6, FAULT=8"
-#pragma command ENABLE_DRIVES 2 "enable: 1 on, 0 off"
-#pragma command SET_ENABLED_SUBSTATE 3 "substate: STATIONARY=0"
-#pragma command MOVE 4 "position"
-
-struct SimpleConfig {
-  bool drives_enabled;
-  double min_position;
-  double max_position;
-  double max_velocity;
-};
-
-struct SimpleTelemetry {
-  uint32_t application_status;
-  double state;
-  double enabled_substate;
-  double curr_position;
-  double cmd_position;
-};
-`;
+// ---------------------------------------------------------------- built-in layouts (the text is in shared/, where the form starts a custom one from it)
 
 export const BUILTIN_LAYOUTS = {
   simple: SIMPLE_LAYOUT_TEXT,
@@ -517,9 +639,28 @@ export const BUILTIN_LAYOUTS = {
 export type BuiltinLayoutName = keyof typeof BUILTIN_LAYOUTS;
 export const BUILTIN_LAYOUT_NAMES = Object.keys(BUILTIN_LAYOUTS) as BuiltinLayoutName[];
 
-/** The compiled layout of a built-in name, of layout text, or of saved JSON; throws LayoutError or Error. */
-export function resolveLayout(layout: string | LayoutJson): CompiledLayout {
+/**
+ * The compiled layout of a built-in name, of layout text, or of saved JSON; throws
+ * LayoutError or Error. `name` is the user's name for layout text (JSON carries its own).
+ */
+export function resolveLayout(layout: string | LayoutJson, name?: string): CompiledLayout {
   if (typeof layout !== 'string') return compileLayout(layout);
   if (Object.prototype.hasOwnProperty.call(BUILTIN_LAYOUTS, layout)) return compileLayoutText(BUILTIN_LAYOUTS[layout as BuiltinLayoutName], layout);
-  return compileLayoutText(layout);
+  return compileLayoutText(layout, name);
+}
+
+/** Enum values above this are not drawn as a state lane (the lane's states are indexed by value). */
+export const MAX_STATE_LANE_VALUE = 255;
+
+/**
+ * A state field's names indexed by value, for a state timeline; a value with no name
+ * shows as its number. Null for a field without names or with values too large to index.
+ */
+export function stateNames(f: CompiledField): string[] | null {
+  if (!f.enum?.length) return null;
+  const top = Math.max(...f.enum.map((e) => e.value));
+  if (top > MAX_STATE_LANE_VALUE || f.enum.some((e) => !Number.isInteger(e.value) || e.value < 0)) return null;
+  const names = Array.from({ length: top + 1 }, (_, i) => String(i));
+  for (const e of f.enum) names[e.value] = e.name;
+  return names;
 }

@@ -7,6 +7,8 @@ import { LayoutError, LayoutJson, resolveLayout } from './layout';
 export const HexrotOptionsSchema = z.object({
   generation: z.enum(['current', 'legacy']).default('current'),
   layout: z.union([z.string().min(1, 'Choose a layout').max(200_000, 'Layout text is at most 200000 characters'), LayoutJson]).default('simple'),
+  /** The user's name for layout text (shown in the panel and the device info); JSON and built-in layouts carry theirs. */
+  layoutName: z.string().trim().min(1, 'Name the layout').max(100, 'A layout name is at most 100 characters').optional(),
   /** Legacy: 36-byte header with mjd (the seed's) or the later 24-byte one. */
   legacyHeader: z.enum(['mjd', 'tai']).default('mjd'),
   /** Legacy: sync_pattern written in every command. */
@@ -15,7 +17,7 @@ export const HexrotOptionsSchema = z.object({
   commandTimeoutS: z.number().min(0.05).max(60).default(5),
 }).strict().superRefine((o, ctx) => {
   try {
-    resolveLayout(o.layout);
+    resolveLayout(o.layout, o.layoutName);
   } catch (e) {
     const message = e instanceof LayoutError ? `Layout ${e.message}` : `Layout refused: ${(e as Error).message}`;
     ctx.addIssue({ code: 'custom', path: ['layout'], message });

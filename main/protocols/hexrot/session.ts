@@ -5,7 +5,7 @@
 // acknowledgement. Either way every numeric telemetry field is a signal, and
 // config fields are signals named `config.<field>` too.
 //
-// Actions (sessionAction): layout, config, telemetry, nextTelemetry {skip},
+// Actions (sessionAction): layout, config, telemetry, nextTelemetry {skip = 2},
 // command {name|code, params} (current: resolves with ACK / NO_ACK / timeout),
 // putCommand {name|code, params} (legacy: sets the counter, no acknowledgement),
 // history {limit}.
@@ -16,7 +16,7 @@ import type { DeviceInfo } from '../../../shared/api/contract';
 import { deviceInfoOf, ActionError, type AdapterContext, type ProtocolAdapter, type ProtocolCounters } from '../adapter';
 import { encodeCommand, encodeLegacyCommand, HexrotDecoder } from './codec';
 import { CommandTracker, type CommandRecord } from './commands';
-import { resolveLayout, type CommandJson, type CompiledLayout, type LayoutJson } from './layout';
+import { resolveLayout, stateNames, type CommandJson, type CompiledField, type CompiledLayout, type LayoutJson } from './layout';
 import type { HexrotOptions } from './options';
 import type { ConfigSnapshot, FieldValue } from '../../../shared/api/hexrot';
 
@@ -27,8 +27,10 @@ const CommandArgs = z.object({
   params: z.array(param).max(6, 'A command has six parameters at most').default([]),
 }).strict().refine((a) => (a.name === undefined) !== (a.code === undefined), 'Give the command by name or by code (one of them)');
 const HistoryArgs = z.object({ limit: z.number().int().min(1).max(200).optional() }).strict();
+/** As the seed's next_telemetry(skip=2): a frame that may predate the call, then a fresh one. */
+export const NEXT_TELEMETRY_DEFAULT_SKIP = 2;
 const NextTelemetryArgs = z.object({
-  skip: z.number().int().min(0, 'skip must be 0 or more (0 returns the current telemetry at once)').max(10_000).default(1),
+  skip: z.number().int().min(0, 'skip must be 0 or more (0 returns the current telemetry at once)').max(10_000).default(NEXT_TELEMETRY_DEFAULT_SKIP),
   timeoutS: z.number().min(0.01).max(600).default(10),
 }).strict();
 
@@ -65,7 +67,7 @@ export class HexrotSession implements ProtocolAdapter {
   private clockWarning: string | null = null;
 
   constructor(private readonly ctx: AdapterContext, private readonly options: HexrotOptions) {
-    this.layout = resolveLayout(options.layout as string | LayoutJson);
+    this.layout = resolveLayout(options.layout as string | LayoutJson, options.layoutName);
     // The two-port server is the legacy generation's own link: it speaks legacy framing whatever the option says.
     const generation = ctx.linkType === 'hexrot-legacy-server' ? 'legacy' : options.generation;
     this.legacy = generation === 'legacy';
@@ -74,8 +76,13 @@ export class HexrotSession implements ProtocolAdapter {
       config: (values, texts, t) => this.onConfig(values, texts, t),
       commandStatus: (counter, status, duration, reason) => this.onStatus(counter, status, duration, reason),
     }, { legacyHeader: options.legacyHeader });
-    this.telemetryIds = Int32Array.from(this.layout.telemetry.numeric, (f) => ctx.signal(f.name));
-    this.configIds = Int32Array.from(this.layout.config.numeric, (f) => ctx.signal(`config.${f.name}`));
+    // A state field with names is a state timeline in the plots; the others are lines on their unit's axis.
+    const declare = (name: string, f: CompiledField) => {
+      const states = stateNames(f);
+      return ctx.signal(name, f.unit, states ? { states } : undefined);
+    };
+    this.telemetryIds = Int32Array.from(this.layout.telemetry.numeric, (f) => declare(f.name, f));
+    this.configIds = Int32Array.from(this.layout.config.numeric, (f) => declare(`config.${f.name}`, f));
     const le = this.layout.littleEndian;
     this.tracker = new CommandTracker({
       write: (counter, code, params) => this.ctx.write(encodeCommand({ counter, code, params }, le)),
@@ -245,7 +252,7 @@ export class HexrotSession implements ProtocolAdapter {
     const ids = this.configIds;
     for (let i = 0; i < ids.length; i++) this.ctx.sample(ids[i]!, t, values[i]!);
     const s = this.layout.config;
-    const fields: FieldValue[] = s.numeric.map((f, i) => ({ name: f.name, value: f.type === 'bool' ? (values[i] ? 'true' : 'false') : values[i]! }));
+    const fields: FieldValue[] = s.numeric.map((f, i) => fieldValue(f, f.type === 'bool' ? (values[i] ? 'true' : 'false') : values[i]!));
     for (const [name, value] of Object.entries(texts)) fields.push({ name, value });
     this.config = { struct: s.name, frameId: s.frameId, t, count: this.decoder.counters.configFrames, fields };
     this.ctx.event('config', this.config);
@@ -301,7 +308,7 @@ export class HexrotSession implements ProtocolAdapter {
   private telemetrySnapshot(): { t: number | null; count: number; fields: FieldValue[] } | null {
     if (this.telemetryCount === 0) return null;
     const values = this.decoder.telemetryReader.values;
-    return { t: this.telemetryT, count: this.telemetryCount, fields: this.layout.telemetry.numeric.map((f, i) => ({ name: f.name, value: values[i]! })) };
+    return { t: this.telemetryT, count: this.telemetryCount, fields: this.layout.telemetry.numeric.map((f, i) => fieldValue(f, values[i]!)) };
   }
 
   private waitTelemetry(skip: number, timeoutS: number): Promise<void> {
@@ -317,4 +324,10 @@ export class HexrotSession implements ProtocolAdapter {
       this.telemetryWaiters.add(w);
     });
   }
+}
+
+/** A field's value with its unit and, for a state field, the name of its value. */
+function fieldValue(f: CompiledField, value: number | string): FieldValue {
+  const label = typeof value === 'number' ? f.enum?.find((e) => e.value === value)?.name : undefined;
+  return { name: f.name, value, ...(f.unit ? { unit: f.unit } : {}), ...(label ? { label } : {}) };
 }

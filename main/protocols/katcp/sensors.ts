@@ -35,6 +35,8 @@ export interface KatcpSensor extends KatcpSensorDescription {
   strategy: KatcpStrategy;
   strategyParams: number[];
   choices: Uint8Array[];
+  /** Unreachable since the connection dropped: value and timestamp are the last ones read, no longer current. */
+  stale: boolean;
 }
 
 export interface SensorSink {
@@ -48,6 +50,7 @@ export interface SensorSink {
 }
 
 const STATUS_BYTES = SENSOR_STATUSES.map(ascii);
+const UNREACHABLE = SENSOR_STATUSES.indexOf('unreachable');
 const ONE = ascii('1');
 const NOMINAL = ascii('nominal');
 const ERROR = ascii('error');
@@ -111,6 +114,7 @@ export class SensorTable {
         timestamp: prev?.timestamp ?? NaN,
         strategy: prev?.strategy ?? 'none',
         strategyParams: prev?.strategyParams ?? [],
+        stale: prev?.stale ?? false,
         choices: d.type === 'discrete' ? d.params.map(ascii) : [],
       };
       const bytes = ascii(d.name);
@@ -124,6 +128,18 @@ export class SensorTable {
       added: next.filter((s) => !old.has(s.name)).map((s) => s.name),
       removed: [...old.keys()].filter((n) => !this.byName.has(n)),
     };
+  }
+
+  /** The connection dropped: every sensor read so far is unreachable, its last value kept (stale). Returns how many. */
+  markUnreachable(): number {
+    let n = 0;
+    for (const s of this.sensors) {
+      if (s.status < 0) continue;
+      s.status = UNREACHABLE;
+      s.stale = true;
+      n++;
+    }
+    return n;
   }
 
   /** `ts count (name status value){count}`, from #sensor-status or #sensor-value. */
@@ -160,7 +176,9 @@ export class SensorTable {
       return;
     }
     this.readings++;
-    const previous = s.status;
+    // The first reading after a reconnection is not a change of the sensor's: unreachable was the link's.
+    const previous = s.stale ? -1 : s.status;
+    s.stale = false;
     s.status = status;
     s.timestamp = t;
     // Only nominal, warn and error carry a meaningful value.

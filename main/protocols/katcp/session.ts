@@ -143,6 +143,9 @@ export class KatcpSession implements ProtocolAdapter {
       s.strategy = 'none';
       s.strategyParams = [];
     }
+    // As aiokatcp's client: every sensor unreachable until fresh readings arrive, its last value kept but stale.
+    const n = this.table.markUnreachable();
+    if (n) this.ctx.mark?.({ t: Date.now() / 1000, label: `disconnected: ${n} sensors unreachable`, severity: 'warn' });
   }
 
   onData(chunk: Uint8Array, t: number): void {
@@ -198,7 +201,14 @@ export class KatcpSession implements ProtocolAdapter {
     switch (name) {
       case 'request': {
         const a = parse(RequestArgs, args);
-        return this.request(a.name, a.args.map(String), a.timeoutS);
+        const r = await this.request(a.name, a.args.map(String), a.timeoutS);
+        // A refusal is an error, as aiokatcp raises FailReply / InvalidReply: a script cannot take it for a result.
+        if (!r.ok) {
+          const code = r.reply[0] ?? '';
+          const reason = r.reply.slice(1).join(' ');
+          throw new ActionError('OperationFailure', `?${a.name} refused by ${this.where}: !${a.name} ${code}${reason ? ` ${reason}` : ''}`, { code, reason });
+        }
+        return r;
       }
       case 'setStrategy': {
         const a = parse(SetStrategyArgs, args);
@@ -215,7 +225,7 @@ export class KatcpSession implements ProtocolAdapter {
       case 'logLevel': {
         const a = parse(LogLevelArgs, args);
         const r = await this.request('log-level', a.level ? [a.level] : []);
-        if (!r.ok) throw new ActionError('OperationFailure', `?log-level refused by the server: ${r.reply.slice(1).join(' ')}`);
+        if (!r.ok) throw new ActionError('OperationFailure', `?log-level refused by the server: ${r.reply.slice(1).join(' ')}`, { code: r.reply[0] ?? '', reason: r.reply.slice(1).join(' ') });
         return { level: r.reply[1] ?? null };
       }
       case 'help': {
@@ -360,6 +370,8 @@ export class KatcpSession implements ProtocolAdapter {
       if (!current()) return;
       await this.refreshSensors();
       if (!current()) return;
+      await this.readSensors();
+      if (!current()) return;
       this.phase = 'ready';
       this.error = null;
       this.startWatchdog();
@@ -393,13 +405,26 @@ export class KatcpSession implements ProtocolAdapter {
           this.chosen.delete(name);
         }
         if (removed.length) this.ctx.mark?.({ t: Date.now() / 1000, label: `removed: ${removed.slice(0, 3).join(', ')}${removed.length > 3 ? ` and ${removed.length - 3} more` : ''}`, severity: 'warn' });
-        if (this.phase === 'ready' && added.length) await this.restoreStrategies(new Set(added));
+        if (this.phase === 'ready' && added.length) {
+          await this.readSensors();
+          await this.restoreStrategies(new Set(added));
+        }
         this.ctx.event('sensors', { count: this.table.sensors.length, added, removed });
       } finally {
         this.refreshing = null;
       }
     })();
     return this.refreshing;
+  }
+
+  /**
+   * One ?sensor-value for every sensor, right after the list: each has a value and
+   * a status at once, as aiokatcp's client has (it sets auto on each), whatever
+   * strategies are set. Its informs update the table as they arrive.
+   */
+  private async readSensors(): Promise<void> {
+    const r = await this.request('sensor-value', []);
+    if (!r.ok) this.fail(`?sensor-value refused by ${this.where}: ${r.reply.slice(1).join(' ')}; sensors have no value until their strategies send one`);
   }
 
   private async refreshClients(): Promise<void> {
@@ -520,6 +545,7 @@ export class KatcpSession implements ProtocolAdapter {
       value: sensorValueText(s),
       status: s.status < 0 ? '' : SENSOR_STATUSES[s.status]!,
       timestamp: Number.isNaN(s.timestamp) ? null : s.timestamp,
+      ...(s.stale ? { stale: true } : {}),
       strategy: s.strategy,
       strategyParams: s.strategyParams,
     })).concat(gone);

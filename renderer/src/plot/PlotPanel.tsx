@@ -29,6 +29,7 @@ export function PlotPanel({ plot, sessions, signals }: { plot: PlotConfig; sessi
     id: r.info.id,
     label: `${severalSessions ? `${r.session}: ` : ''}${r.signal}${r.info.unit ? ` [${r.info.unit}]` : ''}`,
     ...(r.info.states ? { states: r.info.states } : {}),
+    unit: r.info.unit,
   }] : []));
   const seriesKey = JSON.stringify(series);
   // The marks of the plotted signals' sessions (a mark naming a signal only where that signal is plotted).

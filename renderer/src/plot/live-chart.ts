@@ -16,6 +16,8 @@ export interface ChartSeries {
   label: string;
   /** A discrete signal's state names: drawn as a state timeline lane, not a line. */
   states?: string[];
+  /** Lines of one unit share a y axis; each other unit gets its own, so a status word of 1024 leaves positions of a few mm readable. */
+  unit?: string | null;
 }
 
 export interface ChartFrameStats {
@@ -54,6 +56,11 @@ function clockTicks(_u: uPlot, splits: number[], _axis: number, _space: number, 
     if (incr < 1) return full.slice(3);
     return incr < 60 ? full.slice(0, 8) : full.slice(0, 5);
   });
+}
+
+/** The y scale of a unit: 'y' for signals without one (what a plot of unit-less signals always had). */
+function scaleOf(unit: string): string {
+  return unit ? `unit:${unit}` : 'y';
 }
 
 export class LiveChart {
@@ -100,7 +107,8 @@ export class LiveChart {
 
   setSeries(series: ChartSeries[]): void {
     const same = series.length === this.series.length
-      && series.every((s, i) => s.id === this.series[i].id && s.label === this.series[i].label && (s.states ?? []).join('\u0000') === (this.series[i].states ?? []).join('\u0000'));
+      && series.every((s, i) => s.id === this.series[i].id && s.label === this.series[i].label && (s.states ?? []).join('\u0000') === (this.series[i].states ?? []).join('\u0000')
+      && (s.unit ?? '') === (this.series[i].unit ?? ''));
     if (same && this.u) return;
     this.series = series;
     this.lineSeries = series.filter((s) => !s.states);
@@ -159,15 +167,18 @@ export class LiveChart {
 
   private build(): void {
     this.u?.destroy();
+    const units = [...new Set(this.lineSeries.map((s) => s.unit ?? ''))];
+    if (!units.length) units.push('');
     const opts: uPlot.Options = {
       width: this.width(),
       height: CHART_HEIGHT,
-      scales: { x: { time: true, auto: false }, y: { auto: true } },
+      scales: { x: { time: true, auto: false }, ...Object.fromEntries(units.map((u) => [scaleOf(u), { auto: true }])) },
       series: [
         { label: 'Time', value: (_u, v) => (v == null ? '—' : formatClock(v)) },
         ...this.lineSeries.map((s): uPlot.Series => ({
           label: s.label,
           stroke: SERIES_COLOURS[this.series.indexOf(s) % SERIES_COLOURS.length],
+          scale: scaleOf(s.unit ?? ''),
           width: 1,
           spanGaps: true,
           points: { show: false },
@@ -177,7 +188,15 @@ export class LiveChart {
           },
         })),
       ],
-      axes: [{ ...AXIS, space: 60, values: clockTicks }, { ...AXIS, size: 64 }],
+      // The first unit's axis on the left with the grid, the others alternate right and left.
+      axes: [{ ...AXIS, space: 60, values: clockTicks }, ...units.map((u, i): uPlot.Axis => ({
+        ...AXIS,
+        size: 64,
+        scale: scaleOf(u),
+        side: i % 2 ? 1 : 3,
+        ...(units.length > 1 ? { label: u || '(no unit)', labelSize: 16, labelGap: 0 } : {}),
+        ...(i > 0 ? { grid: { show: false } } : {}),
+      }))],
       legend: { live: true },
       cursor: {
         drag: { x: true, y: false, setScale: false },

@@ -27,9 +27,26 @@ function ingest(blocks: TelemetryBlock[]): void {
   }
 }
 
-/** Makes the hub stream exactly these signals to this renderer. */
+/** What the plots show, and what panels with a chart of their own show (by panel). */
+let plotted = new Set<number>();
+const panels = new Map<string, Set<number>>();
+
+/** Makes the hub stream these signals (the plots') and the panels' to this renderer. */
 export function setWantedSignals(ids: Iterable<number>): void {
-  const next = new Set(ids);
+  plotted = new Set(ids);
+  updateWanted();
+}
+
+/** A panel's own chart wants these signals streamed too; null when it closes. */
+export function setPanelSignals(panel: string, ids: Iterable<number> | null): void {
+  if (ids) panels.set(panel, new Set(ids));
+  else panels.delete(panel);
+  updateWanted();
+}
+
+function updateWanted(): void {
+  const next = new Set(plotted);
+  for (const ids of panels.values()) for (const id of ids) next.add(id);
   if (sameSet(next, wanted)) return;
   wanted = next;
   queueSync(false);

@@ -1,6 +1,7 @@
 // Options of a hexrot session: generation, layout (built in or pasted), command timeout.
 import { SelectField, TextField } from '../../forms/fields';
 import type { OptionsFieldsProps } from '../registry';
+import { LayoutEditor } from './LayoutEditor';
 import { HEXROT_GENERATIONS, HEXROT_LAYOUT_CHOICES, HEXROT_LEGACY_HEADERS, type HexrotOptionsDraft } from './options';
 
 export function HexrotOptionsFields({ idPrefix, draft, onChange, errors }: OptionsFieldsProps<HexrotOptionsDraft>) {
@@ -20,22 +21,22 @@ export function HexrotOptionsFields({ idPrefix, draft, onChange, errors }: Optio
           : <TextField id={`${p}-timeout`} label="Command timeout (s)" inputMode="decimal" className="narrow" {...field('commandTimeoutS')} />}
       </div>
       {draft.layoutChoice === 'custom' ? (
-        <div className="field grow">
-          <label htmlFor={`${p}-layout-text`}>Layout text</label>
-          <textarea
-            id={`${p}-layout-text`}
-            className="mono"
-            rows={10}
-            spellCheck={false}
-            value={draft.layoutText}
-            onChange={(e) => onChange({ ...draft, layoutText: e.target.value })}
-            aria-invalid={errors.layoutText || errors.layout ? true : undefined}
-            aria-describedby={errors.layoutText || errors.layout ? `${p}-layout-text-error` : undefined}
-          />
-          {errors.layoutText || errors.layout
-            ? <span id={`${p}-layout-text-error`} role="alert" className="field-error">{errors.layoutText ?? errors.layout}</span>
-            : <span className="field-hint">Packed C structs, little-endian unless "#pragma endian big"; "#pragma config|telemetry Struct frameId"; "#pragma command NAME code "param1 meaning" …"</span>}
-        </div>
+        <>
+          <TextField id={`${p}-layout-name`} label="Layout name" placeholder="custom layout" {...field('layoutName')} />
+          <div className="field grow">
+            <label htmlFor={`${p}-layout-text`}>Layout text</label>
+            <LayoutEditor
+              id={`${p}-layout-text`}
+              value={draft.layoutText}
+              onChange={(layoutText) => onChange({ ...draft, layoutText })}
+              error={errors.layoutText ?? errors.layout}
+              describedBy={`${p}-layout-text-${errors.layoutText || errors.layout ? 'error' : 'hint'}`}
+            />
+            {errors.layoutText || errors.layout
+              ? <span id={`${p}-layout-text-error`} role="alert" className="field-error">{errors.layoutText ?? errors.layout}</span>
+              : <span id={`${p}-layout-text-hint`} className="field-hint">Packed structures as C structs (double, uint32_t, c_double, c_uint…) or ctypes classes with _fields_, little-endian unless "#pragma endian big"; "#pragma config|telemetry Struct frameId"; "#pragma command NAME code "param1 meaning" …"; "#pragma unit field mm"; "#pragma enum field NAME=value …"</span>}
+          </div>
+        </>
       ) : null}
     </>
   );

@@ -1,13 +1,15 @@
-// The selected hexrot session: its config table (refreshed whenever the
-// controller resends it), a command form built from the layout's command table,
-// and the command history with status, duration and reason.
+// The selected hexrot session: its live telemetry (table and chart), its config
+// table (refreshed whenever the controller resends it), a command form built from
+// the layout's command table, and the command history with status, duration and reason.
 import { useEffect, useState } from 'react';
 import type { SessionStatus } from '../../../../shared/api/contract';
 import { client } from '../../hub';
+import { TelemetryView } from './TelemetryView';
+import './hexrot.css';
 
 interface CommandDef { name: string; code: number; params: string[] }
 interface LayoutInfo { json: { name: string; commands: CommandDef[] }; generation: 'current' | 'legacy' }
-interface FieldValue { name: string; value: number | string }
+interface FieldValue { name: string; value: number | string; unit?: string; label?: string }
 interface ConfigSnapshot { struct: string; frameId: number; t: number; count: number; fields: FieldValue[] }
 interface CommandRecord {
   seq: number; counter: number; code: number; name: string | null; params: number[]; sentAt: number | null;
@@ -88,7 +90,7 @@ export function HexrotPanel({ session }: { session: SessionStatus }) {
   };
 
   return (
-    <section className="panel" aria-labelledby={`hexrot-title-${id}`} data-testid="hexrot-panel">
+    <section className="panel hexrot-panel" aria-labelledby={`hexrot-title-${id}`} data-testid="hexrot-panel">
       <header className="panel-header">
         <h2 id={`hexrot-title-${id}`}>Controller<span className="panel-subject">{layout ? `${layout.json.name}, ${layout.generation} generation` : ''}</span></h2>
       </header>
@@ -104,11 +106,20 @@ export function HexrotPanel({ session }: { session: SessionStatus }) {
         </ul>
       ) : null}
 
+      <h3>Telemetry</h3>
+      <TelemetryView sessionId={id} ready={ready} />
+
       <h3>Configuration{config ? <span className="muted"> (received {time(config.t)}, #{config.count})</span> : null}</h3>
       {config ? (
-        <table className="counters" aria-label="Configuration" data-testid="hexrot-config">
+        <table className="counters hexrot-fields" aria-label="Configuration" data-testid="hexrot-config">
           <tbody>
-            {config.fields.map((f) => <tr key={f.name}><th scope="row" className="mono">{f.name}</th><td className="mono">{String(f.value)}</td></tr>)}
+            {config.fields.map((f) => (
+              <tr key={f.name}>
+                <th scope="row" className="mono">{f.name}</th>
+                <td className="mono">{f.label ? `${f.label} (${f.value})` : String(f.value)}</td>
+                <td className="hexrot-unit">{f.unit ?? ''}</td>
+              </tr>
+            ))}
           </tbody>
         </table>
       ) : <p className="muted">No configuration received yet.</p>}

@@ -44,8 +44,8 @@ export function KatcpPanel({ session }: { session: SessionStatus }) {
   const [logLevel, setLogLevel] = useState('debug');
   const addPlot = useStore((st) => st.addPlot);
 
+  // Polled while disconnected too: the engine then shows every sensor unreachable, its last value stale.
   useEffect(() => {
-    if (!ready) return;
     let live = true;
     const tick = async () => {
       try {
@@ -56,9 +56,22 @@ export function KatcpPanel({ session }: { session: SessionStatus }) {
       }
     };
     void tick();
+    const timer = setInterval(() => void tick(), REFRESH_MS);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [id, ready, session.deviceSessionId]);
+
+  useEffect(() => {
+    if (!ready) return;
+    let live = true;
+    const tick = async () => {
+      const rows = await client.sessionAction<SensorRow[]>(id, 'listSensors', {}).catch(() => null);
+      if (live && rows) setSensors(rows);
+    };
     void client.sessionAction<{ name: string }[]>(id, 'help', {}).then((h) => { if (live) setHelpNames(h.map((x) => x.name)); }, () => undefined);
     void client.sessionAction<LogEntry[]>(id, 'logs', {}).then((l) => { if (live) setLogs(l.slice(-200)); }, () => undefined);
-    const timer = setInterval(() => void tick(), REFRESH_MS);
     const off = client.on('protocol', (ev: ProtocolEvent) => {
       if (ev.sessionId !== id) return;
       if (ev.kind === 'log') setLogs((l) => [...l.slice(-199), ev.data as LogEntry]);
@@ -66,7 +79,6 @@ export function KatcpPanel({ session }: { session: SessionStatus }) {
     });
     return () => {
       live = false;
-      clearInterval(timer);
       off();
     };
   }, [id, ready, session.deviceSessionId]);
@@ -156,7 +168,7 @@ export function KatcpPanel({ session }: { session: SessionStatus }) {
     }
   };
 
-  if (!ready) {
+  if (!ready && !sensors.length) {
     return <section className="panel"><h2>KATCP server</h2><p>Not ready: {session.lastProtocolError ?? session.deviceLink.lastError ?? 'connecting'}</p></section>;
   }
   const maxLevel = LEVELS.indexOf(logLevel);
@@ -166,6 +178,11 @@ export function KatcpPanel({ session }: { session: SessionStatus }) {
         <h2 id="katcp-title">KATCP sensors <span className="panel-subject">{sensors.length} sensors</span></h2>
         <input aria-label="Filter sensors (text or /regex/)" placeholder="filter or /regex/" value={filter} onChange={(e) => setFilter(e.target.value)} />
       </header>
+      {!ready ? (
+        <p role="status" className="warn-text" data-testid="katcp-unreachable">
+          Not connected ({session.lastProtocolError ?? session.deviceLink.lastError ?? 'connecting'}): every sensor is unreachable; the values shown are the last read.
+        </p>
+      ) : null}
       {error ? <p role="alert" className="fault-text">{error}</p> : null}
       <form className="button-row" aria-label="Bulk sampling strategy" onSubmit={(e) => { e.preventDefault(); void setStrategyForShown(); }}>
         <span className="muted">All {shown.filter((s) => !s.removed).length} shown:</span>
@@ -183,12 +200,12 @@ export function KatcpPanel({ session }: { session: SessionStatus }) {
           <thead className="muted" style={{ textAlign: 'left', fontSize: 11 }}><tr><th>name</th><th>description</th><th>units</th><th>type</th><th>value</th><th>status</th><th>time</th><th>strategy</th><th /></tr></thead>
           <tbody>
             {shown.map((s) => (
-              <tr key={s.name} data-sensor={s.name} data-removed={s.removed ? 'true' : undefined} style={{ borderBottom: '1px solid var(--line)', opacity: s.removed ? 0.55 : 1 }}>
+              <tr key={s.name} data-sensor={s.name} data-removed={s.removed ? 'true' : undefined} data-stale={s.stale ? 'true' : undefined} style={{ borderBottom: '1px solid var(--line)', opacity: s.removed || s.stale ? 0.55 : 1 }}>
                 <td className="mono">{s.name}{s.removed ? <span className="warn-text" title="Gone from the server's ?sensor-list; its plotted history is kept"> (removed)</span> : null}</td>
                 <td className="muted">{s.description}</td>
                 <td>{s.units}</td>
                 <td title={s.params.join(' ')}>{s.type}{s.params.length ? <span className="muted"> [{s.params.join(' ')}]</span> : null}</td>
-                <td className="mono">{s.value}</td>
+                <td className="mono" title={s.stale ? 'last value read before the connection dropped' : undefined}>{s.value}{s.stale ? <span className="muted"> (stale)</span> : null}</td>
                 <td style={{ color: STATUS_COLOURS[s.status] ?? 'inherit' }}>{s.status}</td>
                 <td className="mono muted">{when(s.timestamp)}</td>
                 <td>
@@ -229,9 +246,9 @@ export function KatcpPanel({ session }: { session: SessionStatus }) {
           <div key={i}>
             <button type="button" className="btn btn-quiet" title="Send again" onClick={() => void send(h.request)}>↻</button>
             <span>{h.request}</span>
-            {h.error ? <div className="fault-text">{h.error}</div> : null}
+            {h.error ? <div className="fault-text" data-testid="katcp-request-error">{h.error}</div> : null}
             {h.reply?.informs.map((inf, k) => <div key={k} className="muted">#{h.reply!.name}{h.reply!.mid ? `[${h.reply!.mid}]` : ''} {inf.map(quoteArg).join(' ')}</div>)}
-            {h.reply ? <div className={h.reply.ok ? '' : 'warn-text'}>!{h.reply.name}{h.reply.mid ? `[${h.reply.mid}]` : ''} {h.reply.reply.map(quoteArg).join(' ')}</div> : null}
+            {h.reply ? <div>!{h.reply.name}{h.reply.mid ? `[${h.reply.mid}]` : ''} {h.reply.reply.map(quoteArg).join(' ')}</div> : null}
           </div>
         ))}
       </div>
