@@ -455,6 +455,7 @@ export class ScrutinyActions {
     let expectedCounter: number | null = null;
     let crcOk = false;
     this.s.download = { received: 0, total: meta.dataSize };
+    this.s.followDatalogger();
     try {
       for (let chunk = 0; ; chunk++) {
         if (chunk > meta.dataSize + 1) throw new ActionError('OperationFailure', 'ReadAcquisition never finished');

@@ -23,7 +23,9 @@ const RETRY_DELAY_MS = 300;
 const BUSY_RETRY_MS = 1000;
 /** Requests without answer in a row that mean the device is gone. */
 const LOST_AFTER_TIMEOUTS = 3;
-const DL_STATUS_POLL_MS = 200;
+/** Datalogger status polls while it can change (armed, triggered, a download), and while idle. */
+const DL_STATUS_FAST_MS = 200;
+const DL_STATUS_IDLE_MS = 1000;
 
 export interface RpvEntry extends RpvDefinition { signalId: number; name: string }
 
@@ -86,7 +88,7 @@ export class ScrutinySession implements ProtocolAdapter {
   // Datalogging status as the seed reports it.
   dlState: number | null = null;
   dlCompletion: number | null = null;
-  private dlTimer: ReturnType<typeof setInterval> | null = null;
+  private dlTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly actions: ScrutinyActions;
 
   constructor(readonly ctx: AdapterContext, readonly options: ScrutinyOptions) {
@@ -457,7 +459,7 @@ export class ScrutinySession implements ProtocolAdapter {
     this.heartbeatTimer = null;
     if (this.pollTimer) clearTimeout(this.pollTimer);
     this.pollTimer = null;
-    if (this.dlTimer) clearInterval(this.dlTimer);
+    if (this.dlTimer) clearTimeout(this.dlTimer);
     this.dlTimer = null;
     this.polling = false;
     for (const t of this.timers) clearTimeout(t);
@@ -620,9 +622,24 @@ export class ScrutinySession implements ProtocolAdapter {
 
   // ---------------------------------------------------------------- datalogging status
 
+  /**
+   * Each status poll costs the device a request (a whole loop on a slow firmware):
+   * fast only while the state can change by itself, else once a second.
+   */
   private startDlStatusPoll(gen: number): void {
-    if (this.dlTimer) clearInterval(this.dlTimer);
-    this.dlTimer = setInterval(() => void this.pollDlStatus(gen), DL_STATUS_POLL_MS);
+    if (this.dlTimer) clearTimeout(this.dlTimer);
+    const fast = this.dlState === 2 || this.dlState === 3 || this.download !== null;
+    this.dlTimer = setTimeout(() => {
+      this.dlTimer = null;
+      void this.pollDlStatus(gen).finally(() => {
+        if (gen === this.generation && !this.dlTimer) this.startDlStatusPoll(gen);
+      });
+    }, fast ? DL_STATUS_FAST_MS : DL_STATUS_IDLE_MS);
+  }
+
+  /** A download started: status at the fast pace while it lasts. */
+  followDatalogger(): void {
+    if (this.dlTimer) this.startDlStatusPoll(this.generation);
   }
 
   async pollDlStatus(gen = this.generation): Promise<void> {
@@ -637,6 +654,8 @@ export class ScrutinySession implements ProtocolAdapter {
         this.dlCompletion = ratio;
         this.ctx.statusChanged();
         if (changed) this.ctx.event('scrutiny.datalogging', { sessionId: this.ctx.sessionId, state: s.state, completionRatio: ratio });
+        // An arm seen by an action's poll: follow it at the fast pace from now, not after the idle period.
+        if (changed && this.dlTimer) this.startDlStatusPoll(gen);
       }
     } catch {
       // A failed status poll is retried on the next tick; session loss is the heartbeat's call.
