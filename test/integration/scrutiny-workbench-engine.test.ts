@@ -86,8 +86,9 @@ describe('scrutiny workbench engine side', () => {
     // The alias of an RPV is a signal of its own, sampled with its gain (x2).
     const signals = await client.listSignals(sessionId);
     expect(signals.find((s) => s.name === '/alias/rpv/setpoint_f32')?.total ?? 0).toBeGreaterThan(0);
-    // Writing through the alias converts (6 / 2) and clamps to the alias's max (10 -> 5 raw).
-    await client.sessionAction(sessionId, 'writePath', { path: '/alias/rpv/setpoint_f32', value: '25' });
+    // Writing through the alias converts (x / 2); beyond the alias's max it is refused, or held at the max (10 -> 5 raw) when asked.
+    await expect(client.sessionAction(sessionId, 'writePath', { path: '/alias/rpv/setpoint_f32', value: '25' })).rejects.toThrow(/25 is out of range for \/alias\/rpv\/setpoint_f32 \(-10 to 10\)/);
+    await client.sessionAction(sessionId, 'writePath', { path: '/alias/rpv/setpoint_f32', value: '25', saturate: true });
     expect(emu.device.memory.rpv.get(0x1006)).toBe(5);
     await client.sessionAction(sessionId, 'writePath', { path: '/global/demo/motor/mode', value: Object.keys(emuEnum())[1]! });
     await until('enum written', () => client.sessionAction<WatchValues>(sessionId, 'watchValues', {}), (r) => r.values.find((v) => v.path === '/global/demo/motor/mode')!.value === Object.values(emuEnum())[1]);
