@@ -512,8 +512,8 @@ export class ScrutinyActions {
     }
     const triggerIndex = Math.max(0, n - meta.pointsAfterTrigger);
     const timeUnit = timeIdx >= 0 || plan.timestep !== null ? 's' : 'sample';
-    // Kept in the engine's acquisitions store (one entry per logged signal) when it has a data folder.
-    let stored: { id: string; signal: string }[] = [];
+    // Kept in the engine's acquisitions store (one entry holding every logged signal) when it has a data folder.
+    let stored: { id: string; signals: string[] } | null = null;
     try {
       stored = await storeAcquisition(this.s.ctx.userDataDir ?? null, {
         sessionId: this.s.ctx.sessionId, session: this.s.device?.discover.displayName ?? 'Scrutiny',
