@@ -18,12 +18,13 @@ afterEach(cleanup);
 describe('Scrutiny options form', () => {
   it('turns the draft into engine options and names each bad field', () => {
     expect(validateScrutinyOptions({ ...scrutinyOptionsDraft(), watchPaths: '/global/demo/sine, /rpv/x1000' })).toEqual({
-      ok: true, options: { pollHz: 20, pollRpvs: true, requestTimeoutMs: 500, memoryEndianness: 'little', watchPaths: ['/global/demo/sine', '/rpv/x1000'] },
+      ok: true, options: { pollHz: null, pollRpvs: true, requestTimeoutMs: 500, memoryEndianness: 'little', watchPaths: ['/global/demo/sine', '/rpv/x1000'] },
     });
+    expect(validateScrutinyOptions({ ...scrutinyOptionsDraft(), pollHz: '50' })).toMatchObject({ ok: true, options: { pollHz: 50 } });
     expect(validateScrutinyOptions({ ...scrutinyOptionsDraft(), pollHz: 'fast', requestTimeoutMs: '10', watchPaths: 'sine' })).toEqual({
       ok: false,
       errors: {
-        pollHz: 'Poll rate is 0 to 10000 cycles/s (0 stops polling)',
+        pollHz: 'Poll rate is 0 to 10000 cycles/s (0 stops polling; empty: as fast as the device answers)',
         requestTimeoutMs: 'Request timeout is a whole number from 50 to 10000 ms',
         watchPaths: '"sine" is not a path (paths start with /, e.g. /global/demo/sine or /rpv/x1000)',
       },
