@@ -124,10 +124,11 @@ const EMULATORS: Record<string, EmulatorEntry> = {
     },
   },
   scrutiny: {
-    usage: 'scrutiny [--udp PORT | --tcp PORT | --serial PATH] [--host 127.0.0.1] [--baud 115200] [--rx-buffer 256] [--tx-buffer 256] [--max-bitrate 0] [--no-write]',
+    usage: 'scrutiny [--udp PORT | --tcp PORT | --serial PATH] [--host 127.0.0.1] [--baud 115200] [--rx-buffer 256] [--tx-buffer 256] [--max-bitrate 0] [--no-write] [--request-period-ms 0]',
     options: {
       udp: { type: 'string' }, tcp: { type: 'string' }, serial: { type: 'string' }, host: { type: 'string' }, baud: { type: 'string' },
       'rx-buffer': { type: 'string' }, 'tx-buffer': { type: 'string' }, 'max-bitrate': { type: 'string' }, 'no-write': { type: 'boolean' },
+      'request-period-ms': { type: 'string' },
     },
     async start(flags) {
       const chosen = ['udp', 'tcp', 'serial'].filter((t) => flags[t] !== undefined);
@@ -144,6 +145,7 @@ const EMULATORS: Record<string, EmulatorEntry> = {
         txBufferSize: intFlag(flags, 'tx-buffer', 32, 65535),
         maxBitrate: intFlag(flags, 'max-bitrate', 0, 0xffffffff),
         memoryWrite: flags['no-write'] !== true,
+        requestPeriodMs: intFlag(flags, 'request-period-ms', 0, 10_000),
       });
       const connect = transport === 'serial'
         ? 'connect a Benchscope session (protocol scrutiny, link Serial) to the other end of this port'

@@ -18,7 +18,7 @@ export function storeName(text: string, fallback: string): string {
 }
 
 export function summaryOf(a: Acquisition): AcquisitionSummary {
-  const { times: _t, values: _v, ...summary } = a;
+  const { times: _t, values: _v, channelValues: _c, ...summary } = a;
   return summary;
 }
 
@@ -34,12 +34,12 @@ export function acquisitionMetadata(a: Acquisition): McapTypes.Metadata {
   };
 }
 
-/** The acquisition's samples as one signal of a recording. */
-export function acquisitionSignal(a: Acquisition) {
-  return {
-    sessionId: a.signal.sessionId, session: a.signal.session || 'acquisition', protocol: 'acquisition',
-    signal: a.signal.name || 'signal', unit: a.signal.unit, times: a.times, values: a.values,
-  };
+/** The acquisition's samples as signals of a recording: its first signal, then each of its channels. */
+export function acquisitionSignals(a: Acquisition) {
+  const of = (name: string, unit: string | null, values: number[]) => ({
+    sessionId: a.signal.sessionId, session: a.signal.session || 'acquisition', protocol: 'acquisition', signal: name || 'signal', unit, times: a.times, values,
+  });
+  return [of(a.signal.name, a.signal.unit, a.values), ...(a.channels ?? []).map((c, k) => of(c.name, c.unit, a.channelValues?.[k] ?? []))];
 }
 
 /** Writes (or rewrites) an acquisition as <folder>/<id>.mcap, atomically; a JSON file of it from before goes. */
@@ -48,7 +48,7 @@ export async function writeAcquisitionFile(folder: string, a: Acquisition): Prom
   const file = path.join(folder, `${a.id}.mcap`);
   const tmp = `${file}.tmp`;
   await fs.rm(tmp, { force: true });
-  await writeSamplesFile(tmp, [acquisitionSignal(a)], [acquisitionMetadata(a)]);
+  await writeSamplesFile(tmp, acquisitionSignals(a), [acquisitionMetadata(a)]);
   await fs.rename(tmp, file);
   await fs.rm(path.join(folder, `${a.id}.json`), { force: true });
 }
@@ -59,9 +59,14 @@ export async function readAcquisitionFile(folder: string, id: string): Promise<A
   try {
     const contents = await readRecording(mcap);
     const summary = JSON.parse(contents.metadata.get(ACQUISITION_METADATA)?.get('summary') ?? 'null') as AcquisitionSummary | null;
-    const s = contents.signals[0];
     if (!summary) throw new Error('it has no benchscope.acquisition metadata record');
-    return { ...summary, times: Array.from(s?.times.subarray(0, s.count) ?? []), values: Array.from(s?.values.subarray(0, s.count) ?? []) };
+    // Signals come back in the order they were written: the first, then the channels.
+    const [s, ...rest] = contents.signals;
+    const values = (r: typeof s) => Array.from(r?.values.subarray(0, r.count) ?? []);
+    return {
+      ...summary, times: Array.from(s?.times.subarray(0, s.count) ?? []), values: values(s),
+      ...(summary.channels ? { channelValues: summary.channels.map((_c, k) => values(rest[k])) } : {}),
+    };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`Cannot read acquisition ${id} (${mcap}): ${(e as Error).message}`);
   }

@@ -119,15 +119,16 @@ export class Acquisitions {
   async exportCsv(id: string, to?: string): Promise<CsvExport & { csv: string }> {
     const dest = to ? this.inside(to) : this.folder ? path.join(this.folder, `${id}.csv`) : null;
     const a = await this.get(id);
-    const header = `${a.signal.session}/${a.signal.name}`;
-    const csv = await csvText([{ header, times: a.times, values: a.values, count: a.times.length }]);
+    const columns = [{ name: a.signal.name, values: a.values }, ...(a.channels ?? []).map((c, k) => ({ name: c.name, values: a.channelValues?.[k] ?? [] }))]
+      .map((c) => ({ header: `${a.signal.session}/${c.name}`, times: a.times, values: c.values, count: Math.min(a.times.length, c.values.length) }));
+    const csv = await csvText(columns);
     let out = '';
     if (dest) {
       await fs.mkdir(path.dirname(dest), { recursive: true });
       await fs.writeFile(dest, csv).catch((e) => { throw new AcquisitionError('OperationFailure', `Cannot write ${dest}: ${(e as Error).message}`); });
       out = dest;
     }
-    return { path: out, rows: a.times.length, columns: [header], csv };
+    return { path: out, rows: a.times.length, columns: columns.map((c) => c.header), csv };
   }
 
   stopAll(): void {

@@ -42,7 +42,8 @@ async function demoHexapod(): Promise<DemoDevice> {
 
 /** Firmware instrumented with scrutiny-embedded (the emulated device) on UDP loopback, as the Python server would reach it. */
 async function demoScrutiny(): Promise<DemoDevice> {
-  const device = await startScrutinyEmulator({ transport: 'udp', host: '127.0.0.1', port: 0 });
+  // Paced like a firmware's main loop: the session polls at the device's pace, which in the engine's own process must not be its whole CPU.
+  const device = await startScrutinyEmulator({ transport: 'udp', host: '127.0.0.1', port: 0, requestPeriodMs: 2 });
   return {
     name: 'Demo Scrutiny device',
     protocol: 'scrutiny',
@@ -61,7 +62,7 @@ export const DEMO_CAN_BUS = 'demo';
  * standard ids), as a board behind a CAN adapter would be.
  */
 async function demoScrutinyOnCan(): Promise<DemoDevice> {
-  const device = await startScrutinyEmulator({ transport: 'tcp', host: '127.0.0.1', port: 0 });
+  const device = await startScrutinyEmulator({ transport: 'tcp', host: '127.0.0.1', port: 0, requestPeriodMs: 2 });
   const bridge = await bridgeTcpToCan({ bus: DEMO_CAN_BUS, rxid: 0x100, txid: 0x200, extended: false, fd: false }, '127.0.0.1', device.port!);
   return {
     name: 'Demo Scrutiny board on CAN',

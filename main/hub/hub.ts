@@ -528,7 +528,8 @@ export class Hub {
       const c = s.counters();
       toDevice += c.txBytesPerSec;
       fromDevice += c.rxBytesPerSec;
-      requests += c.txMessagesPerSec + c.rxMessagesPerSec;
+      // Requests to devices: what the host sends (the answers are not requests).
+      requests += c.txMessagesPerSec;
     }
     for (const c of this.clients) dropped += c.telemetry.stats.samplesDropped;
     return {

@@ -9,7 +9,7 @@ import { Recorder, type RecordedSession } from './recorder';
 import { listRecordings, recordingPath, writeSamplesFile } from './recording-files';
 import { streamRecordingCsv } from './recording-csv';
 import { insideDataFolder } from './data-folder';
-import { acquisitionMetadata, acquisitionSignal, storeName } from '../datalog/acquisition-files';
+import { acquisitionMetadata, acquisitionSignals, storeName } from '../datalog/acquisition-files';
 
 export class RecordingError extends Error {
   constructor(readonly code: 'InvalidRequest' | 'OperationFailure', message: string) {
@@ -147,7 +147,7 @@ export class Recordings {
     const base = name ?? storeName(a.name, `acquisition ${a.id}`);
     const file = recordingPath(dir, base);
     try {
-      await writeSamplesFile(file, [acquisitionSignal(a)], [acquisitionMetadata(a)]);
+      await writeSamplesFile(file, acquisitionSignals(a), [acquisitionMetadata(a)]);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       throw new RecordingError('OperationFailure', code === 'EEXIST' ? `A recording named "${base}" already exists in ${dir}` : `Cannot write ${file}: ${(e as Error).message}`);

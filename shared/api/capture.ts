@@ -200,11 +200,18 @@ export interface AcquisitionSummary {
   /** Saved under acquisitions/ (else kept in memory, newest first, a bounded number). */
   saved: boolean;
   createdAt: number;
+  /** The signals held besides `signal`, in order, on the same times (a device's scope logs several in one arm); absent: `signal` alone. */
+  channels?: AcquisitionChannel[];
 }
+
+/** A signal an acquisition holds besides its first. */
+export interface AcquisitionChannel { name: string; unit: string | null }
 
 export interface Acquisition extends AcquisitionSummary {
   times: number[];
   values: number[];
+  /** The values of each of `channels`, at `times`. */
+  channelValues?: number[][];
 }
 
 export const TriggerRequestSchemas = {

@@ -105,25 +105,23 @@ describe('Scrutiny in Chromium', () => {
     const pngDownload = page.waitForEvent('download');
     await dl.getByRole('button', { name: 'PNG', exact: true }).click();
     expect((await (await pngDownload).suggestedFilename())).toMatch(/\.png$/);
-    // Kept in the acquisitions store: one entry per logged signal besides time.
-    expect(await dl.getByTestId('scrutiny-acquisition-summary').textContent()).toMatch(/stored in Acquisitions \(2 signals\)/);
-    expect((await readdir(path.join(dataDir, 'acquisitions'))).filter((n) => n.endsWith('.mcap'))).toHaveLength(2);
+    // Kept in the acquisitions store: one arm, one entry (one file) holding every logged signal besides time.
+    expect(await dl.getByTestId('scrutiny-acquisition-summary').textContent()).toMatch(/stored in Acquisitions \(one entry, 2 signals\)/);
+    expect((await readdir(path.join(dataDir, 'acquisitions'))).filter((n) => n.endsWith('.mcap'))).toHaveLength(1);
 
-    // Listed under the chart: renamed, then deleted.
+    // Listed under the chart as one row: renamed, shown again with both signals, then deleted.
     const stored = dl.locator('.scrutiny-stored tr[data-acquisition]');
-    await expect.poll(() => stored.count(), { timeout: 5000 }).toBe(2);
-    const sineId = await stored.filter({ hasText: /Scrutiny \d+ sine / }).getAttribute('data-acquisition');
-    const first = dl.locator(`.scrutiny-stored tr[data-acquisition="${sineId}"]`);
-    await first.getByRole('button', { name: 'rename', exact: true }).click();
-    await first.getByRole('textbox').fill('sine run one');
-    await first.getByRole('button', { name: 'Rename', exact: true }).click();
-    await expect.poll(() => dl.locator('.scrutiny-stored').getByText('sine run one').count(), { timeout: 5000 }).toBe(1);
-    await stored.filter({ hasText: 'sine run one' }).getByRole('button', { name: 'show' }).click();
-    // The stored entry holds one signal: the chart redraws with it alone (legend: x + 1 series, was x + 2).
-    await expect.poll(() => chart.locator('.u-legend .u-series').count(), { timeout: 5000 }).toBe(2);
-    expect(await chart.locator('.u-legend').textContent()).toMatch(/sine/);
-    await stored.filter({ hasText: 'sine run one' }).getByRole('button', { name: /^Delete/ }).click();
     await expect.poll(() => stored.count(), { timeout: 5000 }).toBe(1);
+    expect(await stored.textContent()).toMatch(/Scrutiny \d+ sine counter .*2 signals/);
+    await stored.getByRole('button', { name: 'rename', exact: true }).click();
+    await stored.getByRole('textbox').fill('sine run one');
+    await stored.getByRole('button', { name: 'Rename', exact: true }).click();
+    await expect.poll(() => dl.locator('.scrutiny-stored').getByText('sine run one').count(), { timeout: 5000 }).toBe(1);
+    await stored.getByRole('button', { name: 'show' }).click();
+    await expect.poll(() => chart.locator('.u-legend .u-series').count(), { timeout: 5000 }).toBe(3);
+    expect(await chart.locator('.u-legend').textContent()).toMatch(/sine.*counter/);
+    await stored.getByRole('button', { name: /^Delete/ }).click();
+    await expect.poll(() => stored.count(), { timeout: 5000 }).toBe(0);
 
     // A firmware description installed from a file, kept under its firmware id.
     await panel.getByText(/^Firmware descriptions/).click();

@@ -273,14 +273,14 @@ describe('scrutiny firmware description in a session', () => {
     await until('samples', () => signalTotal(h, '/alias/sine_percent') >= 5 && signalTotal(h, '/global/demo/*p_motor/speed') >= 5);
     const status = await h.session.action('watchStatus', {}) as { variables: { path: string; address: number }[] };
     expect(status.variables.find((v) => v.path === '/global/demo/*p_motor/speed')!.address).toBe(emuVariable('/global/demo/motor/speed').address);
-    // Writes: an enum by name, an alias converted and clamped, a bitfield, a boolean-ish string.
+    // Writes: an enum by name, an alias converted and (asked to) saturated, a bitfield, a boolean-ish string.
     await h.session.action('writePath', { path: '/global/demo/motor/mode', value: 'FAULT' });
     const mode = await h.session.action('readMemory', { address: emuVariable('/global/demo/motor/mode').address, length: 1 }) as { hexData: string };
     expect(mode.hexData).toBe('03');
-    expect(await h.session.action('writePath', { path: '/alias/setpoint', value: 1000 })).toEqual({ path: '/alias/setpoint', written: 180 });
+    expect(await h.session.action('writePath', { path: '/alias/setpoint', value: 1000, saturate: true })).toEqual({ path: '/alias/setpoint', written: 180 });
     const sp = await h.session.action('readMemory', { address: emuVariable('/global/demo/setpoint').address, length: 4 }) as { hexData: string };
     expect(Buffer.from(sp.hexData, 'hex').readInt32LE(0)).toBe(180);
-    expect(await h.session.action('writePath', { path: '/alias/rpv/setpoint_f32', value: -50 })).toEqual({ path: '/alias/rpv/setpoint_f32', written: -5 });
+    expect(await h.session.action('writePath', { path: '/alias/rpv/setpoint_f32', value: -50, saturate: true })).toEqual({ path: '/alias/rpv/setpoint_f32', written: -5 });
     await expect(h.session.action('writePath', { path: '/global/demo/motor/mode', value: 'SPINNING' })).rejects.toThrow(/one of IDLE, STARTING, RUNNING, FAULT/);
     await expect(h.session.action('watchPaths', { paths: ['/global/nothing'] })).rejects.toThrow(/neither a variable, an alias nor an RPV path of benchscope-emulator\.sfd/);
   });

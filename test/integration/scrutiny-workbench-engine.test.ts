@@ -14,6 +14,7 @@ import { startScrutinyEmulator, type ScrutinyEmulator } from '../../main/protoco
 import { EMU_BASE, EMU_FIRMWARE_ID, EMU_FORBIDDEN } from '../../main/protocols/scrutiny/emulator-memory';
 import { emulatorSfdSource } from '../../main/protocols/scrutiny/emulator-sfd';
 import { buildSfd } from '../../main/protocols/scrutiny/sfd';
+import { readRecording } from '../../main/record/recording-files';
 
 const WS = WebSocket as unknown as WebSocketCtor;
 
@@ -86,8 +87,9 @@ describe('scrutiny workbench engine side', () => {
     // The alias of an RPV is a signal of its own, sampled with its gain (x2).
     const signals = await client.listSignals(sessionId);
     expect(signals.find((s) => s.name === '/alias/rpv/setpoint_f32')?.total ?? 0).toBeGreaterThan(0);
-    // Writing through the alias converts (6 / 2) and clamps to the alias's max (10 -> 5 raw).
-    await client.sessionAction(sessionId, 'writePath', { path: '/alias/rpv/setpoint_f32', value: '25' });
+    // Writing through the alias converts (x / 2); beyond the alias's max it is refused, or held at the max (10 -> 5 raw) when asked.
+    await expect(client.sessionAction(sessionId, 'writePath', { path: '/alias/rpv/setpoint_f32', value: '25' })).rejects.toThrow(/25 is out of range for \/alias\/rpv\/setpoint_f32 \(-10 to 10\)/);
+    await client.sessionAction(sessionId, 'writePath', { path: '/alias/rpv/setpoint_f32', value: '25', saturate: true });
     expect(emu.device.memory.rpv.get(0x1006)).toBe(5);
     await client.sessionAction(sessionId, 'writePath', { path: '/global/demo/motor/mode', value: Object.keys(emuEnum())[1]! });
     await until('enum written', () => client.sessionAction<WatchValues>(sessionId, 'watchValues', {}), (r) => r.values.find((v) => v.path === '/global/demo/motor/mode')!.value === Object.values(emuEnum())[1]);
@@ -112,36 +114,49 @@ describe('scrutiny workbench engine side', () => {
     await until('error cleared', async () => (await client.requestServerStatusUpdate({ wait: true }))!.sessions.find((s) => s.sessionId === sessionId)!.lastProtocolError, (e) => e === null);
   });
 
-  it('stores each acquisition in the acquisitions store: listed, renamed, exported, deleted, kept across a restart', async () => {
+  it('stores each acquisition in the acquisitions store as one entry of all its signals: listed, renamed, exported, deleted, kept across a restart', async () => {
     await client.sessionAction(sessionId, 'dlConfigure', {
       loopId: 0, decimation: 2, probeLocation: 128, condition: 'alwaysTrue',
       signals: [{ kind: 'rpv', id: 0x1001, name: 'counter' }, { kind: 'rpv', id: 0x1000, name: 'sine' }, { kind: 'time' }],
     });
+    const before = (await client.request('listAcquisitions', {})).length;
     await client.sessionAction(sessionId, 'dlArm', {});
     await client.sessionAction(sessionId, 'dlWait', { timeoutS: 8 }, 10);
-    const acq = await client.sessionAction<{ nPoints: number; stored: { id: string; signal: string }[] }>(sessionId, 'dlRead', {});
-    expect(acq.stored.map((s) => s.signal)).toEqual(['counter', 'sine']);
+    const acq = await client.sessionAction<{ nPoints: number; signals: { name: string; values: number[] }[]; stored: { id: string; signals: string[] } }>(sessionId, 'dlRead', {});
+    // One arm: one entry, one file, one row, holding both signals.
+    expect(acq.stored.signals).toEqual(['counter', 'sine']);
     const list = await client.request('listAcquisitions', {});
-    const mine = list.filter((a) => acq.stored.some((s) => s.id === a.id));
-    expect(mine).toHaveLength(2);
-    expect(mine.every((a) => a.samples === acq.nPoints && a.saved)).toBe(true);
-    const counterId = acq.stored[0]!.id;
-    await client.request('saveAcquisition', { id: counterId, name: 'counter run 1' });
-    const csv = await client.request('exportAcquisitionCsv', { id: counterId });
+    expect(list).toHaveLength(before + 1);
+    const mine = list.find((a) => a.id === acq.stored.id)!;
+    expect(mine.samples).toBe(acq.nPoints);
+    expect(mine.saved).toBe(true);
+    expect(mine.signal.name).toBe('counter');
+    expect(mine.channels).toEqual([{ name: 'sine', unit: null }]);
+    expect((await readdir(path.join(dir, 'acquisitions'))).filter((n) => n.startsWith(acq.stored.id))).toEqual([`${acq.stored.id}.mcap`]);
+    await client.request('saveAcquisition', { id: acq.stored.id, name: 'run 1' });
+    const csv = await client.request('exportAcquisitionCsv', { id: acq.stored.id });
     expect(csv.rows).toBe(acq.nPoints);
-    expect(csv.csv.split('\n')[0]).toMatch(/counter/);
-    await client.request('deleteAcquisition', { id: acq.stored[1]!.id });
+    expect(csv.columns.map((c) => c.split('/').pop())).toEqual(['counter', 'sine']);
+    expect(csv.csv.split('\n')[0]).toMatch(/counter.*sine/);
+    expect(csv.csv.trimEnd().split('\n').slice(1).every((l) => l.split(',').length === 3 && !l.includes(',,') && !l.endsWith(','))).toBe(true);
 
-    // A restart: the installed description and the stored acquisition are still there.
+    // A restart: the installed description and the stored acquisition are still there, both signals whole.
     client.disconnect();
     await host.close();
     await open();
-    const again = (await client.request('listAcquisitions', {})).filter((a) => acq.stored.some((s) => s.id === a.id));
-    expect(again.map((a) => a.name)).toEqual(['counter run 1']);
-    const full = await client.request('getAcquisition', { id: counterId });
-    expect(full.values.length).toBe(acq.nPoints);
+    const again = (await client.request('listAcquisitions', {})).filter((a) => a.id === acq.stored.id);
+    expect(again.map((a) => a.name)).toEqual(['run 1']);
+    const full = await client.request('getAcquisition', { id: acq.stored.id });
+    expect(full.values).toEqual(acq.signals.find((s) => s.name === 'counter')!.values);
+    expect(full.channelValues).toEqual([acq.signals.find((s) => s.name === 'sine')!.values]);
     // Counter values only go up through the acquisition.
     expect(full.values.every((v, i) => i === 0 || v >= full.values[i - 1]!)).toBe(true);
+    // Exported as an MCAP recording: both signals in it.
+    const rec = await client.request('exportAcquisitionMcap', { id: acq.stored.id });
+    expect(rec.name).toBe('run 1');
+    expect((await readRecording(rec.path)).signals.map((sg) => [sg.signal, sg.count])).toEqual([['counter', acq.nPoints], ['sine', acq.nPoints]]);
+    await client.request('deleteAcquisition', { id: acq.stored.id });
+    expect((await client.request('listAcquisitions', {})).some((a) => a.id === acq.stored.id)).toBe(false);
     // The session comes back with the workspace and connects again (the device serves one host at a time).
     const restored = (await client.requestServerStatusUpdate({ wait: true }))!.sessions.find((s) => s.name === 'board');
     expect(restored).toBeDefined();

@@ -18,12 +18,13 @@ afterEach(cleanup);
 describe('Scrutiny options form', () => {
   it('turns the draft into engine options and names each bad field', () => {
     expect(validateScrutinyOptions({ ...scrutinyOptionsDraft(), watchPaths: '/global/demo/sine, /rpv/x1000' })).toEqual({
-      ok: true, options: { pollHz: 20, pollRpvs: true, requestTimeoutMs: 500, memoryEndianness: 'little', watchPaths: ['/global/demo/sine', '/rpv/x1000'] },
+      ok: true, options: { pollHz: null, pollRpvs: true, requestTimeoutMs: 500, memoryEndianness: 'little', watchPaths: ['/global/demo/sine', '/rpv/x1000'] },
     });
+    expect(validateScrutinyOptions({ ...scrutinyOptionsDraft(), pollHz: '50' })).toMatchObject({ ok: true, options: { pollHz: 50 } });
     expect(validateScrutinyOptions({ ...scrutinyOptionsDraft(), pollHz: 'fast', requestTimeoutMs: '10', watchPaths: 'sine' })).toEqual({
       ok: false,
       errors: {
-        pollHz: 'Poll rate is 0 to 10000 cycles/s (0 stops polling)',
+        pollHz: 'Poll rate is 0 to 10000 cycles/s (0 stops polling; empty: as fast as the device answers)',
         requestTimeoutMs: 'Request timeout is a whole number from 50 to 10000 ms',
         watchPaths: '"sine" is not a path (paths start with /, e.g. /global/demo/sine or /rpv/x1000)',
       },
@@ -72,6 +73,16 @@ describe('Scrutiny panel', () => {
     fireEvent.change(within(row as HTMLElement).getByLabelText('New value of /rpv/x1006'), { target: { value: '4.25' } });
     fireEvent.click(within(row as HTMLElement).getByRole('button', { name: 'Write' }));
     await waitFor(() => expect(emu.device.memory.rpv.get(0x1006)).toBe(4.25));
+    // An out-of-range integer write is refused beside its field, and nothing is written; saturating is a choice.
+    const u8 = (await within(table).findByText('/rpv/x1005')).closest('tr') as HTMLElement;
+    fireEvent.click(within(u8).getByRole('button', { name: '0' }));
+    fireEvent.change(within(u8).getByLabelText('New value of /rpv/x1005'), { target: { value: '300' } });
+    fireEvent.click(within(u8).getByRole('button', { name: 'Write' }));
+    expect((await within(u8).findByRole('alert')).textContent).toMatch(/300 is out of range for uint8 \(0 to 255\)/);
+    expect(emu.device.memory.rpv.get(0x1005)).toBe(0);
+    fireEvent.click(within(u8).getByLabelText(/saturate/));
+    fireEvent.click(within(u8).getByRole('button', { name: 'Write' }));
+    await waitFor(() => expect(emu.device.memory.rpv.get(0x1005)).toBe(255));
     fireEvent.change(screen.getByLabelText('Search variables'), { target: { value: 'motor/speed' } });
     fireEvent.click(await screen.findByRole('button', { name: 'Watch /global/demo/motor/speed' }));
     await waitFor(async () => {
@@ -96,6 +107,9 @@ describe('Scrutiny panel', () => {
     fireEvent.change(within(row()!).getByLabelText('New value of /global/demo/motor/mode'), { target: { value: 'SIDEWAYS' } });
     fireEvent.click(within(row()!).getByRole('button', { name: 'Write' }));
     expect((await within(row()!).findByRole('alert')).textContent).toMatch(/"SIDEWAYS" is not a number.*IDLE, STARTING, RUNNING, FAULT/);
+    fireEvent.change(within(row()!).getByLabelText('New value of /global/demo/motor/mode'), { target: { value: '300' } });
+    fireEvent.click(within(row()!).getByRole('button', { name: 'Write' }));
+    await waitFor(() => expect(within(row()!).getByRole('alert').textContent).toMatch(/motor\/mode: 300 is out of range for uint8 \(0 to 255\)/));
 
     fireEvent.change(screen.getByLabelText('Search variables'), { target: { value: 'flags/phase' } });
     fireEvent.click(await screen.findByRole('button', { name: 'Watch /global/demo/flags/phase' }));

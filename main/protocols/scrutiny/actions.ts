@@ -16,6 +16,7 @@ import { insideDataFolder } from '../../record/data-folder';
 import { parseSfd, SfdError, type SfdAlias, type SfdVariable } from './sfd';
 import { installSfd, listInstalledSfd, uninstallSfd } from './sfd-store';
 import { storeAcquisition } from './acquisition-store';
+import { bitFieldRange, checkWriteValue, snapToInteger, typeRange } from './write-value';
 import type { WatchedVariable } from './watch';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -55,10 +56,12 @@ const Schemas = {
   writeVariable: z.object({
     address, type: typeNameSchema, value: z.union([z.number().finite(), z.boolean()]),
     bitOffset: int(0, 63).optional(), bitSize: int(1, 64).optional(), endianness: z.enum(['little', 'big']).optional(),
+    /** Hold an out-of-range value at the type's bound (and truncate a fraction) instead of refusing it. */
+    saturate: z.boolean().optional(),
   }).strict(),
   listRpvs: z.object({}).strict(),
   readRpv: z.object({ ids: z.array(int(0, 0xffff)).min(1).max(4096).optional() }).strict(),
-  writeRpv: z.object({ id: int(0, 0xffff), value: z.union([z.number().finite(), z.boolean()]) }).strict(),
+  writeRpv: z.object({ id: int(0, 0xffff), value: z.union([z.number().finite(), z.boolean()]), saturate: z.boolean().optional() }).strict(),
   watch: z.object({ variables: z.array(WatchVariable).max(4096), replace: z.boolean().optional() }).strict(),
   unwatch: z.object({ paths: z.array(z.string()).max(4096).optional() }).strict(),
   watchStatus: z.object({}).strict(),
@@ -97,7 +100,9 @@ const Schemas = {
   dlProgress: z.object({}).strict(),
   listVariables: z.object({ filter: z.string().max(256).optional(), limit: int(1, 100_000).default(1000) }).strict(),
   watchPaths: z.object({ paths: z.array(z.string().min(1).max(512)).min(1).max(4096) }).strict(),
-  writePath: z.object({ path: z.string().min(1).max(512), value: z.union([z.number().finite(), z.boolean(), z.string().max(64)]) }).strict(),
+  writePath: z.object({
+    path: z.string().min(1).max(512), value: z.union([z.number().finite(), z.boolean(), z.string().max(64)]), saturate: z.boolean().optional(),
+  }).strict(),
 } as const;
 
 type ActionName = keyof typeof Schemas;
@@ -207,22 +212,24 @@ export class ScrutinyActions {
     const type = typeFromName(a.type)!;
     const size = typeSize(type);
     const little = (a.endianness ?? this.s.options.memoryEndianness) === 'little';
-    const value = typeof a.value === 'boolean' ? (a.value ? 1 : 0) : a.value;
+    const given = typeof a.value === 'boolean' ? (a.value ? 1 : 0) : a.value;
     const data = new Uint8Array(size);
+    let written: number;
     if (a.bitSize !== undefined) {
       const offset = a.bitOffset ?? 0;
       if (offset + a.bitSize > size * 8) throw new ActionError('InvalidRequest', `bits ${offset}..${offset + a.bitSize - 1} do not fit a ${a.type}`);
-      if (!Number.isInteger(value) || value < 0 || value >= 2 ** a.bitSize) throw new ActionError('InvalidRequest', `${value} does not fit ${a.bitSize} bit(s)`);
+      written = checkWriteValue(given, bitFieldRange(a.bitSize), a.saturate);
       const unsigned = (TypeKind.uint << 4) | (type & 0x0f);
       const mask = new Uint8Array(size);
-      encodeValue(data, 0, unsigned, little, value * 2 ** offset);
+      encodeValue(data, 0, unsigned, little, written * 2 ** offset);
       encodeValue(mask, 0, unsigned, little, (2 ** a.bitSize - 1) * 2 ** offset);
       await this.writeBlocks(d, a.address, data, mask);
     } else {
-      encodeValue(data, 0, type, little, value);
+      written = checkWriteValue(given, typeRange(type), a.saturate);
+      encodeValue(data, 0, type, little, written);
       await this.writeBlocks(d, a.address, data, null);
     }
-    return { address: a.address, hexData: toHex(data) };
+    return { address: a.address, hexData: toHex(data), written };
   }
 
   // ---------------------------------------------------------------- RPVs
@@ -264,12 +271,12 @@ export class ScrutinyActions {
     const type = this.s.rpvType(a.id);
     if (type < 0) throw new ActionError('InvalidRequest', `the device has no RPV 0x${a.id.toString(16)}`);
     if (!isNumericType(type)) throw new ActionError('InvalidRequest', `RPV 0x${a.id.toString(16)} is a ${typeName(type)}: not writable as a number`);
-    const value = typeof a.value === 'boolean' ? (a.value ? 1 : 0) : a.value;
+    const value = checkWriteValue(typeof a.value === 'boolean' ? (a.value ? 1 : 0) : a.value, typeRange(type), a.saturate);
     const got = this.s.parsed(responses.writeRpv(await this.s.request(requests.writeRpv([{ id: a.id, type, value }]))));
     if (got.length !== 1 || got[0]!.id !== a.id || got[0]!.size !== typeSize(type)) {
       throw new ActionError('OperationFailure', `WriteRPV response ${JSON.stringify(got)} (expected id 0x${a.id.toString(16)} size ${typeSize(type)})`);
     }
-    return { id: a.id, type: typeName(type) };
+    return { id: a.id, type: typeName(type), written: value };
   }
 
   // ---------------------------------------------------------------- watch
@@ -456,6 +463,7 @@ export class ScrutinyActions {
     let expectedCounter: number | null = null;
     let crcOk = false;
     this.s.download = { received: 0, total: meta.dataSize };
+    this.s.followDatalogger();
     try {
       for (let chunk = 0; ; chunk++) {
         if (chunk > meta.dataSize + 1) throw new ActionError('OperationFailure', 'ReadAcquisition never finished');
@@ -505,8 +513,8 @@ export class ScrutinyActions {
     }
     const triggerIndex = Math.max(0, n - meta.pointsAfterTrigger);
     const timeUnit = timeIdx >= 0 || plan.timestep !== null ? 's' : 'sample';
-    // Kept in the engine's acquisitions store (one entry per logged signal) when it has a data folder.
-    let stored: { id: string; signal: string }[] = [];
+    // Kept in the engine's acquisitions store (one entry holding every logged signal) when it has a data folder.
+    let stored: { id: string; signals: string[] } | null = null;
     try {
       stored = await storeAcquisition(this.s.ctx.userDataDir ?? null, {
         sessionId: this.s.ctx.sessionId, session: this.s.device?.discover.displayName ?? 'Scrutiny',
@@ -725,22 +733,32 @@ export class ScrutinyActions {
       // A description may leave min or max out (null): no bound on that side.
       const lo = Number.isFinite(r.alias.min) ? r.alias.min : -Infinity;
       const hi = Number.isFinite(r.alias.max) ? r.alias.max : Infinity;
-      const clamped = Math.min(hi, Math.max(lo, value));
-      raw = (clamped - r.alias.offset) / r.alias.gain;
+      const limited = checkWriteValue(value, {
+        what: a.path, min: lo, max: hi, integer: false, text: `${Number.isFinite(lo) ? lo : 'any'} to ${Number.isFinite(hi) ? hi : 'any'}`,
+      }, a.saturate);
+      raw = (limited - r.alias.offset) / r.alias.gain;
     }
+    const targetType = r.rpv !== undefined ? this.s.rpvType(r.rpv) : r.v!.type;
+    const kind = targetType >> 4;
+    if (r.alias && kind !== TypeKind.float) raw = snapToInteger(raw);
+    const named = (e: unknown) => {
+      // The refusal names what was written to: "/alias/speed: 12.5 gives the raw value 125.5: 125.5 is not a whole number ...".
+      if (e instanceof ActionError && e.code === 'InvalidRequest') {
+        throw new ActionError('InvalidRequest', `${a.path}: ${raw !== value ? `${value} gives the raw value ${raw}: ` : ''}${e.message}`);
+      }
+      throw e;
+    };
     if (r.rpv !== undefined) {
-      await this.writeRpv(d, { id: r.rpv, value: raw });
-      return { path: a.path, written: raw };
+      const done = await this.writeRpv(d, { id: r.rpv, value: raw, saturate: a.saturate }).catch(named);
+      return { path: a.path, written: done.written };
     }
     const v = r.v!;
-    const kind = v.type >> 4;
-    if (kind !== TypeKind.float) raw = Math.round(raw);
-    await this.writeVariable(d, {
-      address: await this.addressOf(d, v), type: typeName(v.type), value: raw,
+    const done = await this.writeVariable(d, {
+      address: await this.addressOf(d, v), type: typeName(v.type), value: raw, saturate: a.saturate,
       ...(v.bitSize !== undefined ? { bitOffset: v.bitOffset ?? 0, bitSize: v.bitSize } : {}),
       endianness: this.s.sfd?.endianness ?? this.s.options.memoryEndianness,
-    });
-    return { path: a.path, written: raw };
+    }).catch(named);
+    return { path: a.path, written: done.written };
   }
 }
 

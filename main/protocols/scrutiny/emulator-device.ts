@@ -48,7 +48,8 @@ export type PeerId = string;
 export class EmulatedScrutinyDevice {
   readonly params: DeviceParams;
   readonly memory = new EmuMemory();
-  readonly counters = { requests: 0, answered: 0, ignored: 0, sessionsOpened: 0, sessionsExpired: 0, heartbeats: 0 };
+  /** `overlapping`: requests received while an earlier one of the same peer still waited for its answer (a paced device). */
+  readonly counters = { requests: 0, answered: 0, ignored: 0, sessionsOpened: 0, sessionsExpired: 0, heartbeats: 0, overlapping: 0 };
   /** Faults a test can inject: a wrong CRC at the end of acquisition downloads; GetParams answers one byte short (a count). */
   readonly faults = { acquisitionCrc: false, shortGetParams: 0 };
   /** While true the device answers nothing (tests: a hung firmware). */

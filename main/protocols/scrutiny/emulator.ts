@@ -15,6 +15,12 @@ export interface ScrutinyEmulatorOptions extends Partial<DeviceParams> {
   port?: number;
   path?: string;
   baudRate?: number;
+  /**
+   * Answer one request per loop of this many ms, as a firmware that serves its
+   * protocol from a slow main loop (the scrutiny-embedded test application: 10 ms).
+   * 0 answers at once (default).
+   */
+  requestPeriodMs?: number;
 }
 
 export interface ScrutinyEmulator {
@@ -27,13 +33,34 @@ export interface ScrutinyEmulator {
 const LOOP_MS = 5;
 
 export async function startScrutinyEmulator(opts: ScrutinyEmulatorOptions): Promise<ScrutinyEmulator> {
-  const { transport, host = '127.0.0.1', port = 0, path, baudRate = 115200, ...params } = opts;
+  const { transport, host = '127.0.0.1', port = 0, path, baudRate = 115200, requestPeriodMs = 0, ...params } = opts;
   const device = new EmulatedScrutinyDevice(params);
   const started = nowSeconds();
   const timer = setInterval(() => device.run(nowSeconds(), started), LOOP_MS);
-  const handle = (peer: string, cmd: number, subfn: number, payload: Uint8Array, t: number) => {
+  const answer = (peer: string, cmd: number, subfn: number, payload: Uint8Array, t: number) => {
     device.run(t, started);
     return device.handle(peer, cmd, subfn, payload, t);
+  };
+  // Requests received and not answered yet (paced device): a host sending while one waits is counted.
+  const waiting: { peer: string; cmd: number; subfn: number; payload: Uint8Array; reply(bytes: Uint8Array): void }[] = [];
+  const pace = requestPeriodMs > 0 ? setInterval(() => {
+    const r = waiting.shift();
+    if (!r) return;
+    const bytes = answer(r.peer, r.cmd, r.subfn, r.payload, nowSeconds());
+    if (bytes) r.reply(bytes);
+  }, requestPeriodMs) : null;
+  const handle: Handle = (peer, cmd, subfn, payload, t, reply) => {
+    if (!pace) {
+      const bytes = answer(peer, cmd, subfn, payload, t);
+      if (bytes) reply(bytes);
+      return;
+    }
+    if (waiting.some((w) => w.peer === peer)) device.counters.overlapping++;
+    waiting.push({ peer, cmd, subfn, payload: payload.slice(), reply });
+  };
+  const stopTimers = () => {
+    clearInterval(timer);
+    if (pace) clearInterval(pace);
   };
   let opened: { where: string; port?: number; close(): Promise<void> };
   try {
@@ -44,22 +71,23 @@ export async function startScrutinyEmulator(opts: ScrutinyEmulatorOptions): Prom
       opened = await openSerial(device, path, baudRate, handle);
     }
   } catch (e) {
-    clearInterval(timer);
+    stopTimers();
     throw e;
   }
   const p = device.params;
   return {
     device,
     port: opened.port,
-    describe: `scrutiny emulator "${EMU_DISPLAY_NAME}" (firmware ${EMU_FIRMWARE_ID}, buffers rx ${p.rxBufferSize} / tx ${p.txBufferSize} bytes${p.maxBitrate ? `, ${p.maxBitrate} bit/s` : ''}) on ${opened.where}`,
+    describe: `scrutiny emulator "${EMU_DISPLAY_NAME}" (firmware ${EMU_FIRMWARE_ID}, buffers rx ${p.rxBufferSize} / tx ${p.txBufferSize} bytes${p.maxBitrate ? `, ${p.maxBitrate} bit/s` : ''}${pace ? `, one request per ${requestPeriodMs} ms` : ''}) on ${opened.where}`,
     close: async () => {
-      clearInterval(timer);
+      stopTimers();
       await opened.close();
     },
   };
 }
 
-type Handle = (peer: string, cmd: number, subfn: number, payload: Uint8Array, t: number) => Uint8Array | null;
+/** One request of a peer; its answer, if any, goes to `reply` (at once, or at the paced device's next loop). */
+type Handle = (peer: string, cmd: number, subfn: number, payload: Uint8Array, t: number, reply: (bytes: Uint8Array) => void) => void;
 
 async function openUdp(device: EmulatedScrutinyDevice, host: string, port: number, handle: Handle) {
   const socket = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
@@ -69,10 +97,8 @@ async function openUdp(device: EmulatedScrutinyDevice, host: string, port: numbe
     let decoder = decoders.get(peer);
     if (!decoder) {
       if (decoders.size > 64) decoders.clear();
-      decoder = device.decoder(`udp ${peer}`, (cmd, subfn, payload, t) => {
-        const reply = handle(peer, cmd, subfn, payload, t);
-        if (reply) socket.send(reply, rinfo.port, rinfo.address);
-      });
+      const send = (bytes: Uint8Array) => socket.send(bytes, rinfo.port, rinfo.address);
+      decoder = device.decoder(`udp ${peer}`, (cmd, subfn, payload, t) => handle(peer, cmd, subfn, payload, t, send));
       decoders.set(peer, decoder);
     }
     // One datagram is one frame: nothing carries over from the previous one.
@@ -99,10 +125,10 @@ async function openTcp(device: EmulatedScrutinyDevice, host: string, port: numbe
     const peer = `tcp#${++next}`;
     socket.setNoDelay(true);
     sockets.add(socket);
-    const decoder = device.decoder(`tcp ${socket.remoteAddress}:${socket.remotePort}`, (cmd, subfn, payload, t) => {
-      const reply = handle(peer, cmd, subfn, payload, t);
-      if (reply && !socket.destroyed) socket.write(reply);
-    });
+    const send = (bytes: Uint8Array) => {
+      if (!socket.destroyed) socket.write(bytes);
+    };
+    const decoder = device.decoder(`tcp ${socket.remoteAddress}:${socket.remotePort}`, (cmd, subfn, payload, t) => handle(peer, cmd, subfn, payload, t, send));
     socket.on('data', (data) => decoder.push(new Uint8Array(data.buffer, data.byteOffset, data.length), nowSeconds()));
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
@@ -132,10 +158,8 @@ async function openSerial(device: EmulatedScrutinyDevice, path: string, baudRate
     port.open((err) => (err ? reject(new Error(`scrutiny emulator: cannot open serial port ${path}: ${err.message}`)) : resolve()));
   });
   port.on('error', () => {});
-  const decoder = device.decoder(`serial ${path}`, (cmd, subfn, payload, t) => {
-    const reply = handle('serial', cmd, subfn, payload, t);
-    if (reply) port.write(reply);
-  });
+  const send = (bytes: Uint8Array) => port.write(bytes);
+  const decoder = device.decoder(`serial ${path}`, (cmd, subfn, payload, t) => handle('serial', cmd, subfn, payload, t, send));
   port.on('data', (data: Buffer) => decoder.push(new Uint8Array(data.buffer, data.byteOffset, data.length), nowSeconds()));
   return {
     where: `serial ${path} @ ${baudRate}`,

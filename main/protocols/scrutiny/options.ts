@@ -2,8 +2,11 @@
 import { z } from 'zod';
 
 export const ScrutinyOptionsSchema = z.object({
-  /** Polling cycles per second of RPVs and watched variables; 0 stops polling. */
-  pollHz: z.number({ error: 'Poll rate must be a number' }).min(0, 'Poll rate is at least 0').max(10_000, 'Poll rate is at most 10000 cycles/s').default(20),
+  /**
+   * Polling cycles per second of RPVs and watched variables, at most; 0 stops polling.
+   * null (default): at the device's pace, each read sent as soon as the previous answer is in.
+   */
+  pollHz: z.number({ error: 'Poll rate must be a number' }).min(0, 'Poll rate is at least 0').max(10_000, 'Poll rate is at most 10000 cycles/s').nullable().default(null),
   /** Read every RPV of the device each polling cycle (as signals /rpv/xNNNN). */
   pollRpvs: z.boolean().default(true),
   /** How long to wait for each answer before counting it lost. */

@@ -1,18 +1,24 @@
 // One request in flight to a Scrutiny device, as its half-duplex receiver needs:
 // a queue, a timeout per request, matching of the response to the request, and a
-// throttle to the device's max_bitrate.
+// throttle to the device's max_bitrate. The next request goes out as soon as the
+// previous answer is in: no timer between them unless the device's bitrate asks.
 import { commandName, DeviceResponseError, ResponseCode } from './codec';
 
 export class RequestTimeout extends Error {}
 export class RequestCancelled extends Error {}
 
-interface Pending {
+/**
+ * A request to send. The polling path keeps one and submits it again and again
+ * (nothing allocated per request); `answer` gets the response payload, valid only
+ * during the call, and the response code.
+ */
+export interface PendingRequest {
   frame: Uint8Array;
   cmd: number;
   subfn: number;
   timeoutMs: number;
-  resolve(payload: Uint8Array): void;
-  reject(e: Error): void;
+  answer(code: number, payload: Uint8Array): void;
+  fail(e: Error): void;
 }
 
 export interface RequesterHooks {
@@ -28,10 +34,16 @@ export class Requester {
   maxBitrate = 0;
   consecutiveTimeouts = 0;
   completed = 0;
-  private queue: Pending[] = [];
-  private inFlight: (Pending & { timer: ReturnType<typeof setTimeout> }) | null = null;
+  /** performance.now() of the last answer (any code): how long the device has been silent. */
+  lastAnswerAt = performance.now();
+  private queue: PendingRequest[] = [];
+  private inFlight: PendingRequest | null = null;
   private nextSendAt = 0;
   private pumpTimer: ReturnType<typeof setTimeout> | null = null;
+  /** One timer re-armed (refresh) for each request of the same timeout, rather than one timer per request. */
+  private watchdog: ReturnType<typeof setTimeout> | null = null;
+  private watchdogMs = 0;
+  private readonly onWatchdog = () => this.timedOut();
 
   constructor(private readonly hooks: RequesterHooks) {}
 
@@ -46,11 +58,21 @@ export class Requester {
   /** Queues a request frame; resolves with a copy of the OK response's payload. */
   request(frame: Uint8Array, timeoutMs: number, urgent = false): Promise<Uint8Array> {
     return new Promise((resolve, reject) => {
-      const p: Pending = { frame, cmd: frame[0]! & 0x7f, subfn: frame[1]!, timeoutMs, resolve, reject };
-      if (urgent) this.queue.unshift(p);
-      else this.queue.push(p);
-      this.pump();
+      const cmd = frame[0]! & 0x7f;
+      const subfn = frame[1]!;
+      this.submit({
+        frame, cmd, subfn, timeoutMs,
+        answer: (code, payload) => (code === ResponseCode.OK ? resolve(payload.slice()) : reject(new DeviceResponseError(cmd, subfn, code))),
+        fail: reject,
+      }, urgent);
     });
+  }
+
+  /** Queues a request (urgent: ahead of the others, a heartbeat). */
+  submit(p: PendingRequest, urgent = false): void {
+    if (urgent) this.queue.unshift(p);
+    else this.queue.push(p);
+    this.pump();
   }
 
   /** A decoded response frame; `payload` is only valid during the call. */
@@ -61,12 +83,11 @@ export class Requester {
       this.hooks.unexpected(cmd, subfn, code);
       return;
     }
-    clearTimeout(p.timer);
     this.inFlight = null;
     this.consecutiveTimeouts = 0;
     this.completed++;
-    if (code === ResponseCode.OK) p.resolve(payload.slice());
-    else p.reject(new DeviceResponseError(cmd, subfn, code));
+    this.lastAnswerAt = performance.now();
+    p.answer(code, payload);
     this.pump();
   }
 
@@ -75,13 +96,14 @@ export class Requester {
     const all = this.queue;
     this.queue = [];
     if (this.inFlight) {
-      clearTimeout(this.inFlight.timer);
       all.unshift(this.inFlight);
       this.inFlight = null;
     }
     if (this.pumpTimer) clearTimeout(this.pumpTimer);
     this.pumpTimer = null;
-    for (const p of all) p.reject(new RequestCancelled(why));
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog = null;
+    for (const p of all) p.fail(new RequestCancelled(why));
   }
 
   private account(bytes: number): void {
@@ -104,19 +126,33 @@ export class Requester {
       return;
     }
     if (!this.hooks.write(p.frame)) {
-      p.reject(new RequestCancelled('the link is down'));
+      p.fail(new RequestCancelled('the link is down'));
       this.pump();
       return;
     }
     this.account(p.frame.length);
     this.hooks.sent(p);
-    const timer = setTimeout(() => {
-      if (this.inFlight?.timer !== timer) return;
-      this.inFlight = null;
-      this.consecutiveTimeouts++;
-      p.reject(new RequestTimeout(`no answer to ${commandName(p.cmd, p.subfn)} within ${p.timeoutMs} ms`));
-      this.pump();
-    }, p.timeoutMs);
-    this.inFlight = { ...p, timer };
+    this.inFlight = p;
+    this.arm(p.timeoutMs);
+  }
+
+  /** The watchdog fires timeoutMs after the last send; an answer in between leaves it to fire on nothing. */
+  private arm(ms: number): void {
+    if (this.watchdog && this.watchdogMs === ms) {
+      this.watchdog.refresh();
+      return;
+    }
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdogMs = ms;
+    this.watchdog = setTimeout(this.onWatchdog, ms);
+  }
+
+  private timedOut(): void {
+    const p = this.inFlight;
+    if (!p) return;
+    this.inFlight = null;
+    this.consecutiveTimeouts++;
+    p.fail(new RequestTimeout(`no answer to ${commandName(p.cmd, p.subfn)} within ${p.timeoutMs} ms`));
+    this.pump();
   }
 }

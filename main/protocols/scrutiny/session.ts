@@ -11,7 +11,7 @@ import {
 } from './codec';
 import { ScrutinyActions } from './actions';
 import type { ScrutinyOptions } from './options';
-import { RequestCancelled, Requester, RequestTimeout } from './requester';
+import { RequestCancelled, Requester, RequestTimeout, type PendingRequest } from './requester';
 import { emulatorSfd } from './emulator-sfd';
 import { EMU_FIRMWARE_ID } from './emulator-memory';
 import { parseSfd, type FirmwareDescription } from './sfd';
@@ -23,7 +23,11 @@ const RETRY_DELAY_MS = 300;
 const BUSY_RETRY_MS = 1000;
 /** Requests without answer in a row that mean the device is gone. */
 const LOST_AFTER_TIMEOUTS = 3;
-const DL_STATUS_POLL_MS = 200;
+/** Of the device's heartbeat timeout, what LOST_AFTER_TIMEOUTS polling timeouts may take: a silence is seen before the device drops the session. */
+const LOST_WITHIN = 0.8;
+/** Datalogger status polls while it can change (armed, triggered, a download), and while idle. */
+const DL_STATUS_FAST_MS = 200;
+const DL_STATUS_IDLE_MS = 1000;
 
 export interface RpvEntry extends RpvDefinition { signalId: number; name: string }
 
@@ -79,14 +83,37 @@ export class ScrutinySession implements ProtocolAdapter {
   download: { received: number; total: number } | null = null;
   private readPlans: ReadRequestPlan[] = [];
   private rpvPlans: Uint8Array[] = [];
+  /**
+   * The polling requests, RPVs then memory, read round-robin one at a time: the
+   * cursor carries on across a change of the watch list, so no value waits for a
+   * cycle that restarts before reaching it.
+   */
+  private pollFrames: Uint8Array[] = [];
+  private pollReads: (ReadRequestPlan | null)[] = [];
+  private pollVars: WatchedVariable[] = [];
+  private pollCursor = 0;
+  /** Bumped by each replan: an answer to a request of an older plan is not decoded with the new one. */
+  private planVersion = 0;
+  private pollSentVersion = 0;
+  private pollSentIndex = 0;
   private polling = false;
   private pollTimer: ReturnType<typeof setTimeout> | null = null;
+  private cycleStart = 0;
+  /** The one polling request, submitted again for each read (nothing allocated per request). */
+  private readonly pollRequest: PendingRequest = {
+    frame: new Uint8Array(0), cmd: 0, subfn: 0, timeoutMs: 0,
+    answer: (code, payload) => this.onPollAnswer(code, payload),
+    fail: (e) => this.onPollFailure(e),
+  };
+  private readonly rpvTypeOf = (id: number) => this.rpvTypes[id]!;
+  private readonly onRpvValue = (id: number, v: number) => this.rpvValue(id, v);
+  private sampleT = 0;
   pollCycles = 0;
   private pollRateWindow = { t: 0, cycles: 0, rate: 0 };
   // Datalogging status as the seed reports it.
   dlState: number | null = null;
   dlCompletion: number | null = null;
-  private dlTimer: ReturnType<typeof setInterval> | null = null;
+  private dlTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly actions: ScrutinyActions;
 
   constructor(readonly ctx: AdapterContext, readonly options: ScrutinyOptions) {
@@ -457,7 +484,7 @@ export class ScrutinySession implements ProtocolAdapter {
     this.heartbeatTimer = null;
     if (this.pollTimer) clearTimeout(this.pollTimer);
     this.pollTimer = null;
-    if (this.dlTimer) clearInterval(this.dlTimer);
+    if (this.dlTimer) clearTimeout(this.dlTimer);
     this.dlTimer = null;
     this.polling = false;
     for (const t of this.timers) clearTimeout(t);
@@ -505,65 +532,106 @@ export class ScrutinySession implements ProtocolAdapter {
     this.readPlans = planReads(this.watched, {
       addressSize: p.addressSize, maxRequest: p.rxBufferSize, maxResponse: p.txBufferSize, avoid: d.forbiddenRegions,
     });
+    this.pollFrames = [...this.rpvPlans, ...this.readPlans.map((r) => r.frame)];
+    this.pollReads = [...this.rpvPlans.map(() => null), ...this.readPlans];
+    this.pollVars = this.watched;
+    this.planVersion++;
+    if (this.pollCursor >= this.pollFrames.length) this.pollCursor = 0;
+    this.schedulePoll(0);
   }
 
+  /** Starts the polling if it is idle and has something to read. */
   private schedulePoll(delayMs: number): void {
-    if (this.pollTimer || !this.device || this.options.pollHz <= 0) return;
+    if (this.polling || this.pollTimer || !this.device || this.options.pollHz === 0 || this.pollFrames.length === 0) return;
+    if (delayMs <= 0) {
+      this.pollNext();
+      return;
+    }
     this.pollTimer = setTimeout(() => {
       this.pollTimer = null;
-      void this.pollOnce();
+      this.pollNext();
     }, delayMs);
   }
 
-  private async pollOnce(): Promise<void> {
-    const gen = this.generation;
-    if (this.polling || !this.device) return;
+  /** Sends the read under the cursor. */
+  private pollNext(): void {
+    const d = this.device;
+    const n = this.pollFrames.length;
+    if (!d || n === 0 || this.options.pollHz === 0) return;
+    if (this.pollCursor >= n) this.pollCursor = 0;
+    if (this.pollCursor === 0) this.cycleStart = performance.now();
+    const frame = this.pollFrames[this.pollCursor]!;
+    const r = this.pollRequest;
+    r.frame = frame;
+    r.cmd = frame[0]! & 0x7f;
+    r.subfn = frame[1]!;
+    // LOST_AFTER_TIMEOUTS of them fit within the device's heartbeat timeout.
+    r.timeoutMs = Math.max(50, Math.min(this.options.requestTimeoutMs, (LOST_WITHIN * d.params.heartbeatTimeoutUs) / 1000 / LOST_AFTER_TIMEOUTS));
+    this.pollSentVersion = this.planVersion;
+    this.pollSentIndex = this.pollCursor;
     this.polling = true;
-    const start = performance.now();
-    try {
-      for (const frame of this.rpvPlans) {
-        const payload = await this.request(frame);
-        const t = Date.now() / 1000;
-        const aliases = this.rpvAliases;
-        const err = walkRpvValues(payload, (id) => this.rpvTypes[id]!, (id, v) => {
-          this.ctx.sample(this.rpvSignals[id]!, t, v);
-          for (let k = 0; k < aliases.length; k++) {
-            const a = aliases[k]!;
-            if (a.rpvId === id) {
-              a.last = v * a.gain + a.offset;
-              this.ctx.sample(a.signalId, t, a.last);
-            }
-          }
-        });
-        if (err) {
-          this.payloadErrors++;
-          this.errorText = err;
-        }
+    this.requester.submit(r);
+  }
+
+  private onPollAnswer(code: number, payload: Uint8Array): void {
+    this.polling = false;
+    if (!this.device) return;
+    if (code !== ResponseCode.OK) {
+      this.errorText = `polling: ${new DeviceResponseError(this.pollRequest.cmd, this.pollRequest.subfn, code).message}`;
+    } else if (this.pollSentVersion === this.planVersion) {
+      // The answer to a request of the plan in force (a replan meanwhile: dropped, its variables moved).
+      this.sampleT = Date.now() / 1000;
+      const read = this.pollReads[this.pollSentIndex];
+      const err = read
+        ? decodeReadResponse(read, payload, this.pollVars, this.sampleT, this.ctx.sample)
+        : walkRpvValues(payload, this.rpvTypeOf, this.onRpvValue);
+      if (err) {
+        this.payloadErrors++;
+        this.errorText = err;
       }
-      const plans = this.readPlans;
-      const vars = this.watched;
-      for (const plan of plans) {
-        const payload = await this.request(plan.frame);
-        if (plans !== this.readPlans) break; // the watch list changed meanwhile: the next cycle reads the new one
-        const err = decodeReadResponse(plan, payload, vars, Date.now() / 1000, this.ctx.sample);
-        if (err) {
-          this.payloadErrors++;
-          this.errorText = err;
-        }
-      }
-      this.countCycle();
-      this.followPointers(vars);
-    } catch (e) {
-      if (gen === this.generation && !(e instanceof RequestCancelled)) {
-        if (e instanceof RequestTimeout && this.requester.consecutiveTimeouts >= LOST_AFTER_TIMEOUTS) this.lost(`${this.requester.consecutiveTimeouts} requests in a row unanswered`);
-        else this.errorText = `polling: ${(e as Error).message}`;
-      }
-    } finally {
-      this.polling = false;
     }
-    if (gen !== this.generation) return;
-    const period = 1000 / this.options.pollHz;
-    this.schedulePoll(Math.max(0, period - (performance.now() - start)));
+    this.advance();
+  }
+
+  private onPollFailure(e: Error): void {
+    this.polling = false;
+    if (e instanceof RequestCancelled || !this.device) return;
+    if (e instanceof RequestTimeout && this.requester.consecutiveTimeouts >= LOST_AFTER_TIMEOUTS) {
+      this.lost(`${this.requester.consecutiveTimeouts} requests in a row unanswered`);
+      return;
+    }
+    this.errorText = `polling: ${e.message}`;
+    this.advance();
+  }
+
+  /** The next read at once; after the last of a cycle, the pointers followed and, with a rate set, the rest of its period waited. */
+  private advance(): void {
+    this.pollCursor++;
+    if (this.pollCursor < this.pollFrames.length) {
+      this.pollNext();
+      return;
+    }
+    this.pollCursor = 0;
+    this.countCycle();
+    // A pointer that moved replans: the next cycle starts below, at the rate's time, not from the replan.
+    this.polling = true;
+    this.followPointers(this.pollVars);
+    this.polling = false;
+    const hz = this.options.pollHz;
+    this.schedulePoll(hz === null ? 0 : 1000 / hz - (performance.now() - this.cycleStart));
+  }
+
+  private rpvValue(id: number, v: number): void {
+    const t = this.sampleT;
+    this.ctx.sample(this.rpvSignals[id]!, t, v);
+    const aliases = this.rpvAliases;
+    for (let k = 0; k < aliases.length; k++) {
+      const a = aliases[k]!;
+      if (a.rpvId === id) {
+        a.last = v * a.gain + a.offset;
+        this.ctx.sample(a.signalId, t, a.last);
+      }
+    }
   }
 
   /**
@@ -620,9 +688,24 @@ export class ScrutinySession implements ProtocolAdapter {
 
   // ---------------------------------------------------------------- datalogging status
 
+  /**
+   * Each status poll costs the device a request (a whole loop on a slow firmware):
+   * fast only while the state can change by itself, else once a second.
+   */
   private startDlStatusPoll(gen: number): void {
-    if (this.dlTimer) clearInterval(this.dlTimer);
-    this.dlTimer = setInterval(() => void this.pollDlStatus(gen), DL_STATUS_POLL_MS);
+    if (this.dlTimer) clearTimeout(this.dlTimer);
+    const fast = this.dlState === 2 || this.dlState === 3 || this.download !== null;
+    this.dlTimer = setTimeout(() => {
+      this.dlTimer = null;
+      void this.pollDlStatus(gen).finally(() => {
+        if (gen === this.generation && !this.dlTimer) this.startDlStatusPoll(gen);
+      });
+    }, fast ? DL_STATUS_FAST_MS : DL_STATUS_IDLE_MS);
+  }
+
+  /** A download started: status at the fast pace while it lasts. */
+  followDatalogger(): void {
+    if (this.dlTimer) this.startDlStatusPoll(this.generation);
   }
 
   async pollDlStatus(gen = this.generation): Promise<void> {
@@ -637,6 +720,8 @@ export class ScrutinySession implements ProtocolAdapter {
         this.dlCompletion = ratio;
         this.ctx.statusChanged();
         if (changed) this.ctx.event('scrutiny.datalogging', { sessionId: this.ctx.sessionId, state: s.state, completionRatio: ratio });
+        // An arm seen by an action's poll: follow it at the fast pace from now, not after the idle period.
+        if (changed && this.dlTimer) this.startDlStatusPoll(gen);
       }
     } catch {
       // A failed status poll is retried on the next tick; session loss is the heartbeat's call.

@@ -11,7 +11,8 @@ export interface ScrutinyAcquisition {
   timeUnit: string;
   time: number[];
   signals: { name: string; kind: string; values: number[] }[];
-  stored?: { id: string; signal: string }[];
+  /** The one entry of the acquisitions store holding every signal of it. */
+  stored?: { id: string; signals: string[] } | null;
 }
 
 const COLOURS = ['#4fc3f7', '#ffb74d', '#81c784', '#e57373', '#ba68c8', '#fff176', '#4db6ac', '#f06292'];

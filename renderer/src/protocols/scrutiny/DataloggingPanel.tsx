@@ -172,7 +172,7 @@ export function DataloggingPanel({ sessionId, info, lookup, candidates }: {
         <>
           <p className="scrutiny-acquisition-summary" data-testid="scrutiny-acquisition-summary">
             Acquisition {acquisition.acquisitionId}: {acquisition.nPoints} points, trigger at point {acquisition.triggerIndex}
-            {acquisition.stored?.length ? `; stored in Acquisitions (${acquisition.stored.length} ${acquisition.stored.length === 1 ? 'signal' : 'signals'})` : ''}
+            {acquisition.stored ? `; stored in Acquisitions (one entry, ${acquisition.stored.signals.length} ${acquisition.stored.signals.length === 1 ? 'signal' : 'signals'})` : ''}
           </p>
           <AcquisitionChart acquisition={acquisition} />
         </>

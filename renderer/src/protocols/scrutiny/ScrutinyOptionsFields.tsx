@@ -13,7 +13,7 @@ export function ScrutinyOptionsFields({ idPrefix, draft, onChange, errors }: Opt
   return (
     <>
     <div className="field-row">
-      <TextField id={`${p}-poll`} label="Poll rate (cycles/s)" inputMode="decimal" className="narrow" {...text('pollHz')} />
+      <TextField id={`${p}-poll`} label="Poll rate (cycles/s)" hint="Empty: as fast as the device answers" inputMode="decimal" className="narrow" {...text('pollHz')} />
       <TextField id={`${p}-timeout`} label="Request timeout (ms)" inputMode="numeric" className="narrow" {...text('requestTimeoutMs')} />
       <SelectField
         id={`${p}-endianness`} label="Memory byte order" choices={SCRUTINY_ENDIANNESS}

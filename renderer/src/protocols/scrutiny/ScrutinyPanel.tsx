@@ -29,7 +29,7 @@ export function ScrutinyPanel({ session }: { session: SessionStatus }) {
   const [info, setInfo] = useState<DeviceInfo | null>(null);
   const [rpvs, setRpvs] = useState<RpvValue[]>([]);
   const [error, setError] = useState<string | null>(null);
-  const [edit, setEdit] = useState<{ id: number; text: string } | null>(null);
+  const [edit, setEdit] = useState<{ id: number; text: string; error?: string; saturate?: boolean } | null>(null);
   const [memAddr, setMemAddr] = useState('0x20000000');
   const [memLen, setMemLen] = useState('64');
   const [memHex, setMemHex] = useState('');
@@ -104,11 +104,17 @@ export function ScrutinyPanel({ session }: { session: SessionStatus }) {
   const writeRpv = async () => {
     if (!edit) return;
     const value = edit.text.trim() === 'true' ? 1 : edit.text.trim() === 'false' ? 0 : Number(edit.text);
-    if (!Number.isFinite(value)) {
-      setError(`"${edit.text}" is not a number`);
+    if (edit.text.trim() === '' || !Number.isFinite(value)) {
+      setEdit({ ...edit, error: `"${edit.text}" is not a number` });
       return;
     }
-    if (await run('writeRpv', { id: edit.id, value })) setEdit(null);
+    // A refusal (out of the RPV type's range, say) stays beside the field it is about.
+    try {
+      await client.sessionAction(id, 'writeRpv', { id: edit.id, value, ...(edit.saturate ? { saturate: true } : {}) });
+      setEdit(null);
+    } catch (e) {
+      setEdit({ ...edit, error: (e as Error).message });
+    }
   };
 
   const watchedPaths = useMemo(() => watch.rows.map((r) => r.path), [watch.rows]);
@@ -213,9 +219,13 @@ export function ScrutinyPanel({ session }: { session: SessionStatus }) {
               <td>
                 {edit?.id === r.id ? (
                   <form onSubmit={(e) => { e.preventDefault(); void writeRpv(); }}>
-                    <input aria-label={`New value of ${r.name}`} value={edit.text} onChange={(e) => setEdit({ id: r.id, text: e.target.value })} autoFocus />
+                    <input aria-label={`New value of ${r.name}`} value={edit.text} onChange={(e) => setEdit({ ...edit, text: e.target.value, error: undefined })} autoFocus />
                     <button type="submit">Write</button>
                     <button type="button" onClick={() => setEdit(null)}>Cancel</button>
+                    <label title={`Hold a value outside ${r.type}'s range at its limit instead of refusing it`}>
+                      <input type="checkbox" checked={edit.saturate ?? false} onChange={(e) => setEdit({ ...edit, saturate: e.target.checked })} /> saturate
+                    </label>
+                    {edit.error ? <div role="alert" className="field-error">{edit.error}</div> : null}
                   </form>
                 ) : (
                   <button type="button" className="link" title="Write a value" onClick={() => setEdit({ id: r.id, text: String(r.value) })}>

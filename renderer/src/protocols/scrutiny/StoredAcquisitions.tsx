@@ -37,7 +37,8 @@ export function StoredAcquisitions({ sessionId, refreshKey, onShow }: { sessionI
     const t0 = a.times[0] ?? 0;
     onShow({
       acquisitionId: Number(a.triggerId.replace('scrutiny-', '')), nPoints: a.samples, triggerIndex: Math.max(0, a.triggerIndex), timeUnit: 's',
-      time: a.times.map((t) => t - t0), signals: [{ name: a.signal.name, kind: 'memory', values: a.values }],
+      time: a.times.map((t) => t - t0),
+      signals: [{ name: a.signal.name, kind: 'memory', values: a.values }, ...(a.channels ?? []).map((c, k) => ({ name: c.name, kind: 'memory', values: a.channelValues?.[k] ?? [] }))],
     });
   });
 
@@ -60,7 +61,7 @@ export function StoredAcquisitions({ sessionId, refreshKey, onShow }: { sessionI
                   </form>
                 ) : a.name}
               </td>
-              <td>{a.samples} points</td>
+              <td>{1 + (a.channels?.length ?? 0)} signals, {a.samples} points</td>
               <td>{new Date(a.createdAt * 1000).toLocaleString()}</td>
               <td className="scrutiny-stored-actions">
                 <button type="button" className="btn btn-quiet" onClick={() => void show(a.id)}>show</button>

@@ -20,6 +20,8 @@ export function WatchTable({ sessionId, rows, rate, describe, onWatch, onUnwatch
   const [drafts, setDrafts] = useState<Record<string, string>>({});
   const [rowErrors, setRowErrors] = useState<Record<string, string | null>>({});
   const [dropping, setDropping] = useState(false);
+  /** Out-of-range writes are refused unless the user chose to hold them at the type's limits. */
+  const [saturate, setSaturate] = useState(false);
 
   const write = async (path: string) => {
     const text = (drafts[path] ?? '').trim();
@@ -28,7 +30,7 @@ export function WatchTable({ sessionId, rows, rate, describe, onWatch, onUnwatch
       return;
     }
     try {
-      await client.sessionAction(sessionId, 'writePath', { path, value: text });
+      await client.sessionAction(sessionId, 'writePath', { path, value: text, ...(saturate ? { saturate: true } : {}) });
       setRowErrors((e) => ({ ...e, [path]: null }));
       setDrafts((d) => ({ ...d, [path]: '' }));
     } catch (e) {
@@ -53,6 +55,11 @@ export function WatchTable({ sessionId, rows, rate, describe, onWatch, onUnwatch
         if (path.startsWith('/')) onWatch(path);
       }}>
       <h3>Watch <span className="scrutiny-rate" data-testid="scrutiny-refresh-rate">{rate !== null ? `${rate.toFixed(1)} refreshes/s` : ''}</span></h3>
+      {rows.length > 0 ? (
+        <label className="scrutiny-saturate" title="A value outside the variable's type (or alias bounds) is refused; checked, it is held at the nearest limit and a fraction truncated">
+          <input type="checkbox" checked={saturate} onChange={(e) => setSaturate(e.target.checked)} /> Saturate out-of-range writes to the limits
+        </label>
+      ) : null}
       {rows.length === 0 ? <p className="scrutiny-hint">Drag variables here or press watch in the list.</p> : (
         <table className="scrutiny-watch-table">
           <thead><tr><th>Variable</th><th>Value</th><th>Write</th><th /></tr></thead>

@@ -2,6 +2,7 @@
 import type { FieldErrors } from '../../forms/link-draft';
 
 export interface ScrutinyOptionsDraft {
+  /** Empty: at the device's pace (each read as soon as the previous answer is in). */
   pollHz: string;
   pollRpvs: boolean;
   requestTimeoutMs: string;
@@ -16,13 +17,14 @@ export const SCRUTINY_ENDIANNESS = [
 ] as const;
 
 export function scrutinyOptionsDraft(): ScrutinyOptionsDraft {
-  return { pollHz: '20', pollRpvs: true, requestTimeoutMs: '500', memoryEndianness: 'little', watchPaths: '' };
+  return { pollHz: '', pollRpvs: true, requestTimeoutMs: '500', memoryEndianness: 'little', watchPaths: '' };
 }
 
 export function validateScrutinyOptions(d: ScrutinyOptionsDraft): { ok: true; options: Record<string, unknown> } | { ok: false; errors: FieldErrors } {
   const errors: FieldErrors = {};
-  const hz = Number(d.pollHz);
-  if (d.pollHz.trim() === '' || !Number.isFinite(hz) || hz < 0 || hz > 10_000) errors.pollHz = 'Poll rate is 0 to 10000 cycles/s (0 stops polling)';
+  const devicePace = d.pollHz.trim() === '';
+  const hz = devicePace ? null : Number(d.pollHz);
+  if (hz !== null && (!Number.isFinite(hz) || hz < 0 || hz > 10_000)) errors.pollHz = 'Poll rate is 0 to 10000 cycles/s (0 stops polling; empty: as fast as the device answers)';
   const timeout = Number(d.requestTimeoutMs);
   if (d.requestTimeoutMs.trim() === '' || !Number.isInteger(timeout) || timeout < 50 || timeout > 10_000) errors.requestTimeoutMs = 'Request timeout is a whole number from 50 to 10000 ms';
   if (d.memoryEndianness !== 'little' && d.memoryEndianness !== 'big') errors.memoryEndianness = 'Choose the byte order of the device memory';
