@@ -16,6 +16,7 @@
 
 import { LinesOptionsSchema, type LinesOptions, type LinesOptionsInput } from '../../../shared/api/lines-options';
 import { DecimalScanner } from './decimal';
+import { ReceiveClock } from './receive-clock';
 import { NAME_NOT_FOUND, SignalNameTable } from './signal-names';
 
 export interface LinesSink {
@@ -102,6 +103,7 @@ export class LinesDecoder {
   private discarding = false;
   private lineNo = 0;
   private lineStart = 0;
+  private readonly clock = new ReceiveClock();
 
   // Signals.
   private readonly names = new SignalNameTable();
@@ -164,11 +166,15 @@ export class LinesDecoder {
     return this.carryLen;
   }
 
-  /** Decodes a chunk received at time `t` (seconds since the epoch). Never throws on any input. */
+  /**
+   * Decodes a chunk received at time `t` (seconds since the epoch). Never throws on any input.
+   * Its lines get distinct receive times, spread since the previous chunk (see ReceiveClock).
+   */
   push(chunk: Uint8Array, t: number): void {
     const c = this.counters;
     const len = chunk.length;
     c.bytes += len;
+    this.clock.chunk(t, countNewlines(chunk));
     let pos = 0;
     while (pos < len) {
       const nl = chunk.indexOf(LF, pos);
@@ -177,17 +183,18 @@ export class LinesDecoder {
         return;
       }
       this.lineNo++;
+      const at = this.clock.next();
       if (this.discarding) {
         this.discarding = false;
         c.discardedBytes += nl + 1 - pos;
         c.resyncs++;
       } else if (this.carryLen === 0) {
-        this.line(chunk, pos, nl, t);
+        this.line(chunk, pos, nl, at);
       } else if (this.carryLen + nl - pos <= this.maxRaw) {
         this.carry.set(chunk.subarray(pos, nl), this.carryLen);
         const n = this.carryLen + nl - pos;
         this.carryLen = 0;
-        this.line(this.carry, 0, n, t);
+        this.line(this.carry, 0, n, at);
       } else {
         c.discardedBytes += this.carryLen + nl + 1 - pos;
         this.carryLen = 0;
@@ -203,6 +210,7 @@ export class LinesDecoder {
     this.counters.discardedBytes += this.carryLen;
     this.carryLen = 0;
     this.discarding = false;
+    this.clock.reset();
   }
 
   private keepPartial(chunk: Uint8Array, pos: number, len: number): void {
@@ -738,6 +746,12 @@ function looksLikeKv(b: Uint8Array, s: number, e: number): boolean {
   if (k === s) return false;
   while (k < e && b[k] === SP) k++;
   return k < e && (b[k] === EQ || b[k] === COLON);
+}
+
+function countNewlines(b: Uint8Array): number {
+  let n = 0;
+  for (let k = b.indexOf(LF); k >= 0; k = b.indexOf(LF, k + 1)) n++;
+  return n;
 }
 
 function isPairSeparator(c: number): boolean {

@@ -41,6 +41,8 @@ export class LinesSession implements ProtocolAdapter {
   }
 
   onLinkUp(): void {
+    // A line cut by the last disconnect never ends: the new connection starts clean.
+    this.decoder.reset();
     const c = this.decoder.counters;
     this.linesAtLinkUp = c.lines - c.badLines;
     // A UDP device cannot know we exist until we say something.
