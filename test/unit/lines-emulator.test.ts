@@ -50,7 +50,7 @@ describe('lines wave generator', () => {
       const { samples, d } = decodeAll(`${g.header() ?? ''}${g.take(2)}`);
       expect(d.counters.badLines, format).toBe(0);
       // Receive times differ by format (CSV's header takes a line's slot): names and values do not.
-      return samples.map(([name, , v]) => [name, v]);
+      return samples.map(([name, , v]): [string, number] => [name, v]);
     });
     expect(decoded[0]!.length).toBe(101 * 4);
     expect(decoded[1]).toEqual(decoded[0]);
