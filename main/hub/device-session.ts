@@ -284,6 +284,7 @@ export class DeviceSession {
       },
       counters: this.counters(),
       lastProtocolError: this.adapter?.lastError ?? null,
+      waitingFor: this.commState === 'Connecting' && link?.state === 'Connected' ? (this.adapter?.waitingFor ?? null) : null,
       optionsRevision: this.optionsRevision,
     };
   }

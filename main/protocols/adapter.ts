@@ -71,6 +71,8 @@ export interface ProtocolAdapter {
   onPeerDown?(peerId: number, reason: string): void;
   /** Given the link is up: Connecting until the device proved itself, then ConnectedReady. */
   readonly ready: boolean;
+  /** While the link is up and not ready: what the adapter waits for, in words (SessionStatus.waitingFor). */
+  readonly waitingFor?: string | null;
   readonly counters: ProtocolCounters;
   readonly lastError: string | null;
   deviceInfo(deviceSessionId: string | null): DeviceInfo | null;

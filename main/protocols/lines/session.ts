@@ -13,7 +13,8 @@ export class LinesSession implements ProtocolAdapter {
   private readonly textDecoder = new TextDecoder('utf-8', { fatal: false });
   private greetTimer: ReturnType<typeof setInterval> | null = null;
   private txLines = 0;
-  private linesAtLinkUp = 0;
+  /** The decoder's counters when the link came up: readiness and waitingFor count from there. */
+  private atLinkUp = { good: 0, bad: 0, bytes: 0 };
 
   constructor(private readonly ctx: AdapterContext, private readonly options: LinesOptions) {
     this.decoder = new LinesDecoder(options, {
@@ -28,7 +29,18 @@ export class LinesSession implements ProtocolAdapter {
   }
 
   get ready(): boolean {
-    return this.decoder.counters.lines - this.decoder.counters.badLines > this.linesAtLinkUp;
+    return this.goodLines() > this.atLinkUp.good;
+  }
+
+  /** Why the open link has not made the device ready: nothing came, no newline came, or nothing understood. */
+  get waitingFor(): string | null {
+    if (this.ready) return null;
+    const c = this.decoder.counters;
+    const bad = this.badLines() - this.atLinkUp.bad;
+    if (bad > 0) return `link open, ${bad} ${bad === 1 ? 'line' : 'lines'} not understood: ${this.decoder.lastError ?? 'no reason kept'}`;
+    const bytes = c.bytes - this.atLinkUp.bytes;
+    if (bytes > 0) return `link open, ${bytes} bytes received but no end of line (LF) yet`;
+    return 'link open, nothing received yet';
   }
 
   get counters(): ProtocolCounters {
@@ -43,8 +55,7 @@ export class LinesSession implements ProtocolAdapter {
   onLinkUp(): void {
     // A line cut by the last disconnect never ends: the new connection starts clean.
     this.decoder.reset();
-    const c = this.decoder.counters;
-    this.linesAtLinkUp = c.lines - c.badLines;
+    this.atLinkUp = { good: this.goodLines(), bad: this.badLines(), bytes: this.decoder.counters.bytes };
     // A UDP device cannot know we exist until we say something.
     if (this.ctx.linkKind === 'datagram') {
       this.ctx.write(GREETING);
@@ -88,6 +99,16 @@ export class LinesSession implements ProtocolAdapter {
 
   dispose(): void {
     this.stopGreeting();
+  }
+
+  private goodLines(): number {
+    const c = this.decoder.counters;
+    return c.lines - c.badLines;
+  }
+
+  private badLines(): number {
+    const c = this.decoder.counters;
+    return c.badLines + c.oversizedLines;
   }
 
   private stopGreeting(): void {
