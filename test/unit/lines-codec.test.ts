@@ -289,7 +289,7 @@ describe('lines codec: timestamps', () => {
   });
 
   it('a line without its timestamp, or with one that is not finite, is bad', () => {
-    expect(decode('a,b\n1,2\n', { timestampColumn: 't' }).d.lastError).toBe('line 2: timestamp column "t" is not in the header');
+    expect(decode('a,b\n1,2\n', { timestampColumn: 't' }).d.lastError).toBe('line 2: timestamp column "t" is not in the header (a, b): waiting for a header line naming it');
     expect(decode('t,b\n,2\n', { timestampColumn: 't' }).d.lastError).toBe('line 2: no timestamp in column 1 ("t")');
     expect(decode('t,b\ninf,2\n', { timestampColumn: 't' }).d.lastError).toBe('line 2: timestamp in column 1 is not a finite number');
     expect(decode('v=1\n', { timestampColumn: 't' }).d.lastError).toBe('line 1: no timestamp field "t"');
@@ -380,6 +380,78 @@ describe('lines codec: receive times', () => {
   });
 });
 
+describe('lines codec: a missed header named in the options', () => {
+  it('waits for a header line naming the timestamp column, says so, and uses the next one when it comes', () => {
+    const r = recorder();
+    const d = new LinesDecoder({ timestampColumn: 't' }, r.sink);
+    // The port opened after the device printed "t,volts": data lines come first.
+    d.push(enc.encode('0.5,1.25\n1.0,1.5\n'), T);
+    expect(r.samples).toEqual([]);
+    expect(d.counters.badLines).toBe(2);
+    expect(d.awaitedHeader).toBe('t');
+    expect(d.lastError).toBe('line 2: waiting for a header line naming the timestamp column "t" (the device may have printed it before the port opened)');
+    d.push(enc.encode('t,volts\n2.0,1.75\n'), T + 1);
+    expect(d.awaitedHeader).toBeNull();
+    expect(r.names).toEqual(['volts']);
+    expect(values(r.samples, 'volts')).toEqual([1.75]);
+  });
+
+  it('with header "present", a numeric first line is not taken for the header the options name', () => {
+    const r = recorder();
+    const d = new LinesDecoder({ header: 'present', timestampColumn: 'ms', timestampUnit: 'ms' }, r.sink);
+    d.push(enc.encode('1700000000000,3\nms,amps\n1700000000500,4\n'), T);
+    expect(r.names).toEqual(['amps']);
+    expect(r.samples).toEqual([{ name: 'amps', t: 1_700_000_000.5, v: 4 }]);
+  });
+
+  it('a header found while awaiting may carry numeric-looking names beside the awaited one', () => {
+    const { names, samples } = decode('1,2\n"t",2\n5,6\n', { timestampColumn: 't', header: 'auto' });
+    expect(names).toEqual(['2']);
+    expect(samples.map((s) => s.v)).toEqual([6]);
+  });
+
+  it('awaits nothing when the timestamp column is an index, or the format is not CSV', () => {
+    expect(decode('1700000000,2\n', { timestampColumn: '1' }).d.awaitedHeader).toBeNull();
+    expect(decode('v=1\n', { timestampColumn: 't' }).d.awaitedHeader).toBeNull();
+  });
+});
+
+describe('lines codec: renamed and removed signals, new options on a running link', () => {
+  it('names a field by its new name and makes no signal of a removed one', () => {
+    const { names, samples, d } = decode('a,b,c\n1,2,3\n', { rename: { a: 'volts' }, remove: ['b'] });
+    expect(names).toEqual(['volts', 'c']);
+    expect(samples.map((s) => [s.name, s.v])).toEqual([['volts', 1], ['c', 3]]);
+    expect(d.counters.badLines).toBe(0);
+    expect(decode('a=1 b=2\n', { remove: ['b'] }).names).toEqual(['a']);
+    expect(decode('{"a":{"x":1},"b":2}\n', { rename: { 'a.x': 'ax' }, remove: ['b'] }).names).toEqual(['ax']);
+  });
+
+  it('removed names do not count against maxSignals', () => {
+    const { names } = decode('a=1 b=2 c=3\n', { maxSignals: 2, remove: ['a'] });
+    expect(names).toEqual(['b', 'c']);
+  });
+
+  it('a decoder replacing another keeps its counters, partial line and CSV header', () => {
+    const r = recorder();
+    const first = new LinesDecoder({}, r.sink);
+    first.push(enc.encode('t,volts,amps\n1,2,3\n4,5'), T);
+    const second = new LinesDecoder({ timestampColumn: 't', rename: { volts: 'V' }, remove: ['amps'] }, r.sink, first);
+    second.push(enc.encode(',6\n'), T + 1);
+    expect(second.counters).toMatchObject({ lines: 3, headers: 1, samples: 4, bytes: first.counters.bytes + 3 });
+    expect(r.names).toEqual(['t', 'volts', 'amps', 'V']);
+    expect(r.samples.at(-1)).toMatchObject({ name: 'V', v: 5 });
+  });
+
+  it('with header "absent" the new decoder forgets the old header', () => {
+    const r = recorder();
+    const first = new LinesDecoder({}, r.sink);
+    first.push(enc.encode('x,y\n'), T);
+    const second = new LinesDecoder({ header: 'absent' }, r.sink, first);
+    second.push(enc.encode('1,2\n'), T);
+    expect(r.names).toEqual(['field1', 'field2']);
+  });
+});
+
 describe('lines codec: limits and garbage', () => {
   it('counts, reports and skips an oversized line, then resyncs on the next newline', () => {
     for (const split of [false, true]) {
@@ -443,7 +515,9 @@ describe('lines codec: limits and garbage', () => {
 
   it('refuses bad options with a readable message', () => {
     expect(() => new LinesDecoder({ maxLineLength: 3 }, recorder().sink)).toThrow(/at least 16/);
-    expect(LinesOptionsSchema.parse({})).toEqual({ format: 'auto', separator: 'auto', header: 'auto', timestampColumn: null, timestampUnit: 's', maxLineLength: 4096, maxSignals: 256 });
+    expect(LinesOptionsSchema.parse({})).toEqual({ format: 'auto', separator: 'auto', header: 'auto', timestampColumn: null, timestampUnit: 's', maxLineLength: 4096, maxSignals: 256, rename: {}, remove: [] });
+    expect(LinesOptionsSchema.safeParse({ rename: { a: 'x', b: 'x' } }).error?.issues[0]?.message).toBe('Two signals cannot be renamed to the same name');
+    expect(LinesOptionsSchema.safeParse({ rename: { a: ' ' } }).error?.issues[0]?.message).toBe('A signal name cannot be empty');
   });
 });
 
