@@ -98,6 +98,18 @@ export class DeviceSession {
         if (this.store.list(this.id).length !== before || statesChanged) this.hooks.onSignalsChanged();
         return id;
       },
+      renameSignal: (from, to) => {
+        const id = this.store.find(this.id, from);
+        const ok = id !== null && this.store.rename(id, to);
+        if (ok) this.hooks.onSignalsChanged();
+        return ok;
+      },
+      removeSignal: (name) => {
+        const id = this.store.find(this.id, name);
+        if (id === null) return;
+        this.store.remove(id);
+        this.hooks.onSignalsChanged();
+      },
       sample: (id, t, v) => this.store.append(id, t, v),
       write: (bytes) => link.write(bytes),
       consoleWanted: () => this.consoleWatchers > 0,
@@ -205,6 +217,15 @@ export class DeviceSession {
   }
 
   async setOptions(options: Record<string, unknown>): Promise<void> {
+    // An adapter that can take new options keeps its link: a device that printed its header long ago is not lost.
+    if (this.adapter?.applyOptions) {
+      this.adapter.applyOptions(this.protocol.optionsSchema.parse(options));
+      this.options = options;
+      this.optionsRevision++;
+      this.updateCommState();
+      this.hooks.onChange();
+      return;
+    }
     const wasWanted = this.wanted;
     await this.disconnect();
     this.options = options;
@@ -294,6 +315,7 @@ export class DeviceSession {
       },
       counters: this.counters(),
       lastProtocolError: this.adapter?.lastError ?? null,
+      waitingFor: this.commState === 'Connecting' && link?.state === 'Connected' ? (this.adapter?.waitingFor ?? null) : null,
       optionsRevision: this.optionsRevision,
     };
   }

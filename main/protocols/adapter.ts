@@ -16,6 +16,10 @@ export interface AdapterContext {
    * discrete signal's values (the sample value is the index); plots draw it as a state timeline.
    */
   signal(name: string, unit?: string, opts?: { states?: string[] }): number;
+  /** Renames a signal of this session in place (samples and id kept); false when `to` is taken or `from` unknown. */
+  renameSignal?(from: string, to: string): boolean;
+  /** Drops a signal of this session and its samples. */
+  removeSignal?(name: string): void;
   /** Appends one sample to the store (no allocation). */
   sample(id: number, t: number, v: number): void;
   /** Sends bytes to the device; false when the link is down. */
@@ -74,9 +78,16 @@ export interface ProtocolAdapter {
   onPeerDown?(peerId: number, reason: string): void;
   /** Given the link is up: Connecting until the device proved itself, then ConnectedReady. */
   readonly ready: boolean;
+  /** While the link is up and not ready: what the adapter waits for, in words (SessionStatus.waitingFor). */
+  readonly waitingFor?: string | null;
   readonly counters: ProtocolCounters;
   readonly lastError: string | null;
   deviceInfo(deviceSessionId: string | null): DeviceInfo | null;
+  /**
+   * Takes new (validated) options without dropping the link. Adapters without it are
+   * reconnected with the new options instead.
+   */
+  applyOptions?(options: unknown): void;
   /** Text typed in the console, sent as the protocol sees fit. */
   sendText(text: string): boolean;
   /**

@@ -32,7 +32,7 @@ class SignalRing {
   total = 0;
   /** A discrete signal's state names (value = index), or null for a numeric one. */
   states: string[] | null = null;
-  constructor(readonly sessionId: string, readonly name: string, readonly unit: string | null, size: number) {
+  constructor(readonly sessionId: string, public name: string, readonly unit: string | null, size: number) {
     this.times = new Float64Array(size);
     this.values = new Float64Array(size);
   }
@@ -80,6 +80,32 @@ export class TelemetryStore {
     if (same) return false;
     ring.states = states === null ? null : [...states];
     return true;
+  }
+
+  /** Gives a signal another name, its samples and id kept; false when the session already has a signal of that name. */
+  rename(id: number, name: string): boolean {
+    const ring = this.rings[id];
+    if (!ring) return false;
+    if (ring.name === name) return true;
+    const key = `${ring.sessionId}\u0000${name}`;
+    if (this.idByKey.has(key)) return false;
+    this.idByKey.delete(`${ring.sessionId}\u0000${ring.name}`);
+    this.idByKey.set(key, id);
+    ring.name = name;
+    return true;
+  }
+
+  /** Drops one signal and its samples; its id is not reused. */
+  remove(id: number): void {
+    const ring = this.rings[id];
+    if (!ring) return;
+    this.rings[id] = undefined;
+    this.idByKey.delete(`${ring.sessionId}\u0000${ring.name}`);
+  }
+
+  /** The id of a session's signal by name, or null. */
+  find(sessionId: string, name: string): number | null {
+    return this.idByKey.get(`${sessionId}\u0000${name}`) ?? null;
   }
 
   removeSession(sessionId: string): void {

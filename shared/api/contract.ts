@@ -93,6 +93,12 @@ export interface SessionStatus {
   /** Last protocol-level problem (a bad line, a bad frame), null if none. */
   lastProtocolError: string | null;
   /**
+   * While the link is open but the device has not proved itself (deviceCommState
+   * Connecting, deviceLink.operational true): what the session waits for, in words,
+   * e.g. "link open, 241 lines not understood: ...". Null otherwise.
+   */
+  waitingFor?: string | null;
+  /**
    * Bumped each time the session's options change. The options themselves (a DCS
    * configuration, a hexapod layout: up to hundreds of kB) are not repeated in every
    * status broadcast: read them with listSessions when this changes.

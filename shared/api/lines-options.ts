@@ -36,6 +36,15 @@ export const LinesOptionsSchema = z.object({
   /** Guards the store against a device inventing a new field name on every line. */
   maxSignals: z.number({ error: 'Maximum signal count must be a number' }).int('Maximum signal count must be a whole number')
     .min(1, 'Maximum signal count is at least 1').max(4096, 'Maximum signal count is at most 4096').default(256),
+  /** Signals shown under another name: the device's field name to the name shown (history is kept across a rename). */
+  rename: z.record(
+    z.string().min(1).max(128),
+    z.string().trim().min(1, 'A signal name cannot be empty').max(128, 'A signal name is at most 128 characters'),
+  ).refine((r) => Object.keys(r).length <= 4096, 'At most 4096 renamed signals')
+    .refine((r) => new Set(Object.values(r)).size === Object.values(r).length, 'Two signals cannot be renamed to the same name')
+    .default({}),
+  /** The device's field names that are not made into signals (removed by the user). */
+  remove: z.array(z.string().min(1).max(128)).max(4096, 'At most 4096 removed signals').default([]),
 }).strict();
 
 export type LinesOptions = z.infer<typeof LinesOptionsSchema>;

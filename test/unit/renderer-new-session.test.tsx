@@ -43,7 +43,7 @@ describe('New session dialog', () => {
       linkConfig: { host: '192.168.1.20', port: 4000 },
       options: {
         format: 'csv', separator: ';', header: 'present', timestampColumn: 'time_ms', timestampUnit: 'ms',
-        maxLineLength: 4096, maxSignals: 256,
+        maxLineLength: 4096, maxSignals: 256, rename: {}, remove: [],
       },
       autoConnect: true,
     });

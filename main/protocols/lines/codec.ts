@@ -16,6 +16,7 @@
 
 import { LinesOptionsSchema, type LinesOptions, type LinesOptionsInput } from '../../../shared/api/lines-options';
 import { DecimalScanner } from './decimal';
+import { ReceiveClock } from './receive-clock';
 import { NAME_NOT_FOUND, SignalNameTable } from './signal-names';
 
 export interface LinesSink {
@@ -70,9 +71,10 @@ const EMPTY = 0;
 const NUMBER = 1;
 const TEXT = 2;
 
-/** Signal id stand-ins: a name past the signal limit, a name that cannot be a signal name. */
+/** Signal id stand-ins: a name past the signal limit, a name that cannot be a signal name, a name the user removed. */
 const REFUSED = -2;
 const INVALID_NAME = -3;
+const REMOVED = -4;
 
 const MAX_NAME_BYTES = 128;
 const MAX_JSON_DEPTH = 32;
@@ -102,11 +104,14 @@ export class LinesDecoder {
   private discarding = false;
   private lineNo = 0;
   private lineStart = 0;
+  private readonly clock: ReceiveClock;
 
   // Signals.
   private readonly names = new SignalNameTable();
   private signalCount = 0;
   private limitReported = false;
+  private readonly renamed: Map<string, string>;
+  private readonly removed: Set<string>;
 
   // CSV: per-field scratch, and the signal id per column (-1 until resolved).
   private readonly fixedSep: number;
@@ -118,6 +123,7 @@ export class LinesDecoder {
   private headerNames: string[] | null = null;
   /** A header or a data line has been accepted: later headers need at least two all-text fields. */
   private csvStarted = false;
+  private sawCsv = false;
   private tsColumn = -1;
 
   // kv and JSON: samples staged until the line is known good.
@@ -136,8 +142,16 @@ export class LinesDecoder {
   private anchor = NaN;
   private lastDeviceTime = -Infinity;
 
-  constructor(options: LinesOptionsInput, private readonly sink: LinesSink) {
+  /**
+   * `previous`: the decoder these options replace on a running link. Its counters, partial
+   * line, receive clock and CSV header carry over, so a device that printed its header long
+   * ago keeps its column names under the new options.
+   */
+  constructor(options: LinesOptionsInput, private readonly sink: LinesSink, previous?: LinesDecoder) {
     this.opts = LinesOptionsSchema.parse(options);
+    this.renamed = new Map(Object.entries(this.opts.rename));
+    this.removed = new Set(this.opts.remove);
+    this.clock = previous?.clock ?? new ReceiveClock();
     const max = this.opts.maxLineLength;
     this.maxRaw = max + 1;
     this.carry = new Uint8Array(this.maxRaw);
@@ -156,7 +170,33 @@ export class LinesDecoder {
     this.tsName = ts === null ? null : this.encoder.encode(ts);
     this.tsIndexOption = ts !== null && /^\d{1,6}$/.test(ts) && Number(ts) >= 1 ? Number(ts) - 1 : -1;
     this.tsScale = TIME_SCALE[this.opts.timestampUnit];
+    if (previous) this.continueFrom(previous);
     this.resolveTimestampColumn();
+  }
+
+  /**
+   * The timestamp column named in the options while no CSV header naming it has come (the
+   * device printed its header before the port opened): null when nothing is awaited.
+   */
+  get awaitedHeader(): string | null {
+    return this.sawCsv && this.awaitingNamedColumn() ? this.opts.timestampColumn : null;
+  }
+
+  private continueFrom(previous: LinesDecoder): void {
+    Object.assign(this.counters, previous.counters);
+    this.lastError = previous.lastError;
+    this.lineNo = previous.lineNo;
+    this.discarding = previous.discarding;
+    if (previous.carryLen <= this.maxRaw) {
+      this.carry.set(previous.carry.subarray(0, previous.carryLen));
+      this.carryLen = previous.carryLen;
+    } else {
+      this.counters.discardedBytes += previous.carryLen;
+      this.discarding = true;
+    }
+    if (this.opts.header !== 'absent') this.headerNames = previous.headerNames;
+    this.csvStarted = previous.csvStarted;
+    this.sawCsv = previous.sawCsv;
   }
 
   /** Bytes of the line received so far but not yet ended by a newline. */
@@ -164,11 +204,15 @@ export class LinesDecoder {
     return this.carryLen;
   }
 
-  /** Decodes a chunk received at time `t` (seconds since the epoch). Never throws on any input. */
+  /**
+   * Decodes a chunk received at time `t` (seconds since the epoch). Never throws on any input.
+   * Its lines get distinct receive times, spread since the previous chunk (see ReceiveClock).
+   */
   push(chunk: Uint8Array, t: number): void {
     const c = this.counters;
     const len = chunk.length;
     c.bytes += len;
+    this.clock.chunk(t, countNewlines(chunk));
     let pos = 0;
     while (pos < len) {
       const nl = chunk.indexOf(LF, pos);
@@ -177,17 +221,18 @@ export class LinesDecoder {
         return;
       }
       this.lineNo++;
+      const at = this.clock.next();
       if (this.discarding) {
         this.discarding = false;
         c.discardedBytes += nl + 1 - pos;
         c.resyncs++;
       } else if (this.carryLen === 0) {
-        this.line(chunk, pos, nl, t);
+        this.line(chunk, pos, nl, at);
       } else if (this.carryLen + nl - pos <= this.maxRaw) {
         this.carry.set(chunk.subarray(pos, nl), this.carryLen);
         const n = this.carryLen + nl - pos;
         this.carryLen = 0;
-        this.line(this.carry, 0, n, t);
+        this.line(this.carry, 0, n, at);
       } else {
         c.discardedBytes += this.carryLen + nl + 1 - pos;
         this.carryLen = 0;
@@ -203,6 +248,7 @@ export class LinesDecoder {
     this.counters.discardedBytes += this.carryLen;
     this.carryLen = 0;
     this.discarding = false;
+    this.clock.reset();
   }
 
   private keepPartial(chunk: Uint8Array, pos: number, len: number): void {
@@ -332,11 +378,18 @@ export class LinesDecoder {
       k = q + 1;
     }
 
+    this.sawCsv = true;
     const header = this.opts.header;
-    if (texts > 0 || (header === 'present' && !this.csvStarted)) {
+    const awaiting = this.awaitingNamedColumn();
+    if (header !== 'absent' && (texts > 0 || (header === 'present' && !this.csvStarted))) {
       // The first line that is not all numbers names the columns; later, a line of text fields only
-      // (at least two, so a one-word message does not rename a column) is a new header.
-      if (header !== 'absent' && (!this.csvStarted || (texts === count && count >= 2))) return this.csvHeader(b, count);
+      // (at least two, so a one-word message does not rename a column) is a new header. While a
+      // timestamp column named in the options has not been seen, a numeric line is not its header
+      // and a line naming it is, whenever it comes.
+      if ((awaiting && this.fieldsInclude(b, count, this.tsName!)) || (!this.csvStarted && !(awaiting && texts === 0))
+        || (texts === count && count >= 2)) return this.csvHeader(b, count);
+    }
+    if (texts > 0) {
       let bad = 0;
       while (kind[bad] !== TEXT) bad++;
       return this.fail(`field "${this.columnName(bad)}" is not a number: ${this.excerpt(b, fieldStart[bad]!, fieldEnd[bad]!)}`);
@@ -346,7 +399,12 @@ export class LinesDecoder {
     let at = t;
     if (this.opts.timestampColumn !== null) {
       const tc = this.tsColumn;
-      if (tc < 0) return this.fail(`timestamp column "${this.opts.timestampColumn}" is not in the header`);
+      if (tc < 0) {
+        const want = this.opts.timestampColumn;
+        return this.fail(this.headerNames === null
+          ? `waiting for a header line naming the timestamp column "${want}" (the device may have printed it before the port opened)`
+          : `timestamp column "${want}" is not in the header (${this.headerNames.join(', ')}): waiting for a header line naming it`);
+      }
       if (tc >= count || kind[tc] !== NUMBER) return this.fail(`no timestamp in column ${tc + 1} ("${this.columnName(tc)}")`);
       at = this.deviceTime(fieldValue[tc]!, t);
       if (Number.isNaN(at)) return this.fail(`timestamp in column ${tc + 1} is not a finite number`);
@@ -389,6 +447,27 @@ export class LinesDecoder {
     this.counters.headers++;
     this.resolveTimestampColumn();
     return true;
+  }
+
+  private awaitingNamedColumn(): boolean {
+    return this.tsName !== null && this.tsIndexOption < 0 && this.tsColumn < 0;
+  }
+
+  /** Whether one of the line's fields (quotes stripped) is exactly `name`. */
+  private fieldsInclude(b: Uint8Array, count: number, name: Uint8Array): boolean {
+    for (let col = 0; col < count; col++) {
+      let s = this.fieldStart[col]!;
+      let e = this.fieldEnd[col]!;
+      if (e - s >= 2 && b[s] === QUOTE && b[e - 1] === QUOTE) {
+        s++;
+        e--;
+      }
+      if (e - s !== name.length) continue;
+      let k = 0;
+      while (k < name.length && b[s + k] === name[k]) k++;
+      if (k === name.length) return true;
+    }
+    return false;
   }
 
   private columnName(col: number): string {
@@ -684,6 +763,10 @@ export class LinesDecoder {
     if (known !== NAME_NOT_FOUND) return known;
     const name = this.nameOf(b, s, e);
     if (name === null) return INVALID_NAME;
+    if (this.removed.has(name)) {
+      if (this.names.size < 4 * this.opts.maxSignals) this.names.add(b, s, e, REMOVED);
+      return REMOVED;
+    }
     const max = this.opts.maxSignals;
     if (this.signalCount >= max) {
       if (!this.limitReported) {
@@ -694,7 +777,7 @@ export class LinesDecoder {
       if (this.names.size < 4 * max) this.names.add(b, s, e, REFUSED);
       return REFUSED;
     }
-    const id = this.sink.signal(name);
+    const id = this.sink.signal(this.renamed.get(name) ?? name);
     this.signalCount++;
     this.names.add(b, s, e, id);
     return id;
@@ -738,6 +821,12 @@ function looksLikeKv(b: Uint8Array, s: number, e: number): boolean {
   if (k === s) return false;
   while (k < e && b[k] === SP) k++;
   return k < e && (b[k] === EQ || b[k] === COLON);
+}
+
+function countNewlines(b: Uint8Array): number {
+  let n = 0;
+  for (let k = b.indexOf(LF); k >= 0; k = b.indexOf(LF, k + 1)) n++;
+  return n;
 }
 
 function isPairSeparator(c: number): boolean {

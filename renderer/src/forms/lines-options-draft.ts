@@ -1,4 +1,5 @@
-// The lines protocol's options as the New session form holds them.
+// The lines protocol's options as the New session form and a running session's
+// options panel hold them.
 import {
   LinesOptionsSchema, type LinesOptions,
 } from '../../../shared/api/lines-options';
@@ -13,10 +14,14 @@ export interface LinesOptionsDraft {
   timestampUnit: string;
   maxLineLength: string;
   maxSignals: string;
+  /** Renamed and removed signals: edited in the signal list, not in these fields, and kept as they are. */
+  rename: Record<string, string>;
+  remove: string[];
 }
 
-export function linesOptionsDraft(): LinesOptionsDraft {
-  const d = LinesOptionsSchema.parse({});
+export function linesOptionsDraft(options: unknown = {}): LinesOptionsDraft {
+  const parsed = LinesOptionsSchema.safeParse(options);
+  const d = parsed.success ? parsed.data : LinesOptionsSchema.parse({});
   return {
     format: d.format,
     separator: d.separator,
@@ -25,6 +30,8 @@ export function linesOptionsDraft(): LinesOptionsDraft {
     timestampUnit: d.timestampUnit,
     maxLineLength: String(d.maxLineLength),
     maxSignals: String(d.maxSignals),
+    rename: d.rename,
+    remove: d.remove,
   };
 }
 
@@ -37,6 +44,8 @@ export function validateLinesOptions(d: LinesOptionsDraft): { ok: true; options:
     timestampUnit: d.timestampUnit,
     maxLineLength: parseNumber(d.maxLineLength),
     maxSignals: parseNumber(d.maxSignals),
+    rename: d.rename,
+    remove: d.remove,
   });
   return parsed.success ? { ok: true, options: parsed.data } : { ok: false, errors: fieldErrors(parsed.error.issues) };
 }

@@ -5,12 +5,14 @@ const WORDS = { Disconnected: 'Disconnected', Connecting: 'Connecting', Connecte
 
 export function CommState({ session }: { session: SessionStatus }) {
   const state = session.deviceCommState;
+  // An open link whose device has not proved itself is not "Connecting": the link is there, the device is not understood yet.
+  const linkOpen = state === 'Connecting' && session.deviceLink.operational;
   // Red when the link says why it is down; grey when it is simply not wanted.
-  const tone = state === 'ConnectedReady' ? 'ok' : state === 'Connecting' ? 'busy' : session.deviceLink.lastError ? 'fault' : 'idle';
+  const tone = state === 'ConnectedReady' ? 'ok' : linkOpen ? 'open' : state === 'Connecting' ? 'busy' : session.deviceLink.lastError ? 'fault' : 'idle';
   return (
-    <span className={`comm-state comm-${tone}`} data-testid="comm-state" data-comm-state={state}>
+    <span className={`comm-state comm-${tone}`} data-testid="comm-state" data-comm-state={state} title={linkOpen ? (session.waitingFor ?? 'link open, device not ready') : undefined}>
       <i className="dot" aria-hidden="true" />
-      {WORDS[state]}
+      {linkOpen ? 'Link open' : WORDS[state]}
     </span>
   );
 }

@@ -18,6 +18,7 @@ export function SessionStatusPanel({ session }: { session: SessionStatus }) {
         <dt>Device session</dt><dd className="mono">{session.deviceSessionId ?? '—'}</dd>
         <dt>Link</dt><dd>{LINK_TYPE_LABELS[link.type]} <span className="mono">{link.endpoint}</span></dd>
         <dt>Link operational</dt><dd>{link.operational ? 'yes' : 'no'}{link.demoMode ? <span className="badge">demo</span> : null}</dd>
+        {session.waitingFor ? <><dt>Waiting for</dt><dd className="warn-text" data-testid="waiting-for">{session.waitingFor}</dd></> : null}
         <dt>Link error</dt><dd className={link.lastError ? 'fault-text' : 'muted'} data-testid="link-error">{link.lastError ?? 'none'}</dd>
         <dt>Protocol error</dt><dd className={session.lastProtocolError ? 'warn-text' : 'muted'} data-testid="protocol-error">{session.lastProtocolError ?? 'none'}</dd>
         {session.sfdFirmwareId ? <><dt>Firmware</dt><dd className="mono">{session.sfdFirmwareId}</dd></> : null}
