@@ -9,6 +9,7 @@ import {
   isMethod, issuesOf, MAX_REQUEST_BYTES, RequestEnvelope, RequestSchemas,
 } from '../../shared/api/contract';
 import { LinkSpec, describeLink } from '../../shared/api/link-config';
+import { MAX_NAME_CHARS, MAX_SESSIONS } from '../../shared/api/limits';
 import { RateMeter } from '../../shared/client/rate';
 import { LinkUnavailableError, refuseReason } from '../links/factory';
 import { listSerialPorts } from '../links/serial';
@@ -288,6 +289,8 @@ export class Hub {
         // A refused link changes nothing: not the session, not demo mode.
         const refused = refuseReason(spec);
         if (refused) throw new HubError('OperationFailure', refused);
+        // A demo session configured by hand is kept in the workspace from now on.
+        if (session.demo) this.roomForSession();
         await session.configureLink(spec).catch((e) => this.linkFailure(e, spec));
         session.demo = false;
         // As in the seed: configuring a device link by hand ends demo mode.
@@ -300,6 +303,7 @@ export class Hub {
         return null;
       case 'createSession': {
         const q = params as ParsedParams<'createSession'>;
+        this.roomForSession();
         const spec = this.parseLink(q.linkType, q.linkConfig);
         const options = this.parseOptions(q.protocol, q.options ?? {});
         const session = this.addSession(q.protocol, spec, options, { name: q.name ?? this.uniqueName(`${q.protocol} on ${describeLink(spec)}`), autoConnect: q.autoConnect ?? true });
@@ -439,6 +443,13 @@ export class Hub {
     return session;
   }
 
+  /** Sessions kept in the workspace are bounded as the workspace is (demo ones are not kept). */
+  private roomForSession(): void {
+    let kept = 0;
+    for (const s of this.sessions.values()) if (!s.demo) kept++;
+    if (kept >= MAX_SESSIONS) throw new HubError('OperationFailure', `There are already ${kept} sessions, the most a workspace holds (${MAX_SESSIONS}): remove one first`);
+  }
+
   private tryConnect(session: DeviceSession): void {
     try {
       session.connect();
@@ -481,10 +492,18 @@ export class Hub {
     throw new HubError('OperationFailure', `Cannot open ${describeLink(spec)}: ${(e as Error).message}`);
   }
 
+  /** A name not taken yet, within the length a name may have (a long host or port name is cut, with an ellipsis). */
   private uniqueName(base: string): string {
     const names = new Set([...this.sessions.values()].map((s) => s.name));
-    if (!names.has(base)) return base;
-    for (let i = 2; ; i++) if (!names.has(`${base} (${i})`)) return `${base} (${i})`;
+    const fit = (suffix: string) => {
+      const room = MAX_NAME_CHARS - suffix.length;
+      if (base.length <= room) return base + suffix;
+      // Cut between characters, never inside a surrogate pair.
+      const cut = base.slice(0, room - 1).replace(/[\uD800-\uDBFF]$/, '');
+      return `${cut.trimEnd()}…${suffix}`;
+    };
+    if (!names.has(fit(''))) return fit('');
+    for (let i = 2; ; i++) if (!names.has(fit(` (${i})`))) return fit(` (${i})`);
   }
 
   // ------------------------------------------------------------ demo mode

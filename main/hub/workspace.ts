@@ -1,11 +1,13 @@
 // The workspace file: sessions, their links and options, the plots, demo mode.
 // Written atomically (temp file + rename), validated on load; a corrupt file
-// is moved aside and reported, never silently replaced.
+// is moved aside and reported, never silently replaced. Its limits are the API's
+// (shared/api/limits.ts): whatever a client can make, the next start loads back.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { PlotConfig, PROTOCOLS } from '../../shared/api/contract';
 import { LinkSpec } from '../../shared/api/link-config';
+import { MAX_ID_CHARS, MAX_NAME_CHARS, MAX_PATH_CHARS, MAX_PLOTS, MAX_REPLAYS, MAX_SESSIONS } from '../../shared/api/limits';
 
 export const WORKSPACE_FILE = 'workspace.json';
 
@@ -13,21 +15,21 @@ export const WorkspaceSchema = z.object({
   version: z.literal(1),
   demoMode: z.boolean(),
   sessions: z.array(z.object({
-    id: z.string().min(1).max(64),
-    name: z.string().min(1).max(100),
+    id: z.string().min(1).max(MAX_ID_CHARS),
+    name: z.string().min(1).max(MAX_NAME_CHARS),
     protocol: z.enum(PROTOCOLS),
     link: LinkSpec,
     options: z.record(z.string(), z.unknown()),
     autoConnect: z.boolean(),
-  })).max(256),
-  plots: z.array(PlotConfig).max(32),
+  })).max(MAX_SESSIONS),
+  plots: z.array(PlotConfig).max(MAX_PLOTS),
   /** Recordings open for replay, opened again (paused where they were) at the next start. */
   replays: z.array(z.object({
-    recording: z.string().min(1).max(100),
-    path: z.string().min(1).max(4096),
+    recording: z.string().min(1).max(MAX_NAME_CHARS),
+    path: z.string().min(1).max(MAX_PATH_CHARS),
     position: z.number().finite(),
     speed: z.number().min(0.01).max(1000),
-  })).max(32).optional(),
+  })).max(MAX_REPLAYS).optional(),
 });
 export type Workspace = z.infer<typeof WorkspaceSchema>;
 
@@ -46,12 +48,15 @@ export async function loadWorkspace(dir: string): Promise<LoadedWorkspace> {
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { workspace: EMPTY_WORKSPACE, fresh: true, notice: null };
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { workspace: EMPTY_WORKSPACE, fresh: true, notice: null };
+    if (code === 'EISDIR') return { workspace: EMPTY_WORKSPACE, fresh: false, notice: `The workspace ${file} is a folder, not a file: Benchscope started with an empty workspace and cannot save it until that folder is moved away (it is left as it is)` };
     return { workspace: EMPTY_WORKSPACE, fresh: false, notice: `Cannot read the workspace ${file}: ${(e as Error).message}; starting with an empty one (the file is left as it is)` };
   }
   let reason: string;
   try {
-    const parsed = WorkspaceSchema.safeParse(JSON.parse(text));
+    // A file saved by an editor that writes a UTF-8 byte order mark is still ours.
+    const parsed = WorkspaceSchema.safeParse(JSON.parse(text.replace(/^\uFEFF/, '')));
     if (parsed.success) return { workspace: parsed.data, fresh: false, notice: null };
     const first = parsed.error.issues[0];
     reason = `${first.path.join('.') || '(top)'}: ${first.message}`;
@@ -88,6 +93,8 @@ export class WorkspaceWriter {
         await fs.rename(tmp, file);
         this.lastError = null;
       } catch (e) {
+        // No temp file is left behind (one per failed start would pile up beside the workspace).
+        await fs.rm(tmp, { force: true }).catch(() => undefined);
         this.lastError = `Cannot save the workspace to ${file}: ${(e as Error).message}`;
       }
     });

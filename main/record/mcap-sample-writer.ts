@@ -12,11 +12,14 @@
 // - A chunk is written whole, then its message indexes, in one write call; a chunk
 //   is never split across writes, so a crash leaves whole chunks and at most one
 //   torn record at the end, which readers see as a record past the end of the file.
-// - CRCs are written as 0 ("not computed", which the MCAP spec lets readers skip).
+// - Every chunk carries the CRC-32 of its records, so readers notice a damaged chunk
+//   (a flipped byte once moved a timestamp by 763 s unnoticed). The data section and
+//   summary CRCs are written as 0 ("not computed", which the MCAP spec lets readers skip).
 // - Times: seconds since the epoch (doubles) to u64 ns exactly as NanosClock does
 //   (whole seconds, plus the fraction rounded to the ns), with no BigInt.
 import type { FileHandle } from 'node:fs/promises';
 import { McapRecordBuilder, type McapTypes } from '@mcap/core';
+import { mcapCrc } from './mcap-crc';
 import { SAMPLE_BYTES } from './mcap-format';
 
 const OP_MESSAGE = 0x05;
@@ -229,7 +232,7 @@ export class SampleMcapWriter {
     view.setUint32(17, this.endLo, true);
     view.setUint32(21, this.endHi, true);
     setU64(view, 25, recordsLength);
-    view.setUint32(33, 0, true); // crc: not computed
+    view.setUint32(33, mcapCrc(chunk.subarray(CHUNK_HEAD, this.at)), true);
     view.setUint32(37, 0, true); // compression: none
     setU64(view, 41, recordsLength);
 

@@ -10,6 +10,7 @@ import type { Mark } from '../../shared/api/contract';
 import {
   decodeSample, MARK_SCHEMA_NAME, nsToSeconds, RECORDING_METADATA, recordingMetadata, SAMPLE_SCHEMA_NAME, SAMPLE_SCHEMA_TEXT, type RecordingSessionMeta,
 } from './mcap-format';
+import { damagedChunk, DamagedChunkError, mcapCrc } from './mcap-crc';
 import { DEFAULT_CHUNK_BYTES, SampleMcapWriter } from './mcap-sample-writer';
 
 export interface RecordedSignal {
@@ -46,9 +47,14 @@ function grow<T extends Float64Array | Uint32Array>(a: T, n: number): T {
   return b;
 }
 
-/** Reads a whole recording into per-signal arrays, in file order. */
+/**
+ * Reads a whole recording into per-signal arrays, in file order. A chunk whose
+ * records fail their CRC is refused (DamagedChunkError naming the file and chunk).
+ */
 export async function readRecording(file: string): Promise<RecordingContents> {
-  const reader = new McapStreamReader({ validateCrcs: true });
+  // Chunks come to us before their messages, so each is checked here, where its place is known.
+  const reader = new McapStreamReader({ includeChunks: true, validateCrcs: false });
+  let chunks = 0;
   const channels = new Map<number, McapTypes.Channel>();
   const schemas = new Map<number, McapTypes.Schema>();
   const byChannel = new Map<number, RecordedSignal>();
@@ -57,6 +63,13 @@ export async function readRecording(file: string): Promise<RecordingContents> {
   const take = (): boolean => {
     for (let rec; (rec = reader.nextRecord()); ) {
       switch (rec.type) {
+        case 'Chunk': {
+          chunks++;
+          // (A compressed chunk is refused by the reader itself: Benchscope writes none.)
+          const computed = rec.uncompressedCrc === 0 || rec.compression !== '' ? rec.uncompressedCrc : mcapCrc(rec.records);
+          if (computed !== rec.uncompressedCrc) throw damagedChunk(file, { ordinal: chunks, messageStartTime: rec.messageStartTime, messageEndTime: rec.messageEndTime }, rec.uncompressedCrc, computed);
+          break;
+        }
         case 'Schema': schemas.set(rec.id, rec); break;
         case 'Channel': channels.set(rec.id, rec); break;
         case 'Metadata':
@@ -108,7 +121,7 @@ export async function readRecording(file: string): Promise<RecordingContents> {
     }
   } catch (e) {
     // A chunk cut in the middle by a crash: everything before it has been read.
-    if (!(e instanceof Error) || !/crc|length|exceeds|invalid/i.test(e.message)) throw e;
+    if (e instanceof DamagedChunkError || !(e instanceof Error) || !/crc|length|exceeds|invalid/i.test(e.message)) throw e;
   } finally {
     stream.destroy();
   }

@@ -17,6 +17,7 @@ import { McapIndexedReader, type McapTypes } from '@mcap/core';
 import { FileHandleReadable } from '@mcap/nodejs';
 import type { Mark } from '../../shared/api/contract';
 import { CONSOLE_SCHEMA_NAME, MARK_SCHEMA_NAME, NanosClock, nsToSeconds, SAMPLE_BYTES, SAMPLE_SCHEMA_NAME } from './mcap-format';
+import { damagedChunk, DamagedChunkError, mcapCrc } from './mcap-crc';
 import { parseConsoleLine, parseMark, readRecording } from './recording-files';
 
 export interface ReplayChannel {
@@ -55,6 +56,13 @@ export interface ReplaySource {
 
 export class ReplaySourceError extends Error {}
 
+/** A chunk whose records do not match their stored CRC (decodeChunk knows no file: its caller words it). */
+export class ChunkCrcError extends ReplaySourceError {
+  constructor(readonly stored: number, readonly computed: number) {
+    super(`A chunk whose records fail their CRC check (stored 0x${stored.toString(16)}, computed 0x${computed.toString(16)})`);
+  }
+}
+
 /** Opens a recording for replay; throws ReplaySourceError with a reason in words. */
 export async function openReplaySource(file: string): Promise<ReplaySource> {
   let handle: FileHandle;
@@ -70,12 +78,12 @@ export async function openReplaySource(file: string): Promise<ReplaySource> {
     await handle.close();
     return memorySource(file);
   }
-  const source = new IndexedSource(handle, reader);
+  const source = new IndexedSource(file, handle, reader);
   try {
     await source.loadMarks(reader);
   } catch (e) {
     await source.close();
-    throw new ReplaySourceError(`Cannot read the marks of ${file}: ${(e as Error).message}`);
+    throw e instanceof ReplaySourceError || e instanceof DamagedChunkError ? e : new ReplaySourceError(`Cannot read the marks of ${file}: ${(e as Error).message}`);
   }
   return source;
 }
@@ -143,7 +151,7 @@ class IndexedSource implements ReplaySource {
   /** The chunks the last prefetch decoded (a seek's), used by the read that asked for them. */
   private seekBatch: Map<number, DecodedChunk> | null = null;
 
-  constructor(private readonly handle: FileHandle, private readonly reader: McapIndexedReader) {
+  constructor(private readonly file: string, private readonly handle: FileHandle, private readonly reader: McapIndexedReader) {
     const withMessages = new Set<number>();
     for (const c of reader.chunkIndexes) for (const id of c.messageIndexOffsets.keys()) withMessages.add(id);
     const sampleChannels = [...reader.channelsById.values()]
@@ -184,9 +192,13 @@ class IndexedSource implements ReplaySource {
     if (!topics.length) return;
     const session = new Map(topics.map((ch) => [ch.id, ch.metadata.get('session') ?? '']));
     const decoder = new TextDecoder();
-    for await (const m of reader.readMessages({ topics: topics.map((ch) => ch.topic) })) {
-      const mark = parseMark(decoder.decode(m.data));
-      if (mark) this.marks.push({ t: nsToSeconds(m.logTime), session: session.get(m.channelId) ?? '', ...mark });
+    try {
+      for await (const m of reader.readMessages({ topics: topics.map((ch) => ch.topic) })) {
+        const mark = parseMark(decoder.decode(m.data));
+        if (mark) this.marks.push({ t: nsToSeconds(m.logTime), session: session.get(m.channelId) ?? '', ...mark });
+      }
+    } catch (e) {
+      throw await this.damagedAmong(e, topics.map((ch) => ch.id));
     }
   }
 
@@ -198,12 +210,36 @@ class IndexedSource implements ReplaySource {
     const out: ReplayConsoleLine[] = [];
     const decoder = new TextDecoder();
     // Backwards from t through the index: only the chunks just before the playhead are read.
-    for await (const m of reader.readMessages({ topics: channels.map((ch) => ch.topic), endTime: new NanosClock().toNs(t), reverse: true })) {
-      const line = parseConsoleLine(decoder.decode(m.data));
-      if (line) out.push({ t: nsToSeconds(m.logTime), session: session.get(m.channelId) ?? '', ...line });
-      if (out.length >= limit) break;
+    try {
+      for await (const m of reader.readMessages({ topics: channels.map((ch) => ch.topic), endTime: new NanosClock().toNs(t), reverse: true })) {
+        const line = parseConsoleLine(decoder.decode(m.data));
+        if (line) out.push({ t: nsToSeconds(m.logTime), session: session.get(m.channelId) ?? '', ...line });
+        if (out.length >= limit) break;
+      }
+    } catch (e) {
+      throw await this.damagedAmong(e, channels.map((ch) => ch.id));
     }
     return out.reverse();
+  }
+
+  /**
+   * The MCAP library checks chunk CRCs too, but its error names no chunk: on one, the
+   * chunks holding those channels are checked here to say which is damaged.
+   */
+  private async damagedAmong(e: unknown, channelIds: number[]): Promise<Error> {
+    if (!(e instanceof Error) || !/chunk CRC/.test(e.message)) return e as Error;
+    for (const index of this.reader.chunkIndexes) {
+      if (!channelIds.some((id) => index.messageIndexOffsets.has(id))) continue;
+      const offset = Number(index.chunkStartOffset);
+      const buf = Buffer.allocUnsafe(Math.min(Number(index.chunkLength), MAX_CHUNK_BYTES));
+      const { bytesRead } = await this.handle.read(buf, 0, buf.length, offset);
+      try {
+        decodeChunk(buf.subarray(0, bytesRead), new Map(), 0);
+      } catch (d) {
+        if (d instanceof ChunkCrcError) return damagedChunk(this.file, { offset, ...index }, d.stored, d.computed);
+      }
+    }
+    return new ReplaySourceError(`${this.file}: ${e.message}`);
   }
 
   async read(t0: number, t1: number, sink: RangeSink): Promise<void> {
@@ -266,7 +302,7 @@ class IndexedSource implements ReplaySource {
         const at = c.offset - first.offset;
         const length = Number(c.index.chunkLength);
         if (at + length > bytesRead) throw new ReplaySourceError(`The recording ends inside a chunk at byte ${c.offset}`);
-        decodedNow.set(c.offset, decodeChunk(buf.subarray(at, at + length), this.byId, this.channels.length));
+        decodedNow.set(c.offset, this.decode(c, buf.subarray(at, at + length)));
       }
       i = j;
     }
@@ -295,9 +331,18 @@ class IndexedSource implements ReplaySource {
     const buf = Buffer.allocUnsafe(length);
     const { bytesRead } = await this.handle.read(buf, 0, length, c.offset);
     if (bytesRead < length) throw new ReplaySourceError(`The recording ends inside a chunk at byte ${c.offset}`);
-    const d = decodeChunk(buf, this.byId, this.channels.length);
+    const d = this.decode(c, buf);
     this.remember(c.offset, d);
     return d;
+  }
+
+  private decode(c: ChunkRef, buf: Uint8Array): DecodedChunk {
+    try {
+      return decodeChunk(buf, this.byId, this.channels.length);
+    } catch (e) {
+      if (e instanceof ChunkCrcError) throw damagedChunk(this.file, { offset: c.offset, ...c.index }, e.stored, e.computed);
+      throw e;
+    }
   }
 
   private remember(offset: number, d: DecodedChunk): void {
@@ -362,6 +407,12 @@ export function decodeChunk(buf: Uint8Array, byId: ReadonlyMap<number, number>, 
   p += 8;
   const first = p;
   const last = Math.min(buf.byteLength, p + recordsLen);
+  // A cut chunk is walked as far as it goes (its caller knows it is cut); a whole one must match its CRC.
+  const stored = view.getUint32(9 + 24, true);
+  if (stored !== 0 && p + recordsLen <= buf.byteLength) {
+    const computed = mcapCrc(buf.subarray(first, last));
+    if (computed !== stored) throw new ChunkCrcError(stored, computed);
+  }
   // One walk over the records: where each sample message is, and of which channel.
   const most = Math.floor((last - first) / (9 + 22 + SAMPLE_BYTES));
   const at = new Int32Array(most);
@@ -418,6 +469,7 @@ async function memorySource(file: string): Promise<ReplaySource> {
   try {
     contents = await readRecording(file);
   } catch (e) {
+    if (e instanceof DamagedChunkError) throw e;
     throw new ReplaySourceError(`Cannot read ${file} as an MCAP recording: ${(e as Error).message}`);
   }
   const signals = contents.signals.filter((s) => s.count > 0);

@@ -12,6 +12,7 @@
 import path from 'node:path';
 import type { OpenedReplay, ReplayStatus } from '../../shared/api/capture';
 import type { Mark } from '../../shared/api/contract';
+import { MAX_REPLAYS } from '../../shared/api/limits';
 import type { TelemetryStore } from '../telemetry/store';
 import { openReplaySource, ReplaySourceError, type ReplayConsoleLine, type ReplaySource } from './replay-source';
 
@@ -191,6 +192,8 @@ export class Replays {
   constructor(private readonly opts: ReplaysOptions) {}
 
   async openReplay(p: { name: string; folder?: string; play?: boolean; speed?: number; file?: string; position?: number }): Promise<OpenedReplay> {
+    // As many as the workspace keeps, to open them again at the next start.
+    if (this.open.size >= MAX_REPLAYS) throw new ReplayError('OperationFailure', `${this.open.size} recordings are open for replay, the most a workspace holds (${MAX_REPLAYS}): close one first`);
     const file = p.file ?? await this.opts.resolve(p.name, p.folder);
     let source: ReplaySource;
     try {

@@ -10,6 +10,7 @@ import {
   RecordingRequestSchemas, ReplayRequestSchemas, TriggerRequestSchemas,
 } from './capture';
 import { type CanResultTypes, CanRequestSchemas } from './can';
+import { MAX_ID_CHARS, MAX_NAME_CHARS, MAX_PLOTS } from './limits';
 
 export const PROTOCOLS = ['lines', 'hexrot', 'scrutiny', 'katcp', 'dcs'] as const;
 export type ProtocolName = (typeof PROTOCOLS)[number];
@@ -232,8 +233,8 @@ export interface SerialPortInfo {
 
 // ---------------------------------------------------------------- requests
 
-const sessionId = z.string().min(1).max(64);
-const name = z.string().trim().min(1, 'Name is required').max(100, 'Name is at most 100 characters');
+const sessionId = z.string().min(1).max(MAX_ID_CHARS);
+const name = z.string().trim().min(1, 'Name is required').max(MAX_NAME_CHARS, `Name is at most ${MAX_NAME_CHARS} characters`);
 const linkTypeSchema = z.enum(LINK_TYPES, { error: `Link type must be one of ${LINK_TYPES.join(', ')}` });
 const protocolSchema = z.enum(PROTOCOLS, { error: `Protocol must be one of ${PROTOCOLS.join(', ')}` });
 const timeoutS = z.number().min(0).max(600).optional();
@@ -271,7 +272,7 @@ export const RequestSchemas = {
   sendText: z.object({ sessionId, text: z.string().max(4096, 'At most 4096 characters per send') }).strict(),
   listSerialPorts: z.object({}).strict(),
   getPlots: z.object({}).strict(),
-  setPlots: z.object({ plots: z.array(PlotConfig).max(32) }).strict(),
+  setPlots: z.object({ plots: z.array(PlotConfig).max(MAX_PLOTS, `At most ${MAX_PLOTS} plots`) }).strict(),
   ping: z.object({ timeoutS }).strict(),
   /** A protocol's own request (e.g. KATCP "?sensor-sampling", Scrutiny "readMemory"); args checked by the protocol. */
   sessionAction: z.object({

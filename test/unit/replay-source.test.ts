@@ -6,7 +6,7 @@ import { McapStreamReader, McapWriter, type IWritable } from '@mcap/core';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { decodeChunk, nsWordsToSeconds, openReplaySource, ReplaySourceError } from '../../main/record/replay-source';
+import { ChunkCrcError, decodeChunk, nsWordsToSeconds, openReplaySource, ReplaySourceError } from '../../main/record/replay-source';
 import { SampleMcapWriter } from '../../main/record/mcap-sample-writer';
 import { decodeSample, NanosClock, nsToSeconds, SAMPLE_SCHEMA_NAME, SAMPLE_SCHEMA_TEXT, SampleEncoder } from '../../main/record/mcap-format';
 
@@ -104,6 +104,9 @@ describe('replay source', () => {
     const firstRecord = 9 + 8 + 8 + 8 + 4 + 4 + 8;
     view.setUint32(firstRecord + 1, 0xffffff00, true);
     view.setUint32(firstRecord + 5, 0x7fff, true);
+    // With its CRC it is refused as damaged; without one (a writer that computes none), the walk stops there.
+    expect(() => decodeChunk(oversized, byId, 2)).toThrow(ChunkCrcError);
+    view.setUint32(9 + 24, 0, true);
     const o = decodeChunk(oversized, byId, 2);
     expect(o.times[0]?.length ?? 0).toBe(0);
     // Garbage records after a valid chunk header: no exception escapes but ours.
