@@ -68,6 +68,15 @@ fetch('http://${target}/recordings/x.csv?token=${host.token}')
     }
   }, 60_000);
 
+  it('the refusal pages name the command that started the host', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await page.goto(`http://127.0.0.1:${host.port}/?token=${'w'.repeat(32)}`);
+    await expect.poll(() => page.getByTestId('full-page-message').textContent(), { timeout: 10_000 }).toMatch(/refused this page.*printed by npm run host/s);
+    await page.goto(`http://127.0.0.1:${host.port}/`);
+    await expect.poll(() => page.getByTestId('full-page-message').textContent(), { timeout: 10_000 }).toMatch(/Token needed.*printed by npm run host/s);
+    await page.close();
+  }, 60_000);
+
   it('the open tab says "reconnecting" while the host is away and carries on when it is back', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
     await page.goto(host.url);
