@@ -44,9 +44,10 @@ describe('recording killed mid-way', () => {
 
     const started = await client.startRecording({ name: 'cut short' });
     expect(started.state).toBe('recording');
-    // Wait for a chunk (128 KiB) on disk.
+    // Wait for a chunk (128 KiB) on disk, and long enough for the slowest demo signal to have several samples.
     let status = started;
-    while (status.bytes < 140_000) {
+    const since = Date.now();
+    while (status.bytes < 140_000 || Date.now() - since < 3000) {
       status = (await client.waitServerStatusUpdate(5)).recording!;
       expect(status.state).toBe('recording');
       expect(status.error).toBeNull();
