@@ -93,14 +93,21 @@ async function watchRate(buffer: number, n: number, requestPeriodMs = 0, seconds
   }, emu);
 }
 
-async function rpvRate(): Promise<number> {
+/** The 7 RPVs polled (the workload raced against the Python server, which watches the same 7): updates/s and host CPU. */
+async function rpvRate(requestPeriodMs = 0, seconds = 3): Promise<{ reads: number; cpu: number; usPerUpdate: number }> {
+  const emu = await emulatorProcess(['--request-period-ms', String(requestPeriodMs)]);
   return withSession({}, { ...DEVICE_PACE, pollRpvs: true }, async (_s, samples) => {
-    await sleep(300);
+    await sleep(500);
     const c0 = samples();
+    const u0 = process.cpuUsage();
     const t0 = performance.now();
-    await sleep(2000);
-    return (samples() - c0) / ((performance.now() - t0) / 1000);
-  });
+    await sleep(seconds * 1000);
+    const dt = (performance.now() - t0) / 1000;
+    const u = process.cpuUsage(u0);
+    const cpuS = (u.user + u.system) / 1e6;
+    const updates = samples() - c0;
+    return { reads: updates / dt, cpu: cpuS / dt, usPerUpdate: (cpuS * 1e6) / Math.max(1, updates) };
+  }, emu);
 }
 
 async function downloadTime(): Promise<number> {
@@ -137,6 +144,7 @@ export async function benchScrutiny(): Promise<Result[]> {
   const large = await watchRate(1024, 64);
   const paced = await watchRate(256, 64, 10, 5);
   const rpv = await rpvRate();
+  const rpvPaced = await rpvRate(10, 5);
   const download = await downloadTime();
   return [
     { name: 'scrutiny watch over UDP loopback (emulator in its own process), 64 float32 variables, 256-byte device buffers', value: small.reads, unit: 'variable updates/s' },
@@ -148,7 +156,11 @@ export async function benchScrutiny(): Promise<Result[]> {
     { name: 'scrutiny host CPU while watching, 1024-byte buffers', value: large.cpu * 100, unit: '% of a core' },
     { name: 'scrutiny watch, device answering one request per 10 ms, 64 variables, 256-byte buffers', value: paced.reads, unit: 'variable updates/s' },
     { name: 'scrutiny host CPU per update, device at one request per 10 ms', value: paced.usPerUpdate, unit: 'us/update', lowerIsBetter: true },
-    { name: 'scrutiny RPV polling over UDP loopback, 7 RPVs', value: rpv, unit: 'RPV reads/s' },
+    { name: 'scrutiny RPV polling over UDP loopback (emulator in its own process), 7 RPVs', value: rpv.reads, unit: 'RPV updates/s' },
+    { name: 'scrutiny host CPU polling 7 RPVs', value: rpv.cpu * 100, unit: '% of a core' },
+    { name: 'scrutiny host CPU per RPV update', value: rpv.usPerUpdate, unit: 'us/update', lowerIsBetter: true },
+    { name: 'scrutiny RPV polling, device answering one request per 10 ms, 7 RPVs', value: rpvPaced.reads, unit: 'RPV updates/s' },
+    { name: 'scrutiny host CPU per RPV update, device at one request per 10 ms', value: rpvPaced.usPerUpdate, unit: 'us/update', lowerIsBetter: true },
     { name: 'scrutiny acquisition download, full 4096-byte buffer, 256-byte chunks, UDP loopback', value: download, unit: 'ms' },
     { name: 'scrutiny frame decode + RPV walk (40 float32 per frame)', value: decodeThroughput(), unit: 'samples/s' },
   ];

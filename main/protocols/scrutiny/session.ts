@@ -81,8 +81,6 @@ export class ScrutinySession implements ProtocolAdapter {
   private pointerRefusal: string | null = null;
   /** A ReadAcquisition download under way: bytes received of the total. */
   download: { received: number; total: number } | null = null;
-  private readPlans: ReadRequestPlan[] = [];
-  private rpvPlans: Uint8Array[] = [];
   /**
    * The polling requests, RPVs then memory, read round-robin one at a time: the
    * cursor carries on across a change of the watch list, so no value waits for a
@@ -512,7 +510,7 @@ export class ScrutinySession implements ProtocolAdapter {
     const d = this.device;
     if (!d) return;
     const p = d.params;
-    this.rpvPlans = [];
+    const rpvPlans: Uint8Array[] = [];
     if (this.options.pollRpvs) {
       // Request: 2 bytes per id within rx; response: 2 + size per id within tx.
       let ids: number[] = [];
@@ -520,20 +518,21 @@ export class ScrutinySession implements ProtocolAdapter {
       for (const r of d.rpvs) {
         const size = 2 + (r.type === 0xff ? 0 : (1 << (r.type & 0x0f)));
         if (ids.length > 0 && ((ids.length + 1) * 2 > p.rxBufferSize || resp + size > p.txBufferSize)) {
-          this.rpvPlans.push(requests.readRpv(ids));
+          rpvPlans.push(requests.readRpv(ids));
           ids = [];
           resp = 0;
         }
         ids.push(r.id);
         resp += size;
       }
-      if (ids.length) this.rpvPlans.push(requests.readRpv(ids));
+      if (ids.length) rpvPlans.push(requests.readRpv(ids));
     }
-    this.readPlans = planReads(this.watched, {
+    // Throws (nothing changed) when a variable cannot fit a response.
+    const readPlans = planReads(this.watched, {
       addressSize: p.addressSize, maxRequest: p.rxBufferSize, maxResponse: p.txBufferSize, avoid: d.forbiddenRegions,
     });
-    this.pollFrames = [...this.rpvPlans, ...this.readPlans.map((r) => r.frame)];
-    this.pollReads = [...this.rpvPlans.map(() => null), ...this.readPlans];
+    this.pollFrames = [...rpvPlans, ...readPlans.map((r) => r.frame)];
+    this.pollReads = [...rpvPlans.map(() => null), ...readPlans];
     this.pollVars = this.watched;
     this.planVersion++;
     if (this.pollCursor >= this.pollFrames.length) this.pollCursor = 0;
