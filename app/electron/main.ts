@@ -6,12 +6,15 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IPC_REQUEST_PORT, PORT_MESSAGE } from '../../shared/api/bridge';
 import { Hub } from '../../main/hub/hub';
+import { IpcDoors } from './ipc-door';
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 const INDEX = path.join(__dirname, '..', 'renderer', 'index.html');
 const INDEX_URL = pathToFileURL(INDEX).href;
 
 let hub: Hub | null = null;
+let doors: IpcDoors | null = null;
+const watched = new WeakSet<WebContents>();
 let win: BrowserWindow | null = null;
 
 /** Our window's own top frame, showing our own page: never a subframe, another window or a page it navigated to. */
@@ -20,20 +23,23 @@ function isOurPage(contents: WebContents, frame: WebFrameMain | null | undefined
 }
 
 function onPortRequest(event: IpcMainEvent): void {
-  if (!hub || !isOurPage(event.sender, event.senderFrame)) return; // IPC sender checked: only our own page
+  if (!doors || !isOurPage(event.sender, event.senderFrame)) return; // IPC sender checked: only our own page, its top frame
   const { port1, port2 } = new MessageChannelMain();
-  const conn = hub.connect({
-    sendText: (text) => port1.postMessage(text),
-    sendBinary: (frame) => port1.postMessage(frame),
-    isBusy: () => false,
+  const contents = event.sender;
+  // One connection per window: a new request replaces the last; a closed window ends its own.
+  if (!watched.has(contents)) {
+    watched.add(contents);
+    const id = contents.id;
+    contents.once('destroyed', () => doors?.close(id));
+  }
+  doors.open(contents.id, {
+    postMessage: (m) => port1.postMessage(m),
+    onMessage: (h) => port1.on('message', (e) => h(e.data)),
+    onClose: (h) => port1.on('close', h),
+    start: () => port1.start(),
+    close: () => port1.close(),
   });
-  port1.on('message', (e) => {
-    if (typeof e.data === 'string') conn.receive(e.data);
-    else conn.receiveBinary(0);
-  });
-  port1.on('close', () => conn.close());
-  port1.start();
-  event.sender.postMessage(PORT_MESSAGE, null, [port2]);
+  contents.postMessage(PORT_MESSAGE, null, [port2]);
 }
 
 async function createWindow(): Promise<void> {
@@ -73,6 +79,7 @@ app.whenReady().then(async () => {
   ]));
   hub = new Hub({ userDataDir: app.getPath('userData') });
   await hub.start();
+  doors = new IpcDoors(hub);
   ipcMain.on(IPC_REQUEST_PORT, onPortRequest);
   await createWindow();
   app.on('activate', () => { if (BrowserWindow.getAllWindows().length === 0) void createWindow(); });

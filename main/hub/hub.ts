@@ -23,6 +23,7 @@ import { RecordingError, Recordings } from '../record/recordings';
 import { ReplayError, Replays } from '../record/replay';
 import { CanMonitors, CanRequestError, isCanMethod } from '../links/can/can-requests';
 import { startDemoDevices, type DemoDevice } from './demo';
+import { ClientOutbox, type OutboxCounters } from './client-outbox';
 import { DeviceSession } from './device-session';
 import { loadWorkspace, WorkspaceWriter, type Workspace } from './workspace';
 
@@ -60,6 +61,8 @@ export interface HubConnection {
 
 interface ClientState {
   door: ClientDoor;
+  /** Everything but telemetry goes out through it, bounded for a client that does not read. */
+  outbox: ClientOutbox;
   telemetry: ReturnType<TelemetryBatcher['addClient']>;
   consoleSession: string | null;
 }
@@ -95,7 +98,10 @@ export class Hub {
     deviceSessionCount: 0,
     toClients: new RateMeter(),
     fromClients: new RateMeter(),
+    /** Telemetry samples dropped for clients that have left (the total survives them). */
+    departedDroppedSamples: 0,
   };
+  private readonly outboxCounters: OutboxCounters = { coalesced: 0, dropped: 0 };
 
   constructor(private readonly opts: HubOptions) {
     this.store = new TelemetryStore({ capacity: opts.storeCapacity });
@@ -194,6 +200,7 @@ export class Hub {
         this.stats.msgSent++;
         door.sendBinary(frame);
       }, door.isBusy),
+      outbox: new ClientOutbox(door, this.outboxCounters),
       consoleSession: null,
     };
     this.clients.add(client);
@@ -209,7 +216,7 @@ export class Hub {
       close: () => {
         this.setConsoleSession(client, null);
         this.batcher.removeClient(client.telemetry);
-        this.clients.delete(client);
+        if (this.clients.delete(client)) this.stats.departedDroppedSamples += client.telemetry.stats.samplesDropped;
       },
     };
   }
@@ -550,6 +557,7 @@ export class Hub {
       // Requests to devices: what the host sends (the answers are not requests).
       requests += c.txMessagesPerSec;
     }
+    dropped += this.stats.departedDroppedSamples;
     for (const c of this.clients) dropped += c.telemetry.stats.samplesDropped;
     return {
       uptime: (Date.now() - this.startedAt) / 1000,
@@ -565,6 +573,8 @@ export class Hub {
       fromDeviceDatarateBytePerSec: fromDevice,
       deviceRequestPerSec: requests,
       telemetryDroppedSamples: dropped,
+      clientEventsCoalesced: this.outboxCounters.coalesced,
+      clientEventsDropped: this.outboxCounters.dropped,
     };
   }
 
@@ -582,23 +592,22 @@ export class Hub {
   }
 
   private flushEvents(): void {
+    for (const c of this.clients) c.outbox.drain();
     // A playing replay's playhead moves: its timeline hears of it four times a second.
     if (this.replays.playing && Date.now() - this.lastStatusAt >= 250) this.statusDirty = true;
     if (this.statusDirty) {
       this.lastStatusAt = Date.now();
       this.statusDirty = false;
-      const status = this.status();
-      for (const c of this.clients) this.sendEvent(c, { event: 'status', data: status });
+      this.broadcast({ event: 'status', data: this.status() });
     }
     if (this.signalsDirty) {
       this.signalsDirty = false;
-      const signals = this.store.list();
-      for (const c of this.clients) this.sendEvent(c, { event: 'signals', data: signals });
+      this.broadcast({ event: 'signals', data: this.store.list() });
     }
     if (this.marksDirty) {
       this.marksDirty = false;
       const marks = [...this.sessions.values()].flatMap((s) => s.takeMarks());
-      if (marks.length) for (const c of this.clients) this.sendEvent(c, { event: 'marks', data: marks });
+      if (marks.length) this.broadcast({ event: 'marks', data: marks });
     }
     for (const s of this.sessions.values()) {
       if (s.consoleWatchers === 0) continue;
@@ -619,12 +628,17 @@ export class Hub {
 
   private broadcast(msg: EventMessage): void {
     const text = JSON.stringify(msg);
-    for (const c of this.clients) this.send(c, text);
+    for (const c of this.clients) this.deliver(c, msg, text);
   }
 
   private sendEvent(client: ClientState, msg: EventMessage): void {
-    // One serialisation per event per client is fine here: these are control events, never samples.
-    this.send(client, JSON.stringify(msg));
+    this.deliver(client, msg, JSON.stringify(msg));
+  }
+
+  private deliver(client: ClientState, msg: EventMessage, text: string): void {
+    this.stats.toClients.add(text.length);
+    this.stats.msgSent++;
+    client.outbox.event(msg.event, msg.data, text);
   }
 
   private reply(client: ClientState, msg: { id: number | null; ok: boolean; result?: unknown; error?: ApiErrorBody }): void {
@@ -634,11 +648,7 @@ export class Hub {
   private send(client: ClientState, text: string): void {
     this.stats.toClients.add(text.length);
     this.stats.msgSent++;
-    try {
-      client.door.sendText(text);
-    } catch {
-      // A door that cannot send is closing; its close() removes the client.
-    }
+    client.outbox.send(text);
   }
 
   // ------------------------------------------------------------ persistence

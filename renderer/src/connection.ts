@@ -143,10 +143,18 @@ function openBridgePipe(desktop: DesktopBridge): Promise<MessagePipe> {
       clearTimeout(timer);
       const port = ev.ports[0];
       let handlers: Parameters<MessagePipe['setHandlers']>[0] | null = null;
+      // The main process holds back while too much is not acknowledged (a MessagePort has
+      // no buffered amount): the bytes received so far, once per task that handled messages.
+      let received = 0;
+      let ackPending = false;
+      const ack = () => { ackPending = false; port.postMessage(received); };
       port.onmessage = (m: MessageEvent) => {
         const d = m.data;
+        if (typeof d === 'string') received += d.length;
+        else if (d instanceof ArrayBuffer || ArrayBuffer.isView(d)) received += d.byteLength;
         if (typeof d === 'string' || d instanceof ArrayBuffer) handlers?.onMessage(d);
         else if (ArrayBuffer.isView(d)) handlers?.onMessage(d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength) as ArrayBuffer);
+        if (!ackPending) { ackPending = true; setTimeout(ack, 0); }
       };
       port.addEventListener('close', () => handlers?.onClose('the main process closed the port'));
       resolve({

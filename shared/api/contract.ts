@@ -137,8 +137,12 @@ export interface ServerStatistics {
   toDeviceDatarateBytePerSec: number;
   fromDeviceDatarateBytePerSec: number;
   deviceRequestPerSec: number;
-  /** Benchscope's telemetry path: samples dropped for slow clients, all clients summed. */
+  /** Benchscope's telemetry path: samples dropped for slow clients, all clients summed (those gone too). */
   telemetryDroppedSamples: number;
+  /** Status, signal-list and plots events replaced by a newer one while a client was not reading. */
+  clientEventsCoalesced: number;
+  /** Events, console lines and marks dropped for clients that were not reading. */
+  clientEventsDropped: number;
 }
 
 /** The client's own view of its traffic (seed: ScrutinyClient.Statistics). */
