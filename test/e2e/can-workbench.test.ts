@@ -1,8 +1,8 @@
-// The CAN link form and monitor as a user sees them in Chromium: SocketCAN's
-// unavailability said in the form, an SLCAN link set up through the form to an
+// The CAN link form and monitor as a user sees them in Chromium: a new CAN link
+// starting on SLCAN where SocketCAN is missing, SocketCAN's unavailability said in the form, an SLCAN link set up through the form to an
 // adapter emulator on a pty pair, frames arriving in the monitor table, and a frame
 // sent from the monitor reaching the adapter.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -11,6 +11,8 @@ import { startHost, type RunningHost } from '../../app/host/server';
 import { SlcanEmulator } from '../../main/links/can/slcan-emulator';
 import { ptyPair, type PtyPair } from '../integration/can-support';
 import { launchChromium, watchErrors } from './browser';
+
+const SHOTS = process.env.BENCHSCOPE_SHOTS ?? '/tmp/benchscope-shots';
 
 describe('CAN in Chromium', () => {
   let dir: string;
@@ -44,6 +46,23 @@ describe('CAN in Chromium', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('a new CAN link starts on SLCAN where SocketCAN is missing, at 1280x720 and 1920x1080', async () => {
+    await mkdir(SHOTS, { recursive: true });
+    for (const size of [{ width: 1280, height: 720 }, { width: 1920, height: 1080 }]) {
+      const page = await browser.newPage({ viewport: size });
+      const errors = watchErrors(page);
+      await page.goto(host.url);
+      await page.getByTestId('new-session').click();
+      const dialog = page.getByRole('dialog', { name: 'New session' });
+      await dialog.getByLabel('Link type').selectOption('can');
+      await expect.poll(() => dialog.getByLabel('CAN interface').inputValue(), { timeout: 5000 }).toBe('slcan');
+      expect(await dialog.getByTestId('can-unavailable').count()).toBe(0);
+      await page.screenshot({ path: path.join(SHOTS, `can-form-${size.width}x${size.height}.png`) });
+      expect(errors).toEqual([]);
+      await page.close();
+    }
+  });
+
   it('sets up an SLCAN link through the form and shows its frames in the monitor', async () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     const errors = watchErrors(page);
@@ -52,8 +71,14 @@ describe('CAN in Chromium', () => {
     const dialog = page.getByRole('dialog', { name: 'New session' });
     await dialog.getByLabel('Name').fill('CAN bench');
     await dialog.getByLabel('Link type').selectOption('can');
-    // SocketCAN (the seed's default) cannot be used on this machine: the form says why.
+    // SocketCAN (the seed's default) cannot be used on this machine: the form starts on SLCAN instead.
+    const iface = dialog.getByLabel('CAN interface');
+    await expect.poll(() => iface.inputValue(), { timeout: 5000 }).toBe('slcan');
+    await expect.poll(() => dialog.getByTestId('can-subform-slcan').count()).toBe(1);
+    // Chosen by hand, SocketCAN says why it cannot be used here, and the choice stays.
+    await iface.selectOption('socketcan');
     await expect.poll(() => dialog.getByTestId('can-unavailable').textContent(), { timeout: 5000 }).toMatch(/socketcan" native addon/);
+    expect(await iface.inputValue()).toBe('socketcan');
     await dialog.getByLabel('CAN interface').selectOption('slcan');
     await dialog.getByLabel('Serial port').fill(pty.host);
     await dialog.getByLabel('CAN bitrate').selectOption('500000');

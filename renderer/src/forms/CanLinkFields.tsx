@@ -1,7 +1,8 @@
 // CAN link: ids and frame options common to every interface, then the
 // interface's own block (channel, bitrates), swapped with the interface.
 import { CAN_INTERFACES, SLCAN_BITRATES, type CanInterface } from '../../../shared/api/link-config';
-import { useCanInterfaceStatus } from '../can/interface-status';
+import { useEffect } from 'react';
+import { useCanInterfaceStatus, usePreferredCanInterface } from '../can/interface-status';
 import { CheckField, SelectField, TextField } from './fields';
 import { CAN_INTERFACE_LABELS, type CanDraft, type CanSubDrafts } from './link-draft';
 import type { SubFormProps } from './sub-form';
@@ -26,6 +27,12 @@ export function CanLinkFields({ idPrefix, draft, onChange, errors }: SubFormProp
     />
   );
 
+  // A form still on its default interface moves to one this machine can use (SLCAN where SocketCAN is missing).
+  const preferred = usePreferredCanInterface();
+  useEffect(() => {
+    if (preferred && !draft.interfaceChosen && draft.interface !== preferred) onChange({ ...draft, interface: preferred });
+  }, [preferred, draft, onChange]);
+
   const availability = useCanInterfaceStatus(draft.interface, draft.interface === 'socketcan' ? sub.socketcan.channel : undefined);
 
   return (
@@ -36,7 +43,7 @@ export function CanLinkFields({ idPrefix, draft, onChange, errors }: SubFormProp
           label="CAN interface"
           value={draft.interface}
           choices={CAN_INTERFACES.map((i) => ({ value: i, label: CAN_INTERFACE_LABELS[i] }))}
-          onChange={(v) => onChange({ ...draft, interface: v as CanInterface })}
+          onChange={(v) => onChange({ ...draft, interface: v as CanInterface, interfaceChosen: true })}
           error={errors.interface}
         />
         <TextField id={`${p}-txid`} label="TX id" value={draft.txid} onChange={(txid) => onChange({ ...draft, txid })}

@@ -36,6 +36,8 @@ export interface CanSubDrafts {
 
 export interface CanDraft {
   interface: CanInterface;
+  /** False while the interface is the form's default: it may then move to one this machine can use. */
+  interfaceChosen: boolean;
   txid: string;
   rxid: string;
   extended_id: boolean;
@@ -100,7 +102,7 @@ export function draftFromSpec(spec?: LinkSpec): LinkDraft {
     serial: serialDraft(d.serial),
     rtt: { ...d.rtt },
     can: {
-      interface: can.interface, txid: hexId(can.txid), rxid: hexId(can.rxid),
+      interface: can.interface, interfaceChosen: false, txid: hexId(can.txid), rxid: hexId(can.rxid),
       extended_id: can.extended_id, fd: can.fd, bitrate_switch: can.bitrate_switch, sub: canSubDrafts(),
     },
   };
@@ -114,7 +116,7 @@ export function draftFromSpec(spec?: LinkSpec): LinkDraft {
       const c = spec.config;
       const sub = Object.fromEntries(Object.entries(c.subconfig).map(([k, v]) => [k, typeof v === 'boolean' ? v : text(v)]));
       draft.can = {
-        interface: c.interface, txid: hexId(c.txid), rxid: hexId(c.rxid),
+        interface: c.interface, interfaceChosen: true, txid: hexId(c.txid), rxid: hexId(c.rxid),
         extended_id: c.extended_id, fd: c.fd, bitrate_switch: c.bitrate_switch,
         sub: { ...draft.can.sub, [c.interface]: { ...draft.can.sub[c.interface], ...sub } },
       };

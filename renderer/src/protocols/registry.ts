@@ -39,6 +39,7 @@ export interface RendererProtocol<D = unknown> {
 const DcsPanel = lazy(() => import('./dcs/DcsPanel').then((m) => ({ default: m.DcsPanel })));
 const KatcpPanel = lazy(() => import('./katcp/KatcpPanel').then((m) => ({ default: m.KatcpPanel })));
 const ScrutinyPanel = lazy(() => import('./scrutiny/ScrutinyPanel').then((m) => ({ default: m.ScrutinyPanel })));
+const LinesPanel = lazy(() => import('./lines/LinesPanel').then((m) => ({ default: m.LinesPanel })));
 const HexrotPanel = lazy(() => import('./hexrot/HexrotPanel').then((m) => ({ default: m.HexrotPanel })));
 
 function protocol<D>(p: RendererProtocol<D>): RendererProtocol<unknown> {
@@ -52,6 +53,7 @@ export const RENDERER_PROTOCOLS: Record<ProtocolName, RendererProtocol<unknown>>
     initialDraft: linesOptionsDraft,
     validate: validateLinesOptions,
     OptionsFields: LinesOptionsFields,
+    Panel: LinesPanel,
   }),
   dcs: protocol<DcsOptionsDraft>({
     label: 'DCS: be the DCSS for a hardware server (DHS) under test',
