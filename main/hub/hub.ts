@@ -297,11 +297,13 @@ export class Hub {
         const refused = refuseReason(spec);
         if (refused) throw new HubError('OperationFailure', refused);
         // A demo session configured by hand is kept in the workspace from now on.
-        if (session.demo) this.roomForSession();
+        const wasDemo = session.demo;
+        if (wasDemo) this.roomForSession();
         await session.configureLink(spec).catch((e) => this.linkFailure(e, spec));
         session.demo = false;
-        // As in the seed: configuring a device link by hand ends demo mode.
-        if (this.demoMode) await this.setDemoMode(false, session.id);
+        // As in the seed, configuring a demo device's link by hand ends demo mode;
+        // editing one's own session's link leaves the demo bench running.
+        if (wasDemo && this.demoMode) await this.setDemoMode(false, session.id);
         this.changed(true);
         return null;
       }
