@@ -97,6 +97,17 @@ describe('DCS through the host and the SDK', () => {
     expect(await client.sessionAction<Any>(sessionId, 'waitMotor', { motor: 'table_z', timeoutS: 10 }, 15)).toMatchObject({ position: 1, status: 'normal' });
   });
 
+  it('refuses operation arguments that hold a space or are empty with InvalidValueError, and sends nothing', async () => {
+    const sent = async () => ((await client.request('getConsole', { sessionId, limit: 1000 })) as { dir: string; text: string }[]).filter((l) => l.dir === 'tx' && l.text.startsWith('stoh_start_operation')).length;
+    const before = await sent();
+    const spaced = client.sessionAction(sessionId, 'startOperation', { operation: 'sim_scan', args: [3, 'two words'] });
+    await expect(spaced).rejects.toBeInstanceOf(InvalidValueError);
+    await expect(spaced).rejects.toThrow(/args\.1: "two words" holds a space and cannot be carried as one token: DCS operation arguments are space-separated tokens/);
+    await expect(client.sessionAction(sessionId, 'startOperation', { operation: 'sim_scan', args: [''] })).rejects.toThrow(/args\.0: an empty argument cannot be carried/);
+    await expect(client.sessionAction(sessionId, 'startOperation', { operation: 'sim_scan', args: ['tab\there'] })).rejects.toThrow(/holds the control character 0x09/);
+    expect(await sent()).toBe(before);
+  });
+
   it('answers a bad action with a typed error and the session carries on', async () => {
     await expect(client.sessionAction(sessionId, 'moveMotor', { motor: 'sample_x', position: 1e6 })).rejects.toBeInstanceOf(InvalidValueError);
     const tree = await client.sessionAction<Any>(sessionId, 'devices', {});
