@@ -44,6 +44,8 @@ export class DeviceSession {
   /** Totals of links and adapters already replaced, so counters never go backwards. */
   private readonly base: Totals & { frameErrors: number; resyncs: number; refusedConnections: number } = { rxBytes: 0, txBytes: 0, rxMessages: 0, txMessages: 0, frameErrors: 0, resyncs: 0, refusedConnections: 0 };
   private readonly rates = { rxBytes: 0, txBytes: 0, rxMessages: 0, txMessages: 0 };
+  /** The port a listening link configured as 0 got: an options edit listens there again, so connected peers come back. */
+  private keptPort: number | null = null;
   private lastTotals: Totals | null = null;
   private lastTick = 0;
   private consoleLines: ConsoleLine[] = [];
@@ -82,7 +84,7 @@ export class DeviceSession {
   /** Opens the link (throws LinkUnavailableError for a link the platform cannot serve). */
   connect(): void {
     if (this.wanted) return;
-    const link = createLink(this.linkSpec, { multiPeer: this.protocol.multiPeer ?? false });
+    const link = createLink(withKeptPort(this.linkSpec, this.keptPort), { multiPeer: this.protocol.multiPeer ?? false });
     this.wanted = true;
     this.link = link;
     const parsed = this.protocol.optionsSchema.parse(this.options);
@@ -211,6 +213,7 @@ export class DeviceSession {
   async configureLink(spec: LinkSpec): Promise<void> {
     const wasWanted = this.wanted;
     await this.disconnect();
+    this.keptPort = null;
     this.linkSpec = spec;
     if (wasWanted || this.autoConnect) this.connect();
     this.hooks.onChange();
@@ -227,6 +230,7 @@ export class DeviceSession {
       return;
     }
     const wasWanted = this.wanted;
+    this.keptPort = (this.link as { boundPort?: number | null } | null)?.boundPort ?? this.keptPort;
     await this.disconnect();
     this.options = options;
     this.optionsRevision++;
@@ -445,4 +449,10 @@ function refusedBy(link: Link | null, adapter: ProtocolAdapter | null): number |
 function ignoredBytes(link: Link | null): Pick<SessionCounters, 'ignoredRxBytes'> {
   const n = (link as { ignoredRxBytes?: unknown } | null)?.ignoredRxBytes;
   return typeof n === 'number' ? { ignoredRxBytes: n } : {};
+}
+
+/** A TCP server asked for port 0 listens again on the port it got (other links and fixed ports are as configured). */
+function withKeptPort(spec: LinkSpec, port: number | null): LinkSpec {
+  if (port === null || spec.type !== 'tcp-server' || spec.config.port !== 0) return spec;
+  return { ...spec, config: { ...spec.config, port } };
 }

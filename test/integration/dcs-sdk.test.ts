@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startHost, type RunningHost } from '../../app/host/server';
+import { DEFAULT_HARDWARE_SERVER } from '../../main/protocols/dcs/config';
 import { startDcsEmulator, type DcsEmulator } from '../../main/protocols/dcs/emulator';
 import { BenchscopeClient, InvalidValueError, type WebSocketCtor } from 'benchscope/sdk';
 import type { ProtocolEvent } from '../../shared/api/contract';
@@ -82,6 +83,29 @@ describe('DCS through the host and the SDK', () => {
     await expect.poll(() => events.slice(before).find((e) => e.kind === 'encoder')?.data, { timeout: 3000 }).toMatchObject({ encoder: 'sample_x_encoder', status: 'normal' });
     const lines = (await client.request('getConsole', { sessionId, limit: 50 })) as { dir: string; text: string }[];
     expect(lines.filter((l) => l.dir === 'tx' && l.text === 'stoh_get_encoder sample_x_encoder')).toHaveLength(1);
+  });
+
+  it('keeps the port it got (asked for port 0) when its DCS configuration is edited, so the DHS comes back with the new devices', async () => {
+    const endpointOf = async () => (await client.requestServerStatusUpdate({ wait: true }))!.sessions.find((s) => s.sessionId === sessionId)!.deviceLink.endpoint;
+    const before = await endpointOf();
+    const options = { hardwareServers: [{ ...DEFAULT_HARDWARE_SERVER, realMotors: [...DEFAULT_HARDWARE_SERVER.realMotors, { name: 'table_z', units: 'mm' }] }] };
+    await client.request('setSessionOptions', { sessionId, options });
+    await expect.poll(() => dhs.registered.has('table_z'), { timeout: 5000 }).toBe(true);
+    expect(await endpointOf()).toBe(before);
+    await client.waitDeviceReady(sessionId, 5);
+    await client.sessionAction(sessionId, 'moveMotor', { motor: 'table_z', position: 1 });
+    expect(await client.sessionAction<Any>(sessionId, 'waitMotor', { motor: 'table_z', timeoutS: 10 }, 15)).toMatchObject({ position: 1, status: 'normal' });
+  });
+
+  it('refuses operation arguments that hold a space or are empty with InvalidValueError, and sends nothing', async () => {
+    const sent = async () => ((await client.request('getConsole', { sessionId, limit: 1000 })) as { dir: string; text: string }[]).filter((l) => l.dir === 'tx' && l.text.startsWith('stoh_start_operation')).length;
+    const before = await sent();
+    const spaced = client.sessionAction(sessionId, 'startOperation', { operation: 'sim_scan', args: [3, 'two words'] });
+    await expect(spaced).rejects.toBeInstanceOf(InvalidValueError);
+    await expect(spaced).rejects.toThrow(/args\.1: "two words" holds a space and cannot be carried as one token: DCS operation arguments are space-separated tokens/);
+    await expect(client.sessionAction(sessionId, 'startOperation', { operation: 'sim_scan', args: [''] })).rejects.toThrow(/args\.0: an empty argument cannot be carried/);
+    await expect(client.sessionAction(sessionId, 'startOperation', { operation: 'sim_scan', args: ['tab\there'] })).rejects.toThrow(/holds the control character 0x09/);
+    expect(await sent()).toBe(before);
   });
 
   it('answers a bad action with a typed error and the session carries on', async () => {

@@ -126,6 +126,26 @@ describe('DCS panel', () => {
     await waitFor(() => expect(screen.getByText(/^stoh_start_operation sim_scan 1\.\d+ 2$/)).toBeTruthy());
   });
 
+  it('refuses operation arguments DCS cannot carry (a quoted one holding a space, an empty one) beside the field, and sends nothing', async () => {
+    const status = (await client.requestServerStatusUpdate())!.sessions.find((s) => s.sessionId === sessionId)!;
+    render(<DcsPanel session={status} />);
+    const field = await screen.findByLabelText('Operation arguments');
+    const start = screen.getByRole('button', { name: 'Start' }) as HTMLButtonElement;
+    const sentBefore = ((await client.request('getConsole', { sessionId, limit: 1000 })) as { text: string }[]).filter((l) => l.text.startsWith('stoh_start_operation')).length;
+    fireEvent.change(field, { target: { value: '3 "two words"' } });
+    expect(screen.getByRole('alert').textContent).toBe('argument 2 ("two words") holds a space: DCS carries operation arguments as space-separated tokens, it would arrive as 2 arguments');
+    expect(field.getAttribute('aria-invalid')).toBe('true');
+    expect(start.disabled).toBe(true);
+    fireEvent.click(start);
+    fireEvent.change(field, { target: { value: "3 ''" } });
+    expect(screen.getByRole('alert').textContent).toMatch(/^argument 2 is empty: .* an empty one cannot be sent$/);
+    fireEvent.change(field, { target: { value: '3 "ok"' } });
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(start.disabled).toBe(false);
+    const sentAfter = ((await client.request('getConsole', { sessionId, limit: 1000 })) as { text: string }[]).filter((l) => l.text.startsWith('stoh_start_operation')).length;
+    expect(sentAfter).toBe(sentBefore);
+  });
+
   it('shows a refused request inline', async () => {
     const status = (await client.requestServerStatusUpdate())!.sessions.find((s) => s.sessionId === sessionId)!;
     render(<DcsPanel session={status} />);

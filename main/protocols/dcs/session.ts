@@ -25,6 +25,21 @@ const name = z.string().trim().min(1).max(64);
 const position = z.number({ error: 'position must be a number' }).finite();
 const timeoutS = z.number().min(0).max(3600).optional();
 
+/**
+ * One operation argument: DCS carries them as space-separated tokens, so an argument
+ * holding a space (or any blank or control character) or an empty one would arrive
+ * mangled: refused here rather than sent.
+ */
+const operationArg = z.union([z.string().max(4000), z.number().finite()]).superRefine((v, ctx) => {
+  if (typeof v !== 'string') return;
+  const blank = /[\x00-\x20\x7f]/.exec(v);
+  if (v === '') ctx.addIssue({ code: 'custom', message: 'an empty argument cannot be carried: DCS operation arguments are space-separated tokens' });
+  else if (blank) {
+    const what = blank[0] === ' ' ? 'a space' : `the control character 0x${blank[0].charCodeAt(0).toString(16).padStart(2, '0')}`;
+    ctx.addIssue({ code: 'custom', message: `"${v.length > 60 ? `${v.slice(0, 60)}…` : v}" holds ${what} and cannot be carried as one token: DCS operation arguments are space-separated tokens` });
+  }
+});
+
 const ActionSchemas = {
   devices: z.object({}).strict().optional(),
   moveMotor: z.object({ motor: name, position }).strict(),
@@ -44,7 +59,7 @@ const ActionSchemas = {
   getEncoder: z.object({ encoder: name, timeoutS }).strict(),
   setEncoder: z.object({ encoder: name, position, timeoutS }).strict(),
   setString: z.object({ string: name, value: z.string().max(4000), timeoutS }).strict(),
-  startOperation: z.object({ operation: name, args: z.array(z.union([z.string().max(4000), z.number()])).max(256).default([]) }).strict(),
+  startOperation: z.object({ operation: name, args: z.array(operationArg).max(256).default([]) }).strict(),
   waitOperation: z.object({ handle: z.string().regex(/^\d+\.\d+$/, 'handles look like 1.7'), timeoutS }).strict(),
   operations: z.object({}).strict().optional(),
 } as const;

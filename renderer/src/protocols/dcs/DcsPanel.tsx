@@ -6,6 +6,7 @@ import type { ConsoleLine, ProtocolEvent, SessionStatus } from '../../../../shar
 import { client } from '../../hub';
 import type { FieldErrors } from '../../forms/link-draft';
 import { DcsConfigEditor } from './DcsConfigEditor';
+import { parseOperationArgs } from './operation-args';
 import { draftFromOptions, validateDcsConfig, type DcsConfigDraft } from './options';
 import './dcs.css';
 
@@ -102,6 +103,7 @@ export function DcsPanel({ session }: { session: SessionStatus }) {
   }
   const operations = tree.operations.map((o) => o.name);
   const chosenOp = operation || operations[0] || '';
+  const parsedArgs = parseOperationArgs(opArgs);
   return (
     <section className="panel" aria-labelledby={`dcs-title-${id}`} data-testid="dcs-panel">
       <header className="panel-header">
@@ -202,9 +204,14 @@ export function DcsPanel({ session }: { session: SessionStatus }) {
         <select aria-label="Operation" value={chosenOp} onChange={(e) => setOperation(e.target.value)}>
           {operations.map((o) => <option key={o} value={o}>{o}</option>)}
         </select>
-        <input aria-label="Operation arguments" placeholder="arguments, space separated" className="grow" value={opArgs} onChange={(e) => setOpArgs(e.target.value)} />
-        <button type="button" disabled={!chosenOp} onClick={() => void act('startOperation', { operation: chosenOp, args: opArgs.trim().split(/\s+/).filter(Boolean) })}>Start</button>
+        <input
+          aria-label="Operation arguments" placeholder="arguments, space separated" className="grow" value={opArgs}
+          aria-invalid={parsedArgs.ok ? undefined : true} aria-describedby={parsedArgs.ok ? undefined : `dcs-op-args-${id}`}
+          onChange={(e) => setOpArgs(e.target.value)}
+        />
+        <button type="button" disabled={!chosenOp || !parsedArgs.ok} onClick={() => { if (parsedArgs.ok) void act('startOperation', { operation: chosenOp, args: parsedArgs.args }); }}>Start</button>
       </div>
+      {parsedArgs.ok ? null : <p id={`dcs-op-args-${id}`} className="field-error" role="alert">{parsedArgs.error}</p>}
       <div style={{ maxHeight: 200, overflow: 'auto' }}>
         <table className="counters" aria-label="Timeline">
           <tbody>
