@@ -90,13 +90,17 @@ function Workbench() {
             <StatsPanel />
           </div>
           <div className="workspace">
-            {ProtocolPanel && session ? (
-              <PanelBoundary key={session.sessionId} name={session.protocol}>
-                <Suspense fallback={<p className="muted">Loading the {session.protocol} panel…</p>}>
-                  <ProtocolPanel session={session} />
-                </Suspense>
-              </PanelBoundary>
-            ) : null}
+            {/* A container of its own: as a bare sibling of the plots, the keyed slot of the
+                session shown before was left in the page when another session was selected. */}
+            <div className="protocol-area">
+              {ProtocolPanel && session ? (
+                <PanelBoundary key={session.sessionId} name={session.protocol}>
+                  <Suspense fallback={<p className="muted">Loading the {session.protocol} panel…</p>}>
+                    <ProtocolPanel session={session} />
+                  </Suspense>
+                </PanelBoundary>
+              ) : null}
+            </div>
             {session?.deviceLink.type === 'can' ? <CanMonitorPanel key={`can-${session.sessionId}`} session={session} /> : null}
             <PlotsArea />
             {session ? <Console key={session.sessionId} sessionId={session.sessionId} sessionName={session.name} /> : null}
