@@ -8,7 +8,7 @@ import { Hub } from '../../main/hub/hub';
 import type { SessionStatus } from '../../shared/api/contract';
 
 /** A board on a real TCP socket: prints its CSV header once when a client connects (unless told not to), then a line every 10 ms. */
-async function board(opts: { headerAtConnect: boolean }) {
+async function board(opts: { headerAtConnect: boolean; header?: string }) {
   const sockets = new Set<net.Socket>();
   let connections = 0;
   let n = 0;
@@ -17,7 +17,7 @@ async function board(opts: { headerAtConnect: boolean }) {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
     s.on('error', () => undefined);
-    if (opts.headerAtConnect) s.write('t,volts,amps\n');
+    if (opts.headerAtConnect) s.write(`${opts.header ?? 't,volts,amps'}\n`);
   });
   const timer = setInterval(() => {
     n++;
@@ -81,6 +81,17 @@ describe('lines session: options edited while it runs', () => {
     for (let i = 1; i < got; i++) expect(times[i]! - times[i - 1]!).toBeCloseTo(0.01, 6);
     expect(dev.connections()).toBe(1);
     expect((await hub.call('listSessions')).find((x) => x.sessionId === sessionId)!.options).toMatchObject({ timestampColumn: 't', rename: { volts: 'V' }, remove: ['amps'] });
+  });
+
+  it('removes and renames fields named like Object\'s own members (constructor, toString)', async () => {
+    const dev = await board({ headerAtConnect: true, header: 'constructor,toString,x' });
+    boards.push(dev);
+    const { sessionId } = await hub.call('createSession', { protocol: 'lines', linkType: 'tcp', linkConfig: { host: '127.0.0.1', port: dev.port } });
+    await until('fields', () => hub.store.list(sessionId).map((x) => x.name).sort().join(), (v) => v === 'constructor,toString,x');
+    await hub.call('setSessionOptions', { sessionId, options: { remove: ['constructor'], rename: { x: 'hasOwnProperty' } } });
+    await until('edited', () => hub.store.list(sessionId).map((x) => x.name).sort().join(), (v) => v === 'hasOwnProperty,toString');
+    await hub.call('setSessionOptions', { sessionId, options: { remove: [], rename: {} } });
+    await until('back', () => hub.store.list(sessionId).map((x) => x.name).sort().join(), (v) => v.split(',').includes('x') && !v.includes('hasOwnProperty'));
   });
 
   it('a named timestamp column whose header was missed: says what it waits for, then uses the next header line', async () => {

@@ -41,7 +41,8 @@ export class LinesSession implements ProtocolAdapter {
     const before = this.options;
     const removedBefore = new Set(before.remove);
     const removedNow = new Set(next.remove);
-    const shown = (o: LinesOptions, name: string) => o.rename[name] ?? name;
+    // Own keys only: a field the user called "constructor" is not Object's.
+    const shown = (o: LinesOptions, name: string) => (Object.hasOwn(o.rename, name) ? o.rename[name]! : name);
     for (const name of new Set([...Object.keys(before.rename), ...Object.keys(next.rename), ...next.remove])) {
       if (removedBefore.has(name)) continue;
       if (removedNow.has(name)) this.ctx.removeSignal?.(shown(before, name));
