@@ -7,10 +7,10 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Acquisition, AcquisitionSummary, CsvExport, TriggerSpec, TriggerStatus } from '../../shared/api/capture';
 import type { TelemetryStore } from '../telemetry/store';
-import { csvText } from '../record/csv';
-import { insideDataFolder } from '../record/data-folder';
+import { csvText } from '../files/csv';
+import { insideDataFolder } from '../files/data-folder';
 import { ScopeTrigger, type TriggerCapture } from './trigger';
-import { listAcquisitionFiles, readAcquisitionFile, removeAcquisitionFile, summaryOf, writeAcquisitionFile } from './acquisition-files';
+import { listAcquisitionFiles, readAcquisitionFile, removeAcquisitionFile, summaryOf, writeAcquisitionFile } from '../files/acquisition-files';
 
 const KEEP_UNSAVED = 32;
 

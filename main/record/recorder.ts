@@ -21,8 +21,8 @@ import path from 'node:path';
 import type { ConsoleLine, Mark } from '../../shared/api/contract';
 import type { RecordingStatus } from '../../shared/api/capture';
 import type { TelemetryStore } from '../telemetry/store';
-import { CONSOLE_SCHEMA, CONSOLE_SCHEMA_NAME, MARK_SCHEMA, MARK_SCHEMA_NAME, recordingMetadata, SAMPLE_SCHEMA_NAME, SAMPLE_SCHEMA_TEXT } from './mcap-format';
-import { DEFAULT_CHUNK_BYTES, SampleMcapWriter } from './mcap-sample-writer';
+import { CONSOLE_SCHEMA, CONSOLE_SCHEMA_NAME, MARK_SCHEMA, MARK_SCHEMA_NAME, recordingMetadata, SAMPLE_SCHEMA_NAME, SAMPLE_SCHEMA_TEXT } from '../files/mcap-format';
+import { DEFAULT_CHUNK_BYTES, SampleMcapWriter } from '../files/mcap-sample-writer';
 
 export { DEFAULT_CHUNK_BYTES };
 

@@ -4,12 +4,12 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { SIGNALS_CSV_MAX_SAMPLES, type Acquisition, type CsvExport, type CsvExportProgress, type RecordingInfo, type RecordingStatus, type SignalsCsv } from '../../shared/api/capture';
 import type { TelemetryStore } from '../telemetry/store';
-import { csvText, writeStreamed, type CsvColumn } from './csv';
+import { csvText, writeStreamed, type CsvColumn } from '../files/csv';
 import { Recorder, type RecordedSession } from './recorder';
-import { listRecordings, recordingPath, writeSamplesFile } from './recording-files';
+import { listRecordings, recordingPath, writeSamplesFile } from '../files/recording-files';
 import { streamRecordingCsv } from './recording-csv';
-import { insideDataFolder } from './data-folder';
-import { acquisitionMetadata, acquisitionSignals, storeName } from '../datalog/acquisition-files';
+import { insideDataFolder } from '../files/data-folder';
+import { acquisitionMetadata, acquisitionSignals, storeName } from '../files/acquisition-files';
 
 export class RecordingError extends Error {
   constructor(readonly code: 'InvalidRequest' | 'OperationFailure', message: string) {

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { McapIndexedReader, McapStreamReader } from '@mcap/core';
 import { FileHandleReadable } from '@mcap/nodejs';
-import { NsWords, SampleMcapWriter } from '../../main/record/mcap-sample-writer';
-import { decodeSample, NanosClock, SAMPLE_SCHEMA_NAME, SAMPLE_SCHEMA_TEXT } from '../../main/record/mcap-format';
+import { NsWords, SampleMcapWriter } from '../../main/files/mcap-sample-writer';
+import { decodeSample, NanosClock, SAMPLE_SCHEMA_NAME, SAMPLE_SCHEMA_TEXT } from '../../main/files/mcap-format';
 
 describe('SampleMcapWriter', () => {
   let dir: string;

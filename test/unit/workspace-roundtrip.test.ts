@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Hub, HubError } from '../../main/hub/hub';
 import { WORKSPACE_FILE } from '../../main/hub/workspace';
-import { writeSamplesFile } from '../../main/record/recording-files';
+import { writeSamplesFile } from '../../main/files/recording-files';
 import { MAX_NAME_CHARS, MAX_REPLAYS, MAX_SESSIONS } from '../../shared/api/limits';
 import { PROTOCOLS } from '../../shared/api/contract';
 

@@ -12,7 +12,7 @@ import {
 import { RequestCancelled, RequestTimeout } from './requester';
 import type { DeviceDescription, ScrutinySession } from './session';
 import { readFile } from 'node:fs/promises';
-import { insideDataFolder } from '../../record/data-folder';
+import { insideDataFolder } from '../../files/data-folder';
 import { parseSfd, SfdError, type SfdAlias, type SfdVariable } from './sfd';
 import { installSfd, listInstalledSfd, uninstallSfd } from './sfd-store';
 import { storeAcquisition } from './acquisition-store';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { McapIndexedReader, type McapTypes } from '@mcap/core';
 import { FileHandleReadable } from '@mcap/nodejs';
 import type { Acquisition, AcquisitionSummary } from '../../shared/api/capture';
-import { readRecording, writeSamplesFile } from '../record/recording-files';
+import { readRecording, writeSamplesFile } from './recording-files';
 
 export const ACQUISITION_METADATA = 'benchscope.acquisition';
 
