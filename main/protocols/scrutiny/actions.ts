@@ -461,7 +461,7 @@ export class ScrutinyActions {
     const data = new Uint8Array(meta.dataSize);
     let got = 0;
     let expectedCounter: number | null = null;
-    let crcOk = false;
+    let crcOk: boolean;
     this.s.download = { received: 0, total: meta.dataSize };
     this.s.followDatalogger();
     try {
