@@ -158,6 +158,9 @@ export interface LocalStatistics {
   telemetryFrames: number;
   telemetrySamples: number;
   telemetryDroppedSamples: number;
+  /** Binary frames that could not be decoded (each is reported to onTelemetryError, never silently dropped). */
+  telemetryBadFrames: number;
+  lastTelemetryError: string | null;
 }
 
 // ---------------------------------------------------------------- device info (seed: DeviceInfo)

@@ -63,6 +63,9 @@ export class BenchscopeClient {
   private readonly listeners: { [E in keyof EventTypes]?: Set<(data: EventTypes[E]) => void> } = {};
   private readonly telemetryHandlers = new Map<TelemetryHandler, Set<number>>();
   private readonly closeListeners = new Set<(reason: string) => void>();
+  private readonly telemetryErrorListeners = new Set<(error: string) => void>();
+  private telemetryBadFrames = 0;
+  private lastTelemetryError: string | null = null;
   private readonly rx = { bytes: new RateMeter(), msgs: new RateMeter() };
   private readonly tx = { bytes: new RateMeter(), msgs: new RateMeter() };
   private telemetryFrames = 0;
@@ -111,6 +114,12 @@ export class BenchscopeClient {
   onDisconnect(cb: (reason: string) => void): () => void {
     this.closeListeners.add(cb);
     return () => this.closeListeners.delete(cb);
+  }
+
+  /** A binary telemetry frame from the hub that could not be decoded: its samples are lost, and said so. */
+  onTelemetryError(cb: (error: string) => void): () => void {
+    this.telemetryErrorListeners.add(cb);
+    return () => this.telemetryErrorListeners.delete(cb);
   }
 
   // ------------------------------------------------------------ requests
@@ -197,6 +206,8 @@ export class BenchscopeClient {
       telemetryFrames: this.telemetryFrames,
       telemetrySamples: this.telemetrySamples,
       telemetryDroppedSamples: this.telemetryDropped,
+      telemetryBadFrames: this.telemetryBadFrames,
+      lastTelemetryError: this.lastTelemetryError,
     };
   }
 
@@ -362,7 +373,12 @@ export class BenchscopeClient {
 
   private onTelemetry(buf: ArrayBuffer): void {
     const frame = decodeTelemetryFrame(buf);
-    if ('error' in frame) return;
+    if ('error' in frame) {
+      this.telemetryBadFrames++;
+      this.lastTelemetryError = `${frame.error} (${buf.byteLength} bytes)`;
+      for (const cb of this.telemetryErrorListeners) cb(this.lastTelemetryError);
+      return;
+    }
     this.telemetryFrames++;
     this.telemetryDropped += frame.dropped;
     for (const b of frame.blocks) this.telemetrySamples += b.times.length;

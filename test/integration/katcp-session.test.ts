@@ -2,12 +2,12 @@
 // hand-written misbehaving server): versions, message ids, strategies, reconnects.
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ActionError } from '../../main/protocols/adapter';
 import { startKatcpEmulator, type KatcpEmulator, type KatcpEmulatorOptions } from '../../main/protocols/katcp/emulator';
 import type { KatcpReply } from '../../main/protocols/katcp/requests';
 import type { KatcpSensorRow } from '../../main/protocols/katcp/session';
 import type { KatcpOptionsInput } from '../../main/protocols/katcp/options';
 import { SessionHarness, until } from './katcp-support';
+import { ApiError } from '../../shared/api/errors';
 
 let emulator: KatcpEmulator | null = null;
 let harness: SessionHarness | null = null;
@@ -40,7 +40,7 @@ async function eventually(cond: () => Promise<boolean>, timeoutMs = 2000): Promi
     await sleep(10);
   }
 }
-const errorOf = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a failure'); }, (e: unknown) => e as ActionError);
+const errorOf = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a failure'); }, (e: unknown) => e as ApiError);
 
 describe('KATCP session: versions and message ids', () => {
   it('v5 MIB: reads version and flags, uses mids, lists sensors, declares signals for numeric and state sensors', async () => {
@@ -120,7 +120,7 @@ describe('KATCP session: sensors and strategies', () => {
   ])('refuses %j before it reaches the server', async (args, reason) => {
     const h = await setup();
     const err = await errorOf(h.session.action('setStrategy', args));
-    expect(err).toBeInstanceOf(ActionError);
+    expect(err).toBeInstanceOf(ApiError);
     expect(err.code).toBe('InvalidRequest');
     expect(err.message).toMatch(reason);
   });

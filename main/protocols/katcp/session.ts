@@ -4,13 +4,14 @@
 // protocol's actions (requests, strategies, sensors, log level).
 import { z } from 'zod';
 import type { DeviceInfo, MarkSeverity } from '../../../shared/api/contract';
-import { deviceInfoOf, ActionError, type AdapterContext, type ProtocolAdapter, type ProtocolCounters } from '../adapter';
+import { deviceInfoOf, type AdapterContext, type ProtocolAdapter, type ProtocolCounters } from '../adapter';
 import { INFORM, KatcpDecoder, REPLY, ascii, encodeMessage, parseTypedRequest, type KatcpMessageView } from './codec';
 import type { KatcpOptions } from './options';
 import { RequestTracker, type KatcpReply } from './requests';
 import { SensorTable, sensorValueText, type KatcpSensor } from './sensors';
 import type { KatcpLogEntry, KatcpSensorRow } from '../../../shared/api/katcp';
 import { SENSOR_STATUSES, STRATEGIES, checkStrategy, paramsFromWire, wireParams, type KatcpStrategy } from './sensor-types';
+import { ApiError } from '../../../shared/api/errors';
 
 /** How long to wait for #version-connect before taking the server for v4 (no message ids). */
 const VERSION_WAIT_MS = 1000;
@@ -206,7 +207,7 @@ export class KatcpSession implements ProtocolAdapter {
         if (!r.ok) {
           const code = r.reply[0] ?? '';
           const reason = r.reply.slice(1).join(' ');
-          throw new ActionError('OperationFailure', `?${a.name} refused by ${this.where}: !${a.name} ${code}${reason ? ` ${reason}` : ''}`, { code, reason });
+          throw new ApiError('OperationFailure', `?${a.name} refused by ${this.where}: !${a.name} ${code}${reason ? ` ${reason}` : ''}`, { device: { code, reason } });
         }
         return r;
       }
@@ -225,7 +226,7 @@ export class KatcpSession implements ProtocolAdapter {
       case 'logLevel': {
         const a = parse(LogLevelArgs, args);
         const r = await this.request('log-level', a.level ? [a.level] : []);
-        if (!r.ok) throw new ActionError('OperationFailure', `?log-level refused by the server: ${r.reply.slice(1).join(' ')}`, { code: r.reply[0] ?? '', reason: r.reply.slice(1).join(' ') });
+        if (!r.ok) throw new ApiError('OperationFailure', `?log-level refused by the server: ${r.reply.slice(1).join(' ')}`, { device: { code: r.reply[0] ?? '', reason: r.reply.slice(1).join(' ') } });
         return { level: r.reply[1] ?? null };
       }
       case 'help': {
@@ -235,7 +236,7 @@ export class KatcpSession implements ProtocolAdapter {
       case 'logs':
         return this.logs.slice();
       default:
-        throw new ActionError('InvalidRequest', `Unknown KATCP action "${name}" (known: request, setStrategy, setStrategies, listSensors, logLevel, help, logs)`);
+        throw new ApiError('InvalidRequest', `Unknown KATCP action "${name}" (known: request, setStrategy, setStrategies, listSensors, logLevel, help, logs)`);
     }
   }
 
@@ -491,14 +492,14 @@ export class KatcpSession implements ProtocolAdapter {
   /** Sets one strategy on several sensors: one bulk request when the server has flag B, else one request each. */
   private async setStrategies(names: string[], strategy: KatcpStrategy, rawParams: readonly (string | number)[]):
     Promise<{ sensor: string; ok: boolean; strategy: KatcpStrategy; params: number[]; reason?: string }[]> {
-    if (this.phase !== 'ready') throw new ActionError('NotConnected', `${this.where} is not connected (or its sensors are not listed yet)`);
+    if (this.phase !== 'ready') throw new ApiError('NotConnected', `${this.where} is not connected (or its sensors are not listed yet)`);
     const sensors: KatcpSensor[] = [];
     let params: number[] = [];
     for (const name of names) {
       const s = this.table.get(name);
-      if (!s) throw new ActionError('InvalidRequest', `no sensor "${name}" on this server (see listSensors)`);
+      if (!s) throw new ApiError('InvalidRequest', `no sensor "${name}" on this server (see listSensors)`);
       const check = checkStrategy(strategy, rawParams, s.type, this.major);
-      if (!check.ok) throw new ActionError('InvalidRequest', `sensor ${name}: ${check.reason}`);
+      if (!check.ok) throw new ApiError('InvalidRequest', `sensor ${name}: ${check.reason}`);
       params = check.params;
       sensors.push(s);
     }
@@ -519,7 +520,7 @@ export class KatcpSession implements ProtocolAdapter {
     }
     const out = [];
     for (const s of sensors) out.push(apply(s, await this.request('sensor-sampling', [s.name, strategy, ...wire])));
-    if (sensors.length === 1 && !out[0]!.ok) throw new ActionError('OperationFailure', `?sensor-sampling ${sensors[0]!.name} ${strategy} refused by the server: ${out[0]!.reason}`);
+    if (sensors.length === 1 && !out[0]!.ok) throw new ApiError('OperationFailure', `?sensor-sampling ${sensors[0]!.name} ${strategy} refused by the server: ${out[0]!.reason}`);
     return out;
   }
 
@@ -531,7 +532,7 @@ export class KatcpSession implements ProtocolAdapter {
         try {
           re = new RegExp(filter.slice(1, -1), 'i');
         } catch (e) {
-          throw new ActionError('InvalidRequest', `filter ${filter} is not a regular expression: ${(e as Error).message}`);
+          throw new ApiError('InvalidRequest', `filter ${filter} is not a regular expression: ${(e as Error).message}`);
         }
         test = (n) => re.test(n);
       } else {
@@ -594,6 +595,6 @@ export class KatcpSession implements ProtocolAdapter {
 
 function parse<T>(schema: z.ZodType<T>, args: unknown): T {
   const r = schema.safeParse(args ?? {});
-  if (!r.success) throw new ActionError('InvalidRequest', r.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; '));
+  if (!r.success) throw new ApiError('InvalidRequest', r.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; '));
   return r.data;
 }

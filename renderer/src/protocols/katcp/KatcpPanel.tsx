@@ -67,11 +67,17 @@ export function KatcpPanel({ session }: { session: SessionStatus }) {
     if (!ready) return;
     let live = true;
     const tick = async () => {
-      const rows = await client.sessionAction<SensorRow[]>(id, 'listSensors', {}).catch(() => null);
+      const rows = await client.sessionAction<SensorRow[]>(id, 'listSensors', {}).catch((e: Error) => {
+        if (live) setError(`Cannot read the sensor list: ${e.message}`);
+        return null;
+      });
       if (live && rows) setSensors(rows);
     };
-    void client.sessionAction<{ name: string }[]>(id, 'help', {}).then((h) => { if (live) setHelpNames(h.map((x) => x.name)); }, () => undefined);
-    void client.sessionAction<LogEntry[]>(id, 'logs', {}).then((l) => { if (live) setLogs(l.slice(-200)); }, () => undefined);
+    // Request names only help the completion of the request field; without them the field still works.
+    void client.sessionAction<{ name: string }[]>(id, 'help', {}).then((h) => { if (live) setHelpNames(h.map((x) => x.name)); },
+      (e: Error) => { if (live) setError(`?help failed, request names are not offered: ${e.message}`); });
+    void client.sessionAction<LogEntry[]>(id, 'logs', {}).then((l) => { if (live) setLogs(l.slice(-200)); },
+      (e: Error) => { if (live) setError(`Cannot read the server's log so far: ${e.message}`); });
     const off = client.on('protocol', (ev: ProtocolEvent) => {
       if (ev.sessionId !== id) return;
       if (ev.kind === 'log') setLogs((l) => [...l.slice(-199), ev.data as LogEntry]);
