@@ -26,6 +26,9 @@ import { ClientOutbox, type OutboxCounters } from './client-outbox';
 import { DeviceSession } from './device-session';
 import { loadWorkspace, WorkspaceWriter, type Workspace } from './workspace';
 import { ApiError, errorBody } from '../../shared/api/errors';
+import { describeTable } from '../../shared/api/actions';
+import { actionTableOf } from '../../shared/api/protocol-actions';
+import { parseAction, runParsedAction } from '../protocols/actions';
 
 
 export interface HubOptions {
@@ -393,11 +396,17 @@ export class Hub {
       case 'sessionAction': {
         const s = this.session(p.sessionId);
         const adapter = s.activeAdapter;
-        if (!adapter?.action) {
-          if (!adapter) throw new ApiError('NotConnected', `Session "${s.name}" (${describeLink(s.linkSpec)}) is not connected`);
-          throw new ApiError('InvalidRequest', `The ${s.protocolName} protocol has no actions`);
-        }
+        const table = actionTableOf(s.protocolName);
+        // Arguments are checked first: a bad request is refused the same whether the device is there or not.
+        const parsed = table ? parseAction(s.protocolName, table, p.action, p.args) : undefined;
+        if (!adapter) throw new ApiError('NotConnected', `Session "${s.name}" (${describeLink(s.linkSpec)}) is not connected`);
+        if (table && adapter.actions) return runParsedAction(s.protocolName, adapter.actions, p.action, parsed);
+        if (!adapter.action) throw new ApiError('InvalidRequest', `The ${s.protocolName} protocol has no actions`);
         return adapter.action(p.action, p.args);
+      }
+      case 'describeActions': {
+        const s = this.session(p.sessionId);
+        return describeTable(actionTableOf(s.protocolName) ?? {});
       }
     }
     if (isCanMethod(method)) {

@@ -52,6 +52,9 @@ export interface AdapterContext {
 }
 
 
+/** Handlers keyed by action name, as the hub holds them (each typed against its table where it is written). */
+export type AdapterActions = { readonly [name: string]: (args: never) => unknown };
+
 export interface ProtocolCounters {
   rxMessages: number;
   txMessages: number;
@@ -84,9 +87,13 @@ export interface ProtocolAdapter {
   /** Text typed in the console, sent as the protocol sees fit. */
   sendText(text: string): boolean;
   /**
-   * A protocol-specific request (`sessionAction`): the adapter validates `args`
-   * with its own zod schema and throws ApiError for a bad or failed one.
+   * The protocol's actions (`sessionAction`), one handler per entry of its table in
+   * shared/api/protocol-actions.ts, each given its arguments validated by
+   * invokeAction (protocols/actions.ts) and checked by the compiler (`satisfies
+   * ActionHandlers<typeof Table>`). A refusal or a failure throws ApiError.
    */
+  readonly actions?: AdapterActions;
+  /** Not yet on the table: validates `args` itself and throws ApiError for a bad or failed one. */
   action?(name: string, args: unknown): Promise<unknown>;
   /** Seed status fields a protocol may fill (Scrutiny: datalogging, firmware description). */
   datalogging?(): DataloggingInfo;

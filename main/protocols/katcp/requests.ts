@@ -3,15 +3,9 @@
 // oldest request of the same name still waiting, and so do informs of that name.
 import { encodeMessage, type KatcpMessageView } from './codec';
 import { ApiError } from '../../../shared/api/errors';
+import type { KatcpReply } from '../../../shared/api/katcp';
 
-export interface KatcpReply {
-  name: string;
-  mid: number | null;
-  /** The reply's arguments: `ok`, `fail` or `invalid` first. */
-  reply: string[];
-  informs: string[][];
-  ok: boolean;
-}
+export type { KatcpReply } from '../../../shared/api/katcp';
 
 interface Pending {
   name: string;

@@ -113,7 +113,7 @@ export class ScrutinySession implements ProtocolAdapter {
   dlState: number | null = null;
   dlCompletion: number | null = null;
   private dlTimer: ReturnType<typeof setTimeout> | null = null;
-  private readonly actions: ScrutinyActions;
+  private readonly requestsTable: ScrutinyActions;
 
   constructor(readonly ctx: AdapterContext, readonly options: ScrutinyOptions) {
     this.decoder = new FrameDecoder(
@@ -133,7 +133,7 @@ export class ScrutinySession implements ProtocolAdapter {
         }
       },
     });
-    this.actions = new ScrutinyActions(this);
+    this.requestsTable = new ScrutinyActions(this);
   }
 
   // ---------------------------------------------------------------- ProtocolAdapter
@@ -232,7 +232,7 @@ export class ScrutinySession implements ProtocolAdapter {
   }
 
   action(name: string, args: unknown): Promise<unknown> {
-    return this.actions.run(name, args);
+    return this.requestsTable.run(name, args);
   }
 
   datalogging(): DataloggingInfo {
@@ -421,7 +421,7 @@ export class ScrutinySession implements ProtocolAdapter {
     this.schedulePoll(0);
     if (features.datalogging) this.startDlStatusPoll(gen);
     if (this.options.watchPaths.length > 0 && this.watched.length === 0) {
-      this.actions.run('watchPaths', { paths: this.options.watchPaths }).catch((e: Error) => {
+      this.requestsTable.run('watchPaths', { paths: this.options.watchPaths }).catch((e: Error) => {
         this.errorText = `watching ${this.options.watchPaths.join(', ')}: ${e.message}`;
       });
     }
