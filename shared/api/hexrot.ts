@@ -1,5 +1,7 @@
 // Hexapod/rotator shapes shared by the engine's session, the panel and the SDK:
-// what the hexrot actions (sessionAction) return.
+// the hexrot actions (sessionAction) and what they return.
+import { z } from 'zod';
+import { action } from './actions';
 
 export type CommandOutcome = 'pending' | 'ack' | 'noack' | 'timeout' | 'lost' | 'unsent';
 
@@ -55,6 +57,41 @@ export interface PutCommandResult {
   name: string | null;
   params: number[];
 }
+
+/** A command of the layout's command table: what param1..param6 mean. */
+export interface HexrotCommandDef { name: string; code: number; params: string[] }
+
+/** The session's layout: its JSON form (structures, commands), sizes, and the generation spoken. */
+export interface HexrotLayoutInfo {
+  json: { name: string; commands: HexrotCommandDef[] };
+  configBytes: number;
+  telemetryBytes: number;
+  headerBytes: number;
+  generation: 'current' | 'legacy';
+}
+
+/** As the seed's next_telemetry(skip=2): a frame that may predate the call, then a fresh one. */
+export const NEXT_TELEMETRY_DEFAULT_SKIP = 2;
+
+const param = z.number({ error: 'Parameters are numbers' }).refine(Number.isFinite, 'Parameters are finite numbers');
+const CommandArgs = z.object({
+  name: z.string().min(1).max(64).optional(),
+  code: z.number().int().min(0).max(0xffffffff).optional(),
+  params: z.array(param).max(6, 'A command has six parameters at most').default([]),
+}).strict().refine((a) => (a.name === undefined) !== (a.code === undefined), 'Give the command by name or by code (one of them)');
+
+export const HexrotActions = {
+  layout: action<HexrotLayoutInfo>()(z.object({}).strict(), 'The layout in use: structures, command table, sizes, generation'),
+  config: action<ConfigSnapshot | null>()(z.object({}).strict(), 'The last configuration frame (null before the first)'),
+  telemetry: action<TelemetrySnapshot | null>()(z.object({}).strict(), 'The newest telemetry (null before the first frame)'),
+  nextTelemetry: action<TelemetrySnapshot | null>()(z.object({
+    skip: z.number().int().min(0, 'skip must be 0 or more (0 returns the current telemetry at once)').max(10_000).default(NEXT_TELEMETRY_DEFAULT_SKIP),
+    timeoutS: z.number().min(0.01).max(600).default(10),
+  }).strict(), 'Waits for `skip` more telemetry frames, then returns the newest'),
+  history: action<CommandRecord[]>()(z.object({ limit: z.number().int().min(1).max(200).optional() }).strict(), 'Recent commands and their outcome'),
+  command: action<CommandRecord>()(CommandArgs, 'Sends a command (current generation) and waits for its status'),
+  putCommand: action<PutCommandResult>()(CommandArgs, 'Puts a command on the command socket (legacy generation: no acknowledgement)'),
+};
 
 /** The reference "simple" controller's layout: built in, and where a custom layout starts from. */
 export const SIMPLE_LAYOUT_TEXT = `// The reference "simple" controller (ts_hexrotcomm's SimpleMockController).

@@ -3,16 +3,21 @@
 // `action()` takes its argument and result types from.
 import type { ProtocolName } from './contract';
 import type { ActionTable, ArgsOf, ResultOf } from './actions';
+import { HexrotActions } from './hexrot';
 import { KatcpActions } from './katcp';
 
 export const PROTOCOL_ACTIONS = {
   katcp: KatcpActions,
+  hexrot: HexrotActions,
 } satisfies Partial<Record<ProtocolName, ActionTable>>;
 
 export type TypedProtocol = keyof typeof PROTOCOL_ACTIONS;
 export type ActionName<P extends TypedProtocol> = keyof (typeof PROTOCOL_ACTIONS)[P] & string;
 export type ActionArgs<P extends TypedProtocol, N extends ActionName<P>> = ArgsOf<(typeof PROTOCOL_ACTIONS)[P][N]>;
 export type ActionResult<P extends TypedProtocol, N extends ActionName<P>> = ResultOf<(typeof PROTOCOL_ACTIONS)[P][N]>;
+
+/** One session's actions as a function (BenchscopeClient.actionsOf). */
+export type SessionActions<P extends TypedProtocol> = <N extends ActionName<P>>(name: N, args: ActionArgs<P, N>, timeoutS?: number) => Promise<ActionResult<P, N>>;
 
 /** How messages name each protocol. */
 export const PROTOCOL_LABELS: Record<ProtocolName, string> = { lines: 'Lines', scrutiny: 'Scrutiny', katcp: 'KATCP', dcs: 'DCS', hexrot: 'Hexapod/rotator' };

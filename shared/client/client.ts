@@ -2,7 +2,7 @@
 // Electron bridge), for scripts in Node (pass the `ws` package's WebSocket) and
 // for tests. Its methods mirror the Scrutiny SDK's ScrutinyClient.
 import type { ActionDescription } from '../api/actions';
-import type { ActionArgs, ActionName, ActionResult, TypedProtocol } from '../api/protocol-actions';
+import type { ActionArgs, ActionName, ActionResult, SessionActions, TypedProtocol } from '../api/protocol-actions';
 import {
   type DeviceInfo, type EventMessage, type EventTypes, type LocalStatistics, type Method, type ReplyMessage,
   type RequestParams, type Result, type ServerStatistics, type ServerStatus, type SessionStatus, type SignalInfo,
@@ -243,8 +243,8 @@ export class BenchscopeClient {
   }
 
   /** One session's actions as a typed function: `const katcp = client.actionsOf('katcp', id); await katcp('help', {})`. */
-  actionsOf<P extends TypedProtocol>(protocol: P, sessionId: string) {
-    return <N extends ActionName<P>>(name: N, args: ActionArgs<P, N>, timeoutS = DEFAULT_TIMEOUT_S) => this.action({ sessionId, protocol }, name, args, timeoutS);
+  actionsOf<P extends TypedProtocol>(protocol: P, sessionId: string): SessionActions<P> {
+    return (name, args, timeoutS = DEFAULT_TIMEOUT_S) => this.action({ sessionId, protocol }, name, args, timeoutS);
   }
 
   /** What a session can be asked: its actions' names, help and argument schemas. */

@@ -2,7 +2,8 @@
 // the current generation's acknowledged commands, the legacy generation's
 // putCommand with the seed's counters, and nextTelemetry with the seed's
 // semantics (skip frames, then the newest telemetry; skip 0 returns at once).
-import type { CommandRecord, ConfigSnapshot, PutCommandResult, TelemetrySnapshot } from '../api/hexrot';
+import { NEXT_TELEMETRY_DEFAULT_SKIP, type CommandRecord, type ConfigSnapshot, type PutCommandResult, type TelemetrySnapshot } from '../api/hexrot';
+import type { SessionActions } from '../api/protocol-actions';
 import type { BenchscopeClient } from './client';
 import { InvalidValueError } from './errors';
 
@@ -22,22 +23,26 @@ function commandArgs(command: CommandRef, params: readonly number[]): { name?: s
 
 /** One hexapod/rotator session, either generation. */
 export class HexrotSession {
-  constructor(private readonly client: BenchscopeClient, readonly sessionId: string) {}
+  private readonly act: SessionActions<'hexrot'>;
+
+  constructor(client: BenchscopeClient, readonly sessionId: string) {
+    this.act = client.actionsOf('hexrot', sessionId);
+  }
 
   /** Current generation: sends a command and resolves with its record once ACK, NO_ACK or the timeout decided it. */
   async command(command: CommandRef, params: readonly number[] = []): Promise<CommandRecord> {
-    return this.client.sessionAction<CommandRecord>(this.sessionId, 'command', commandArgs(command, params), 15);
+    return this.act('command', commandArgs(command, params), 15);
   }
 
   /** Legacy generation: puts a command on the command socket; the counter is per command code, from 1 (as the seed). */
   async putCommand(command: CommandRef, params: readonly number[] = []): Promise<PutCommandResult> {
-    return this.client.sessionAction<PutCommandResult>(this.sessionId, 'putCommand', commandArgs(command, params));
+    return this.act('putCommand', commandArgs(command, params));
   }
 
   /** Waits for `skip` new telemetry frames (0: none; 2 by default, as the seed), then returns the newest telemetry. */
-  async nextTelemetry(skip = 2, timeoutS = 10): Promise<TelemetrySnapshot | null> {
+  async nextTelemetry(skip = NEXT_TELEMETRY_DEFAULT_SKIP, timeoutS = 10): Promise<TelemetrySnapshot | null> {
     if (!Number.isInteger(skip) || skip < 0) throw new InvalidValueError(`skip must be a whole number, 0 or more (got ${skip})`, [{ path: 'skip', message: '0 or more' }]);
-    return this.client.sessionAction<TelemetrySnapshot | null>(this.sessionId, 'nextTelemetry', { skip, timeoutS }, timeoutS + 5);
+    return this.act('nextTelemetry', { skip, timeoutS }, timeoutS + 5);
   }
 
   /** The newest telemetry as a name -> value map (null before the first frame). */
@@ -48,11 +53,11 @@ export class HexrotSession {
 
   /** The last configuration received (null before the first). */
   config(): Promise<ConfigSnapshot | null> {
-    return this.client.sessionAction<ConfigSnapshot | null>(this.sessionId, 'config', {});
+    return this.act('config', {});
   }
 
   /** The last `limit` commands, oldest first, with their outcome (current generation). */
   history(limit = 50): Promise<CommandRecord[]> {
-    return this.client.sessionAction<CommandRecord[]>(this.sessionId, 'history', { limit });
+    return this.act('history', { limit });
   }
 }

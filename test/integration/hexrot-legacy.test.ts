@@ -1,5 +1,6 @@
 // The legacy generation over real TCP: Benchscope's two-port server with the
 // hexrot session over it, and the emulated controller connecting to both ports.
+import { runAction } from '../support/actions';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AdapterContext } from '../../main/protocols/adapter';
@@ -68,8 +69,8 @@ describe('hexrot legacy generation', () => {
     await until(() => link.state === 'Connected' && session.ready, 'connected and ready');
     expect(sockets.filter((s) => s.change?.connected).map((s) => s.change!.socket).sort()).toEqual(['command', 'telemetry']);
     await until(() => events.some((e) => e.kind === 'config'), 'config');
-    expect(value(await session.action('config', {}), 'max_velocity')).toBe(47);
-    const t = await session.action('nextTelemetry', { skip: 2 });
+    expect(value(await runAction('hexrot', session, 'config', {}), 'max_velocity')).toBe(47);
+    const t = await runAction('hexrot', session, 'nextTelemetry', { skip: 2 });
     expect(value(t, 'state')).toBe(0);
     const curr = store.list('legacy').find((s) => s.name === 'curr_position')!;
     expect(curr.total).toBeGreaterThanOrEqual(2);
@@ -79,27 +80,27 @@ describe('hexrot legacy generation', () => {
     const { link, session } = legacyBench();
     const emu = await emulatorFor(link);
     await until(() => session.ready, 'ready');
-    expect(await session.action('putCommand', { name: 'SET_STATE', params: [2] })).toMatchObject({ counter: 1, code: 1 });
-    expect(await session.action('putCommand', { name: 'MOVE', params: [7] })).toMatchObject({ counter: 1, code: 4 });
-    expect(await session.action('putCommand', { name: 'MOVE', params: [8] })).toMatchObject({ counter: 2, code: 4 });
+    expect(await runAction('hexrot', session, 'putCommand', { name: 'SET_STATE', params: [2] })).toMatchObject({ counter: 1, code: 1 });
+    expect(await runAction('hexrot', session, 'putCommand', { name: 'MOVE', params: [7] })).toMatchObject({ counter: 1, code: 4 });
+    expect(await runAction('hexrot', session, 'putCommand', { name: 'MOVE', params: [8] })).toMatchObject({ counter: 2, code: 4 });
     await until(() => emu.controller.commandsRun === 3, 'the controller ran three commands');
-    const t = await session.action('nextTelemetry', { skip: 1 });
+    const t = await runAction('hexrot', session, 'nextTelemetry', { skip: 1 });
     expect(value(t, 'state')).toBe(2);
     expect(value(t, 'cmd_position')).toBe(8);
-    const now = (await session.action('nextTelemetry', { skip: 0 })) as { count: number };
+    const now = (await runAction('hexrot', session, 'nextTelemetry', { skip: 0 })) as { count: number };
     expect(now.count).toBe((t as { count: number }).count);
-    await expect(session.action('nextTelemetry', { skip: -1 })).rejects.toThrow(/skip must be 0 or more/);
-    await expect(session.action('command', { name: 'MOVE', params: [1] })).rejects.toThrow(/use putCommand/);
+    await expect(runAction('hexrot', session, 'nextTelemetry', { skip: -1 })).rejects.toThrow(/skip must be 0 or more/);
+    await expect(runAction('hexrot', session, 'command', { name: 'MOVE', params: [1] })).rejects.toThrow(/use putCommand/);
   });
 
   it('keeps decoding after 10 stray bytes on the telemetry socket (one error, the next frame found)', async () => {
     const { link, session } = legacyBench();
     const emu = await emulatorFor(link);
     await until(() => session.ready, 'ready');
-    await session.action('nextTelemetry', { skip: 1 });
+    await runAction('hexrot', session, 'nextTelemetry', { skip: 1 });
     expect(emu.sendRaw(Buffer.alloc(10, 0xa5))).toBe(true);
-    const before = ((await session.action('nextTelemetry', { skip: 0 })) as { count: number }).count;
-    const after = (await session.action('nextTelemetry', { skip: 5, timeoutS: 3 })) as { count: number };
+    const before = ((await runAction('hexrot', session, 'nextTelemetry', { skip: 0 })) as { count: number }).count;
+    const after = (await runAction('hexrot', session, 'nextTelemetry', { skip: 5, timeoutS: 3 })) as { count: number };
     expect(after.count).toBeGreaterThanOrEqual(before + 5);
     expect(session.counters.resyncs).toBe(1);
     expect(session.lastError).toMatch(/unknown frame id 42405 in header \[a5 a5 .*searching for the next frame header: found after 10 bytes/);

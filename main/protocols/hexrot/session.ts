@@ -11,40 +11,20 @@
 // history {limit}.
 // Events: `config` (on every config frame), `command` (every change of a
 // command's record), `putCommand` (legacy).
-import { z } from 'zod';
 import type { DeviceInfo } from '../../../shared/api/contract';
 import { deviceInfoOf, type AdapterContext, type ProtocolAdapter, type ProtocolCounters } from '../adapter';
 import { encodeCommand, encodeLegacyCommand, HexrotDecoder } from './codec';
 import { CommandTracker, type CommandRecord } from './commands';
 import { resolveLayout, stateNames, type CommandJson, type CompiledField, type CompiledLayout, type LayoutJson } from './layout';
 import type { HexrotOptions } from './options';
-import type { ConfigSnapshot, FieldValue } from '../../../shared/api/hexrot';
+import { HexrotActions, type ConfigSnapshot, type FieldValue } from '../../../shared/api/hexrot';
+import type { ActionHandlers } from '../../../shared/api/actions';
 import { ApiError } from '../../../shared/api/errors';
-
-const param = z.number({ error: 'Parameters are numbers' }).refine(Number.isFinite, 'Parameters are finite numbers');
-const CommandArgs = z.object({
-  name: z.string().min(1).max(64).optional(),
-  code: z.number().int().min(0).max(0xffffffff).optional(),
-  params: z.array(param).max(6, 'A command has six parameters at most').default([]),
-}).strict().refine((a) => (a.name === undefined) !== (a.code === undefined), 'Give the command by name or by code (one of them)');
-const HistoryArgs = z.object({ limit: z.number().int().min(1).max(200).optional() }).strict();
-/** As the seed's next_telemetry(skip=2): a frame that may predate the call, then a fresh one. */
-export const NEXT_TELEMETRY_DEFAULT_SKIP = 2;
-const NextTelemetryArgs = z.object({
-  skip: z.number().int().min(0, 'skip must be 0 or more (0 returns the current telemetry at once)').max(10_000).default(NEXT_TELEMETRY_DEFAULT_SKIP),
-  timeoutS: z.number().min(0.01).max(600).default(10),
-}).strict();
 
 export type { ConfigSnapshot, FieldValue } from '../../../shared/api/hexrot';
 
 /** A header time further than this from the host's clock is not trusted for sample times. */
 const HEADER_TIME_TRUST_S = 60;
-
-function parseArgs<T>(schema: z.ZodType<T>, args: unknown, action: string): T {
-  const r = schema.safeParse(args ?? {});
-  if (!r.success) throw new ApiError('InvalidRequest', `${action}: ${r.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; ')}`);
-  return r.data;
-}
 
 export class HexrotSession implements ProtocolAdapter {
   readonly layout: CompiledLayout;
@@ -171,43 +151,31 @@ export class HexrotSession implements ProtocolAdapter {
     return true;
   }
 
-  async action(name: string, args: unknown): Promise<unknown> {
-    switch (name) {
-      case 'layout':
-        return { json: this.layout.json, configBytes: this.layout.config.size, telemetryBytes: this.layout.telemetry.size, headerBytes: this.decoder.headerSize, generation: this.legacy ? 'legacy' : 'current' };
-      case 'config':
-        return this.config;
-      case 'telemetry':
-        return this.telemetrySnapshot();
-      case 'nextTelemetry': {
-        const a = parseArgs(NextTelemetryArgs, args, 'nextTelemetry');
-        if (a.skip > 0) await this.waitTelemetry(a.skip, a.timeoutS);
-        return this.telemetrySnapshot();
-      }
-      case 'history': {
-        const a = parseArgs(HistoryArgs, args, 'history');
-        return this.tracker.list(a.limit);
-      }
-      case 'command': {
-        if (this.legacy) throw new ApiError('InvalidRequest', 'command: the legacy generation has no acknowledgements; use putCommand');
-        const a = parseArgs(CommandArgs, args, 'command');
-        const cmd = this.findCommand(a, true)!;
-        if (!this.linkUp) throw new ApiError('NotConnected', `command ${cmd.name ?? cmd.code}: not connected to the controller, nothing was sent`);
-        const record = await this.tracker.run(cmd.code, cmd.name, a.params);
-        if (record.outcome === 'unsent') throw new ApiError('NotConnected', `command ${cmd.name ?? cmd.code}: ${record.reason}`);
-        return record;
-      }
-      case 'putCommand': {
-        if (!this.legacy) throw new ApiError('InvalidRequest', 'putCommand is the legacy generation\'s; use command');
-        const a = parseArgs(CommandArgs, args, 'putCommand');
-        const cmd = this.findCommand(a, true)!;
-        const counter = this.putLegacy(cmd.code, a.params);
-        if (counter === null) throw new ApiError('NotConnected', `putCommand ${cmd.name ?? cmd.code}: the command socket is not connected, nothing was sent`);
-        return { counter, code: cmd.code, name: cmd.name, params: a.params };
-      }
-    }
-    throw new ApiError('InvalidRequest', `hexrot has no action "${name}" (known: layout, config, telemetry, nextTelemetry, command, putCommand, history)`);
-  }
+  readonly actions = {
+    layout: () => ({ json: this.layout.json, configBytes: this.layout.config.size, telemetryBytes: this.layout.telemetry.size, headerBytes: this.decoder.headerSize, generation: this.legacy ? 'legacy' as const : 'current' as const }),
+    config: () => this.config,
+    telemetry: () => this.telemetrySnapshot(),
+    nextTelemetry: async (a) => {
+      if (a.skip > 0) await this.waitTelemetry(a.skip, a.timeoutS);
+      return this.telemetrySnapshot();
+    },
+    history: (a) => this.tracker.list(a.limit),
+    command: async (a) => {
+      if (this.legacy) throw new ApiError('InvalidRequest', 'command: the legacy generation has no acknowledgements; use putCommand');
+      const cmd = this.findCommand(a, true)!;
+      if (!this.linkUp) throw new ApiError('NotConnected', `command ${cmd.name ?? cmd.code}: not connected to the controller, nothing was sent`);
+      const record = await this.tracker.run(cmd.code, cmd.name, a.params);
+      if (record.outcome === 'unsent') throw new ApiError('NotConnected', `command ${cmd.name ?? cmd.code}: ${record.reason}`);
+      return record;
+    },
+    putCommand: (a) => {
+      if (!this.legacy) throw new ApiError('InvalidRequest', 'putCommand is the legacy generation\'s; use command');
+      const cmd = this.findCommand(a, true)!;
+      const counter = this.putLegacy(cmd.code, a.params);
+      if (counter === null) throw new ApiError('NotConnected', `putCommand ${cmd.name ?? cmd.code}: the command socket is not connected, nothing was sent`);
+      return { counter, code: cmd.code, name: cmd.name, params: a.params };
+    },
+  } satisfies ActionHandlers<typeof HexrotActions>;
 
   dispose(): void {
     this.tracker.dispose();

@@ -1,20 +1,13 @@
 // The selected hexrot session: its live telemetry (table and chart), its config
 // table (refreshed whenever the controller resends it), a command form built from
 // the layout's command table, and the command history with status, duration and reason.
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { SessionStatus } from '../../../../shared/api/contract';
+import type { CommandRecord, ConfigSnapshot, HexrotLayoutInfo as LayoutInfo } from '../../../../shared/api/hexrot';
 import { client } from '../../hub';
 import { TelemetryView } from './TelemetryView';
 import './hexrot.css';
 
-interface CommandDef { name: string; code: number; params: string[] }
-interface LayoutInfo { json: { name: string; commands: CommandDef[] }; generation: 'current' | 'legacy' }
-interface FieldValue { name: string; value: number | string; unit?: string; label?: string }
-interface ConfigSnapshot { struct: string; frameId: number; t: number; count: number; fields: FieldValue[] }
-interface CommandRecord {
-  seq: number; counter: number; code: number; name: string | null; params: number[]; sentAt: number | null;
-  outcome: 'pending' | 'ack' | 'noack' | 'timeout' | 'lost' | 'unsent'; duration: number | null; reason: string | null;
-}
 
 const OUTCOME_LABELS: Record<CommandRecord['outcome'], string> = {
   pending: 'waiting', ack: 'ACK', noack: 'NO_ACK', timeout: 'timeout', lost: 'lost', unsent: 'not sent',
@@ -26,6 +19,7 @@ function time(t: number | null): string {
 
 export function HexrotPanel({ session }: { session: SessionStatus }) {
   const id = session.sessionId;
+  const hexrot = useMemo(() => client.actionsOf('hexrot', id), [id]);
   const ready = session.deviceCommState === 'ConnectedReady';
   const [layout, setLayout] = useState<LayoutInfo | null>(null);
   const [config, setConfig] = useState<ConfigSnapshot | null>(null);
@@ -53,9 +47,9 @@ export function HexrotPanel({ session }: { session: SessionStatus }) {
     void (async () => {
       try {
         const [l, c, h] = await Promise.all([
-          client.sessionAction<LayoutInfo>(id, 'layout'),
-          client.sessionAction<ConfigSnapshot | null>(id, 'config'),
-          client.sessionAction<CommandRecord[]>(id, 'history'),
+          hexrot('layout', {}),
+          hexrot('config', {}),
+          hexrot('history', {}),
         ]);
         if (!live) return;
         setLayout(l);
@@ -67,7 +61,7 @@ export function HexrotPanel({ session }: { session: SessionStatus }) {
       }
     })();
     return () => { live = false; };
-  }, [id, ready]);
+  }, [hexrot, ready]);
 
   const def = layout?.json.commands.find((c) => c.name === command) ?? null;
   const legacy = layout?.generation === 'legacy';
@@ -80,8 +74,12 @@ export function HexrotPanel({ session }: { session: SessionStatus }) {
     setError(null);
     setBusy(true);
     try {
-      const r = await client.sessionAction<CommandRecord | { counter: number }>(id, legacy ? 'putCommand' : 'command', { name: def.name, params: values }, 10);
-      if ('outcome' in r && r.outcome !== 'ack') setError(`${def.name}: ${OUTCOME_LABELS[r.outcome]}${r.reason ? `: ${r.reason}` : ''}`);
+      if (legacy) {
+        await hexrot('putCommand', { name: def.name, params: values });
+      } else {
+        const r = await hexrot('command', { name: def.name, params: values }, 10);
+        if (r.outcome !== 'ack') setError(`${def.name}: ${OUTCOME_LABELS[r.outcome]}${r.reason ? `: ${r.reason}` : ''}`);
+      }
     } catch (e) {
       setError((e as Error).message);
     } finally {

@@ -29,7 +29,7 @@ export function TelemetryView({ sessionId, ready }: { sessionId: string; ready: 
     let live = true;
     const poll = async () => {
       try {
-        const s = await client.sessionAction<TelemetrySnapshot | null>(sessionId, 'telemetry');
+        const s = await client.action({ sessionId, protocol: 'hexrot' }, 'telemetry', {});
         if (live && s) setSnapshot(s);
         if (live) setError(null);
       } catch (e) {
