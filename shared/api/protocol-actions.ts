@@ -5,10 +5,12 @@ import type { ProtocolName } from './contract';
 import type { ActionTable, ArgsOf, ResultOf } from './actions';
 import { HexrotActions } from './hexrot';
 import { KatcpActions } from './katcp';
+import { ScrutinyActionTable } from './scrutiny';
 
 export const PROTOCOL_ACTIONS = {
   katcp: KatcpActions,
   hexrot: HexrotActions,
+  scrutiny: ScrutinyActionTable,
 } satisfies Partial<Record<ProtocolName, ActionTable>>;
 
 export type TypedProtocol = keyof typeof PROTOCOL_ACTIONS;

@@ -3,6 +3,7 @@
 // fast as it answers, and paced at one request per 10 ms like the scrutiny-embedded
 // test application), full-buffer acquisition download time, and the frame decoder's
 // throughput on ReadRPV responses.
+import { runAction } from '../support/actions';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,7 +79,7 @@ const DEVICE_PACE = { pollHz: null };
 async function watchRate(buffer: number, n: number, requestPeriodMs = 0, seconds = 3): Promise<{ reads: number; cycles: number; cpu: number; usPerUpdate: number }> {
   const emu = await emulatorProcess(['--rx-buffer', String(buffer), '--tx-buffer', String(buffer), '--request-period-ms', String(requestPeriodMs)]);
   return withSession({}, { ...DEVICE_PACE, pollRpvs: false }, async (s, samples) => {
-    await s.action('watch', { variables: variables(n) });
+    await runAction('scrutiny', s, 'watch', { variables: variables(n) });
     await sleep(500);
     const c0 = samples();
     const k0 = s.pollCycles;
@@ -112,11 +113,11 @@ async function rpvRate(requestPeriodMs = 0, seconds = 3): Promise<{ reads: numbe
 
 async function downloadTime(): Promise<number> {
   return withSession({ txBufferSize: 256 }, { pollHz: 0 }, async (s) => {
-    await s.action('dlConfigure', { loopId: 0, probeLocation: 128, condition: 'alwaysTrue', signals: [{ kind: 'rpv', id: 0x1000 }, { kind: 'time' }] });
-    await s.action('dlArm', {});
-    await s.action('dlWait', { timeoutS: 10 });
+    await runAction('scrutiny', s, 'dlConfigure', { loopId: 0, probeLocation: 128, condition: 'alwaysTrue', signals: [{ kind: 'rpv', id: 0x1000 }, { kind: 'time' }] });
+    await runAction('scrutiny', s, 'dlArm', {});
+    await runAction('scrutiny', s, 'dlWait', { timeoutS: 10 });
     const t0 = performance.now();
-    await s.action('dlRead', {});
+    await runAction('scrutiny', s, 'dlRead', {});
     return performance.now() - t0;
   });
 }

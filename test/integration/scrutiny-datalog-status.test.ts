@@ -1,6 +1,7 @@
 // The datalogger's GetStatus costs a slow firmware a whole loop per request: the
 // session asks often only while the state can change by itself (armed, triggered),
 // and at most once a second while idle. Counted at the emulated device.
+import { runAction } from '../support/actions';
 import { afterEach, describe, expect, it } from 'vitest';
 import { scrutinyHarness, sleep, until, type ScrutinyHarness } from './scrutiny-harness';
 
@@ -23,13 +24,13 @@ describe('datalogger status polling', () => {
     await until('ready', () => h.session.ready);
     expect(await statusRequestsDuring(h, 3000)).toBeLessThanOrEqual(4);
     // A condition the device never meets: armed until disarmed.
-    await h.session.action('dlConfigure', {
+    await runAction('scrutiny', h.session, 'dlConfigure', {
       loopId: 0, condition: 'gt', operands: [{ kind: 'rpv', id: 0x1000 }, { kind: 'literal', value: 1e9 }], signals: [{ kind: 'time' }],
     });
-    await h.session.action('dlArm', {});
+    await runAction('scrutiny', h.session, 'dlArm', {});
     expect(h.session.dlState).toBe(2);
     expect(await statusRequestsDuring(h, 1000)).toBeGreaterThanOrEqual(3);
-    await h.session.action('dlDisarm', {});
+    await runAction('scrutiny', h.session, 'dlDisarm', {});
     await sleep(1100); // the fast poll in flight at the disarm ends
     expect(await statusRequestsDuring(h, 3000)).toBeLessThanOrEqual(4);
   });
@@ -38,8 +39,8 @@ describe('datalogger status polling', () => {
     const h = await scrutinyHarness({}, { pollHz: 0 });
     open.push(h);
     await until('ready', () => h.session.ready);
-    await h.session.action('dlConfigure', { loopId: 0, condition: 'alwaysTrue', probeLocation: 128, signals: [{ kind: 'time' }] });
-    await h.session.action('dlArm', {});
+    await runAction('scrutiny', h.session, 'dlConfigure', { loopId: 0, condition: 'alwaysTrue', probeLocation: 128, signals: [{ kind: 'time' }] });
+    await runAction('scrutiny', h.session, 'dlArm', {});
     await until('completed', () => h.session.dlState === 4, 3000);
     expect(h.session.datalogging()).toEqual({ state: 'Standby', completionRatio: 1 });
   });

@@ -3,6 +3,7 @@
 // heartbeats, status polls and actions beside the polling, a silent device seen
 // within its heartbeat timeout, and no watched value starved by a long, changing
 // watch list on small buffers.
+import { runAction } from '../support/actions';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EMU_BASE } from '../../main/protocols/scrutiny/emulator-memory';
 import { scrutinyHarness, until, type ScrutinyHarness } from './scrutiny-harness';
@@ -37,14 +38,14 @@ describe('scrutiny polling at the device pace', () => {
     const h = await scrutinyHarness({ requestPeriodMs: 10, heartbeatTimeoutUs: 1_000_000 }, { requestTimeoutMs: 500 });
     open.push(h);
     await until('ready', () => h.session.ready, 5000);
-    await h.session.action('watch', { variables: Array.from({ length: 20 }, (_, i) => ({ path: `/v${i}`, address: EMU_BASE + 40 * i, type: 'uint32' })) });
+    await runAction('scrutiny', h.session, 'watch', { variables: Array.from({ length: 20 }, (_, i) => ({ path: `/v${i}`, address: EMU_BASE + 40 * i, type: 'uint32' })) });
     const answered0 = h.emu.device.counters.answered;
     const t0 = performance.now();
     // Actions and datalogger status polls beside the polling and the heartbeats (every 750 ms).
     const actions = (async () => {
       for (let i = 0; i < 10; i++) {
-        await h.session.action('readMemory', { address: EMU_BASE, length: 16 });
-        await h.session.action('dlStatus', {}).catch(() => undefined);
+        await runAction('scrutiny', h.session, 'readMemory', { address: EMU_BASE, length: 16 });
+        await runAction('scrutiny', h.session, 'dlStatus', {}).catch(() => undefined);
       }
     })();
     await sleep(2000);
@@ -78,13 +79,13 @@ describe('scrutiny polling at the device pace', () => {
     await until('ready', () => h.session.ready);
     // 500 bytes 6 apart: merged into blocks of 58 bytes, about 60 reads a cycle, below the forbidden region at +0xc00.
     const vars = Array.from({ length: 500 }, (_, i) => ({ path: `/w${i}`, address: EMU_BASE + 6 * i, type: 'uint8' }));
-    await h.session.action('watch', { variables: vars });
+    await runAction('scrutiny', h.session, 'watch', { variables: vars });
     // One more variable watched and unwatched every millisecond or so: each change replans the reads.
     let churning = true;
     const churn = (async () => {
       for (let k = 0; churning; k++) {
-        if (k % 2 === 0) await h.session.action('watch', { variables: [{ path: '/churn', address: EMU_BASE + 0xd00, type: 'uint8' }] });
-        else await h.session.action('unwatch', { paths: ['/churn'] });
+        if (k % 2 === 0) await runAction('scrutiny', h.session, 'watch', { variables: [{ path: '/churn', address: EMU_BASE + 0xd00, type: 'uint8' }] });
+        else await runAction('scrutiny', h.session, 'unwatch', { paths: ['/churn'] });
         await sleep(1);
       }
     })();

@@ -1,5 +1,6 @@
 // Scrutiny over a serial line: the emulated device on one end of a socat pty pair,
 // Benchscope's serial link and session on the other.
+import { runAction } from '../support/actions';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ptyPair, type PtyPair } from '../support/pty-pair';
 import { createLink } from '../../main/links/factory';
@@ -41,7 +42,7 @@ describe('scrutiny over a pty pair', () => {
       await vi.waitFor(() => expect(samples.length).toBeGreaterThan(5), { timeout: 3000, interval: 10 });
       // Noise on the line towards the host: counted, skipped, and the session carries on.
       session.onData(Uint8Array.of(0x81, 0x00, 0x00, 0xff, 0xff, 0x13, 0x37), Date.now() / 1000);
-      const r = await session.action('readRpv', { ids: [0x1001] }) as { values: { value: number }[] };
+      const r = await runAction('scrutiny', session, 'readRpv', { ids: [0x1001] }) as { values: { value: number }[] };
       expect(r.values[0]!.value).toBeGreaterThan(0);
       expect(session.counters.resyncs).toBeGreaterThan(0);
       expect(session.ready).toBe(true);

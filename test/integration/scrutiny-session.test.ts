@@ -1,6 +1,7 @@
 // Benchscope as the Scrutiny host over real UDP and TCP sockets against the emulated
 // device: handshake and info poll, heartbeats, session loss and recovery, Disconnect
 // on close, actions (memory, RPVs, watch, user command, datalogging), throttling.
+import { runAction } from '../support/actions';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LinkSpec } from '../../shared/api/link-config';
 import { createLink } from '../../main/links/factory';
@@ -156,15 +157,15 @@ describe('scrutiny session over UDP', () => {
   it('reads and writes memory and RPVs, and refuses what the device forbids before sending', async () => {
     const h = await harness('udp', { rxBufferSize: 64, txBufferSize: 64 }, { pollHz: 0 });
     await until('ready', () => h.session.ready);
-    const ro = await h.session.action('readMemory', { address: EMU_READONLY.start, length: 100 }) as { hexData: string };
+    const ro = await runAction('scrutiny', h.session, 'readMemory', { address: EMU_READONLY.start, length: 100 }) as { hexData: string };
     expect(ro.hexData.slice(0, 8 + 28)).toBe('03020100' + Buffer.from('BENCHSCOPE-EMU').toString('hex'));
     const setpoint = emuVariable('/global/demo/setpoint').address;
-    await h.session.action('writeMemory', { address: setpoint, hexData: 'f6ffffff' });
-    await h.session.action('writeVariable', { address: emuVariable('/global/demo/flags/level').address, type: 'uint32', value: 1, bitOffset: 30, bitSize: 2 });
-    expect((await h.session.action('readMemory', { address: setpoint, length: 4 }) as { hexData: string }).hexData).toBe('f6ffffff');
+    await runAction('scrutiny', h.session, 'writeMemory', { address: setpoint, hexData: 'f6ffffff' });
+    await runAction('scrutiny', h.session, 'writeVariable', { address: emuVariable('/global/demo/flags/level').address, type: 'uint32', value: 1, bitOffset: 30, bitSize: 2 });
+    expect((await runAction('scrutiny', h.session, 'readMemory', { address: setpoint, length: 4 }) as { hexData: string }).hexData).toBe('f6ffffff');
     const before = h.emu.device.counters.requests;
     const refused = async (action: string, args: unknown, msg: RegExp) => {
-      await expect(h.session.action(action, args)).rejects.toSatisfy((e: ApiError) => e.code === 'InvalidRequest' && msg.test(e.message));
+      await expect(runAction('scrutiny', h.session, action, args)).rejects.toSatisfy((e: ApiError) => e.code === 'InvalidRequest' && msg.test(e.message));
     };
     await refused('writeMemory', { address: EMU_READONLY.end, hexData: '0000' }, /read-only region 0x20000800\.\.0x200008ff: not sent/);
     await refused('readMemory', { address: EMU_FORBIDDEN.start - 1, length: 2 }, /forbidden region/);
@@ -172,24 +173,24 @@ describe('scrutiny session over UDP', () => {
     await refused('writeRpv', { id: 0x4242, value: 1 }, /no RPV 0x4242/);
     await refused('readMemory', { address: -1, length: 2 }, /address/);
     expect(h.emu.device.counters.requests).toBe(before); // nothing reached the device
-    await h.session.action('writeRpv', { id: 0x1006, value: -7.25 });
-    const rpv = await h.session.action('readRpv', { ids: [0x1006, 0x1001] }) as { values: { id: number; value: number }[] };
+    await runAction('scrutiny', h.session, 'writeRpv', { id: 0x1006, value: -7.25 });
+    const rpv = await runAction('scrutiny', h.session, 'readRpv', { ids: [0x1006, 0x1001] }) as { values: { id: number; value: number }[] };
     expect(rpv.values[0]).toMatchObject({ id: 0x1006, value: -7.25 });
-    expect(await h.session.action('userCommand', { subfunction: 7, hexData: 'a1b2' })).toEqual({ subfunction: 7, hexData: 'b2a1' });
+    expect(await runAction('scrutiny', h.session, 'userCommand', { subfunction: 7, hexData: 'a1b2' })).toEqual({ subfunction: 7, hexData: 'b2a1' });
   });
 
   it('refuses writes when the device does not allow them', async () => {
     const h = await harness('udp', { memoryWrite: false }, { pollHz: 0 });
     await until('ready', () => h.session.ready);
-    await expect(h.session.action('writeMemory', { address: emuVariable('/global/demo/gain').address, hexData: '00' })).rejects.toThrow(/does not allow memory writes/);
-    await expect(h.session.action('writeRpv', { id: 0x1005, value: 1 })).rejects.toThrow(/does not allow writes/);
+    await expect(runAction('scrutiny', h.session, 'writeMemory', { address: emuVariable('/global/demo/gain').address, hexData: '00' })).rejects.toThrow(/does not allow memory writes/);
+    await expect(runAction('scrutiny', h.session, 'writeRpv', { id: 0x1005, value: 1 })).rejects.toThrow(/does not allow writes/);
   });
 
   it('watches variables with merged reads: a moving sine, a struct, an enum, bitfields, an array element, a scaled alias', async () => {
     const h = await harness('udp', {}, { pollHz: 100 });
     await until('ready', () => h.session.ready);
     const v = (p: string) => emuVariable(p);
-    await h.session.action('watch', { variables: [
+    await runAction('scrutiny', h.session, 'watch', { variables: [
       { path: '/global/demo/sine', address: v('/global/demo/sine').address, type: 'float32' },
       { path: '/global/demo/counter', address: v('/global/demo/counter').address, type: 'uint32' },
       { path: '/global/demo/motor/mode', address: v('/global/demo/motor/mode').address, type: 'uint8' },
@@ -215,11 +216,11 @@ describe('scrutiny session over UDP', () => {
     const [ms] = last('/alias/counter_ms');
     expect(ms).toBeCloseTo(counter! / 1000, 6);
     // The main variables sit within 64 bytes, the version 2 KiB away: 2 blocks, one request.
-    const status = await h.session.action('watchStatus', {}) as { variables: unknown[] };
+    const status = await runAction('scrutiny', h.session, 'watchStatus', {}) as { variables: unknown[] };
     expect(status.variables).toHaveLength(7);
     expect(h.session.deviceInfo('x')!.extra.watchedVariables).toBe(7);
     // Write through the watch path and read it back.
-    await h.session.action('writeVariable', { address: v('/global/demo/gain').address, type: 'float32', value: 0 });
+    await runAction('scrutiny', h.session, 'writeVariable', { address: v('/global/demo/gain').address, type: 'float32', value: 0 });
     await new Promise((r) => setTimeout(r, 100));
     const zero = last('/global/demo/sine', 3);
     expect(zero.every((x) => x === 0)).toBe(true);
@@ -238,18 +239,18 @@ describe('scrutiny session over UDP', () => {
   it('configures, arms, waits for and downloads an acquisition, and rejects one with a bad CRC', async () => {
     const h = await harness('udp', { txBufferSize: 128 }, { pollHz: 0 });
     await until('ready', () => h.session.ready);
-    await expect(h.session.action('dlConfigure', { loopId: 2, condition: 'alwaysTrue', signals: [{ kind: 'time' }] })).rejects.toThrow(/does not allow datalogging/);
-    await expect(h.session.action('dlConfigure', { loopId: 0, condition: 'gt', operands: [{ kind: 'literal', value: 1 }], signals: [{ kind: 'time' }] })).rejects.toThrow(/takes 2 operand/);
-    const cfg = await h.session.action('dlConfigure', {
+    await expect(runAction('scrutiny', h.session, 'dlConfigure', { loopId: 2, condition: 'alwaysTrue', signals: [{ kind: 'time' }] })).rejects.toThrow(/does not allow datalogging/);
+    await expect(runAction('scrutiny', h.session, 'dlConfigure', { loopId: 0, condition: 'gt', operands: [{ kind: 'literal', value: 1 }], signals: [{ kind: 'time' }] })).rejects.toThrow(/takes 2 operand/);
+    const cfg = await runAction('scrutiny', h.session, 'dlConfigure', {
       loopId: 0, decimation: 2, probeLocation: 128, condition: 'gt',
       operands: [{ kind: 'rpv', id: 0x1000 }, { kind: 'literal', value: 0.9 }],
       signals: [{ kind: 'memory', address: emuVariable('/global/demo/sine').address, type: 'float32', name: 'sine' }, { kind: 'rpv', id: 0x1001 }, { kind: 'time' }],
     }) as { entrySize: number; maxPoints: number };
     expect(cfg).toMatchObject({ entrySize: 12, maxPoints: 341 });
-    await h.session.action('dlArm', {});
-    const done = await h.session.action('dlWait', { timeoutS: 5 }) as { state: string; completionRatio: number };
+    await runAction('scrutiny', h.session, 'dlArm', {});
+    const done = await runAction('scrutiny', h.session, 'dlWait', { timeoutS: 5 }) as { state: string; completionRatio: number };
     expect(done).toMatchObject({ state: 'completed', completionRatio: 1 });
-    const acq = await h.session.action('dlRead', {}) as { nPoints: number; triggerIndex: number; time: number[]; signals: { name: string; values: number[] }[]; crcOk: boolean };
+    const acq = await runAction('scrutiny', h.session, 'dlRead', {}) as { nPoints: number; triggerIndex: number; time: number[]; signals: { name: string; values: number[] }[]; crcOk: boolean };
     expect(acq.crcOk).toBe(true);
     expect(acq.nPoints).toBe(341);
     expect(acq.signals.map((s) => s.name)).toEqual(['sine', '/rpv/x1001', 'time']);
@@ -257,7 +258,7 @@ describe('scrutiny session over UDP', () => {
     expect(acq.signals[0]!.values[acq.triggerIndex]).toBeGreaterThan(0.9);
     expect(acq.signals[1]!.values[1]! - acq.signals[1]!.values[0]!).toBe(2);
     h.emu.device.faults.acquisitionCrc = true;
-    await expect(h.session.action('dlRead', {})).rejects.toThrow(/acquisition CRC 0x[0-9a-f]{8} does not match the data received/);
+    await expect(runAction('scrutiny', h.session, 'dlRead', {})).rejects.toThrow(/acquisition CRC 0x[0-9a-f]{8} does not match the data received/);
   });
 });
 
@@ -266,24 +267,24 @@ describe('scrutiny firmware description in a session', () => {
     const h = await harness('udp', {}, { pollHz: 100, pollRpvs: false });
     await until('ready', () => h.session.ready);
     expect(h.session.sfdFirmwareId()).toBe(EMU_FIRMWARE_ID);
-    const list = await h.session.action('listVariables', { filter: 'samples' }) as { total: number; entries: { path: string }[] };
+    const list = await runAction('scrutiny', h.session, 'listVariables', { filter: 'samples' }) as { total: number; entries: { path: string }[] };
     expect(list.total).toBe(8);
-    const res = await h.session.action('watchPaths', { paths: ['/global/demo/motor/mode', '/alias/sine_percent', '/global/demo/*p_motor/speed', '/global/demo/samples[7]', '/rpv/x1001'] }) as { signals: { path: string; enum?: Record<string, number>; signalId: number | null }[] };
+    const res = await runAction('scrutiny', h.session, 'watchPaths', { paths: ['/global/demo/motor/mode', '/alias/sine_percent', '/global/demo/*p_motor/speed', '/global/demo/samples[7]', '/rpv/x1001'] }) as { signals: { path: string; enum?: Record<string, number>; signalId: number | null }[] };
     expect(res.signals.find((x) => x.path === '/global/demo/motor/mode')!.enum).toMatchObject({ RUNNING: 2 });
     expect(res.signals.find((x) => x.path === '/rpv/x1001')!.signalId).toBeNull(); // RPV polling is off in this session
     await until('samples', () => signalTotal(h, '/alias/sine_percent') >= 5 && signalTotal(h, '/global/demo/*p_motor/speed') >= 5);
-    const status = await h.session.action('watchStatus', {}) as { variables: { path: string; address: number }[] };
+    const status = await runAction('scrutiny', h.session, 'watchStatus', {}) as { variables: { path: string; address: number }[] };
     expect(status.variables.find((v) => v.path === '/global/demo/*p_motor/speed')!.address).toBe(emuVariable('/global/demo/motor/speed').address);
     // Writes: an enum by name, an alias converted and (asked to) saturated, a bitfield, a boolean-ish string.
-    await h.session.action('writePath', { path: '/global/demo/motor/mode', value: 'FAULT' });
-    const mode = await h.session.action('readMemory', { address: emuVariable('/global/demo/motor/mode').address, length: 1 }) as { hexData: string };
+    await runAction('scrutiny', h.session, 'writePath', { path: '/global/demo/motor/mode', value: 'FAULT' });
+    const mode = await runAction('scrutiny', h.session, 'readMemory', { address: emuVariable('/global/demo/motor/mode').address, length: 1 }) as { hexData: string };
     expect(mode.hexData).toBe('03');
-    expect(await h.session.action('writePath', { path: '/alias/setpoint', value: 1000, saturate: true })).toEqual({ path: '/alias/setpoint', written: 180 });
-    const sp = await h.session.action('readMemory', { address: emuVariable('/global/demo/setpoint').address, length: 4 }) as { hexData: string };
+    expect(await runAction('scrutiny', h.session, 'writePath', { path: '/alias/setpoint', value: 1000, saturate: true })).toEqual({ path: '/alias/setpoint', written: 180 });
+    const sp = await runAction('scrutiny', h.session, 'readMemory', { address: emuVariable('/global/demo/setpoint').address, length: 4 }) as { hexData: string };
     expect(Buffer.from(sp.hexData, 'hex').readInt32LE(0)).toBe(180);
-    expect(await h.session.action('writePath', { path: '/alias/rpv/setpoint_f32', value: -50, saturate: true })).toEqual({ path: '/alias/rpv/setpoint_f32', written: -5 });
-    await expect(h.session.action('writePath', { path: '/global/demo/motor/mode', value: 'SPINNING' })).rejects.toThrow(/one of IDLE, STARTING, RUNNING, FAULT/);
-    await expect(h.session.action('watchPaths', { paths: ['/global/nothing'] })).rejects.toThrow(/neither a variable, an alias nor an RPV path of benchscope-emulator\.sfd/);
+    expect(await runAction('scrutiny', h.session, 'writePath', { path: '/alias/rpv/setpoint_f32', value: -50, saturate: true })).toEqual({ path: '/alias/rpv/setpoint_f32', written: -5 });
+    await expect(runAction('scrutiny', h.session, 'writePath', { path: '/global/demo/motor/mode', value: 'SPINNING' })).rejects.toThrow(/one of IDLE, STARTING, RUNNING, FAULT/);
+    await expect(runAction('scrutiny', h.session, 'watchPaths', { paths: ['/global/nothing'] })).rejects.toThrow(/neither a variable, an alias nor an RPV path of benchscope-emulator\.sfd/);
   });
 
   it('warns when a loaded description belongs to another firmware, and refuses a broken file naming it', async () => {
@@ -291,12 +292,12 @@ describe('scrutiny firmware description in a session', () => {
     await until('ready', () => h.session.ready);
     const src = emulatorSfdSource();
     const other = Buffer.from(buildSfd({ ...src, firmwareId: '00'.repeat(16) })).toString('base64');
-    const r = await h.session.action('loadSfd', { base64: other, fileName: 'other.sfd' }) as { warning: string };
+    const r = await runAction('scrutiny', h.session, 'loadSfd', { base64: other, fileName: 'other.sfd' }) as { warning: string };
     expect(r.warning).toBe(`other.sfd describes firmware ${'00'.repeat(16)}, but the device runs ${EMU_FIRMWARE_ID}: addresses may be wrong`);
     expect(h.session.sfdFirmwareId()).toBe('00'.repeat(16));
     expect(h.events.some((e) => e.kind === 'scrutiny.sfdMismatch')).toBe(true);
-    await expect(h.session.action('loadSfd', { base64: Buffer.from('junk').toString('base64'), fileName: 'junk.sfd' })).rejects.toThrow(/^junk\.sfd: not a readable zip file/);
-    await expect(h.session.action('loadSfd', { path: '/nonexistent/x.sfd' })).rejects.toThrow(/SFD path "\/nonexistent\/x\.sfd" cannot be used: this engine runs without a user data folder/);
+    await expect(runAction('scrutiny', h.session, 'loadSfd', { base64: Buffer.from('junk').toString('base64'), fileName: 'junk.sfd' })).rejects.toThrow(/^junk\.sfd: not a readable zip file/);
+    await expect(runAction('scrutiny', h.session, 'loadSfd', { path: '/nonexistent/x.sfd' })).rejects.toThrow(/SFD path "\/nonexistent\/x\.sfd" cannot be used: this engine runs without a user data folder/);
   });
 });
 

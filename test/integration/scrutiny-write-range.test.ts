@@ -2,6 +2,7 @@
 // type's range or with a fraction (RPV, variable, alias after its gain and offset, bit
 // field, enum) is refused before anything reaches the device, naming the range; the
 // SDK raises InvalidValueError; saturation happens only when asked for.
+import { runAction } from '../support/actions';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startHost, type RunningHost } from '../../app/host/server';
@@ -29,7 +30,7 @@ describe('scrutiny writes out of range', () => {
     const mode = emuVariable('/global/demo/motor/mode').address;
     memory.view.setInt32(setpoint - EMU_BASE, 1234, true);
     const refused = async (action: string, args: unknown, msg: RegExp) => {
-      await expect(h.session.action(action, args)).rejects.toSatisfy((e: ApiError) => e.code === 'InvalidRequest' && msg.test(e.message));
+      await expect(runAction('scrutiny', h.session, action, args)).rejects.toSatisfy((e: ApiError) => e.code === 'InvalidRequest' && msg.test(e.message));
     };
     await refused('writeVariable', { address: mode, type: 'uint8', value: 300 }, /^300 is out of range for uint8 \(0 to 255\): not sent$/);
     await refused('writeVariable', { address: setpoint, type: 'uint16', value: -1 }, /-1 is out of range for uint16 \(0 to 65535\)/);
@@ -48,7 +49,7 @@ describe('scrutiny writes out of range', () => {
     expect(memory.view.getInt32(setpoint - EMU_BASE, true)).toBe(1234);
     expect(memory.rpv.get(0x1005)).toBe(0);
     // In range: written as given; an alias value whose raw is whole within rounding (1.2 / 0.1 -> 12) too.
-    expect(await h.session.action('writePath', { path: '/alias/setpoint', value: 16 })).toEqual({ path: '/alias/setpoint', written: 12 });
+    expect(await runAction('scrutiny', h.session, 'writePath', { path: '/alias/setpoint', value: 16 })).toEqual({ path: '/alias/setpoint', written: 12 });
     expect(memory.view.getInt32(setpoint - EMU_BASE, true)).toBe(12);
   });
 
@@ -57,11 +58,11 @@ describe('scrutiny writes out of range', () => {
     open.push(h);
     await until('ready', () => h.session.ready);
     const setpoint = emuVariable('/global/demo/setpoint').address;
-    expect(await h.session.action('writeRpv', { id: 0x1005, value: 300, saturate: true })).toMatchObject({ written: 255 });
+    expect(await runAction('scrutiny', h.session, 'writeRpv', { id: 0x1005, value: 300, saturate: true })).toMatchObject({ written: 255 });
     expect(h.emu.device.memory.rpv.get(0x1005)).toBe(255);
-    expect(await h.session.action('writeVariable', { address: setpoint, type: 'sint32', value: -3.7, saturate: true })).toMatchObject({ written: -3 });
+    expect(await runAction('scrutiny', h.session, 'writeVariable', { address: setpoint, type: 'sint32', value: -3.7, saturate: true })).toMatchObject({ written: -3 });
     expect(h.emu.device.memory.view.getInt32(setpoint - EMU_BASE, true)).toBe(-3);
-    expect(await h.session.action('writePath', { path: '/alias/setpoint', value: 1000, saturate: true })).toEqual({ path: '/alias/setpoint', written: 180 });
+    expect(await runAction('scrutiny', h.session, 'writePath', { path: '/alias/setpoint', value: 1000, saturate: true })).toEqual({ path: '/alias/setpoint', written: 180 });
   });
 });
 

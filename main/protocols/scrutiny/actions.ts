@@ -18,94 +18,10 @@ import { storeAcquisition } from './acquisition-store';
 import { bitFieldRange, checkWriteValue, snapToInteger, typeRange } from './write-value';
 import type { WatchedVariable } from './watch';
 import { ApiError } from '../../../shared/api/errors';
+import type { ActionHandlers, ParsedArgsOf } from '../../../shared/api/actions';
+import { ScrutinyActionTable, WatchVariableArgs, type VariableEntry } from '../../../shared/api/scrutiny';
 
-const int = (min: number, max: number) => z.number().int().min(min).max(max);
-const address = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const typeNameSchema = z.string().refine((s) => typeFromName(s) !== null && isNumericType(typeFromName(s)!), {
-  message: 'type must be one of sint8..64, uint8..64, float32, float64, bool8..64',
-});
-const hex = z.string().max(1 << 17).refine((s) => fromHex(s) !== null, { message: 'hexData must be an even number of hex digits' });
-
-const WatchVariable = z.object({
-  path: z.string().min(1).max(256),
-  address,
-  type: typeNameSchema,
-  bitOffset: int(0, 63).optional(),
-  bitSize: int(1, 64).optional(),
-  endianness: z.enum(['little', 'big']).optional(),
-  /** Alias scaling: value = raw x gain + offset. */
-  gain: z.number().finite().optional(),
-  offset: z.number().finite().optional(),
-}).strict();
-
-const Operand = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('literal'), value: z.number().finite() }).strict(),
-  z.object({ kind: z.literal('var'), address, type: typeNameSchema }).strict(),
-  z.object({ kind: z.literal('varbit'), address, type: typeNameSchema, bitOffset: int(0, 63), bitSize: int(1, 64) }).strict(),
-  z.object({ kind: z.literal('rpv'), id: int(0, 0xffff) }).strict(),
-]);
-const Signal = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('memory'), address, type: typeNameSchema, name: z.string().max(256).optional() }).strict(),
-  z.object({ kind: z.literal('rpv'), id: int(0, 0xffff), name: z.string().max(256).optional() }).strict(),
-  z.object({ kind: z.literal('time'), name: z.string().max(256).optional() }).strict(),
-]);
-
-const Schemas = {
-  readMemory: z.object({ address, length: int(1, 1 << 16) }).strict(),
-  writeMemory: z.object({ address, hexData: hex, maskHex: hex.optional() }).strict(),
-  writeVariable: z.object({
-    address, type: typeNameSchema, value: z.union([z.number().finite(), z.boolean()]),
-    bitOffset: int(0, 63).optional(), bitSize: int(1, 64).optional(), endianness: z.enum(['little', 'big']).optional(),
-    /** Hold an out-of-range value at the type's bound (and truncate a fraction) instead of refusing it. */
-    saturate: z.boolean().optional(),
-  }).strict(),
-  listRpvs: z.object({}).strict(),
-  readRpv: z.object({ ids: z.array(int(0, 0xffff)).min(1).max(4096).optional() }).strict(),
-  writeRpv: z.object({ id: int(0, 0xffff), value: z.union([z.number().finite(), z.boolean()]), saturate: z.boolean().optional() }).strict(),
-  watch: z.object({ variables: z.array(WatchVariable).max(4096), replace: z.boolean().optional() }).strict(),
-  unwatch: z.object({ paths: z.array(z.string()).max(4096).optional() }).strict(),
-  watchStatus: z.object({}).strict(),
-  userCommand: z.object({ subfunction: int(0, 255), hexData: hex.default('') }).strict(),
-  dlConfigure: z.object({
-    loopId: int(0, 255),
-    decimation: int(1, 0xffff).default(1),
-    /** 0: everything after the trigger ... 255: everything before it. */
-    probeLocation: int(0, 255).default(128),
-    timeoutS: z.number().min(0).max(429).default(0),
-    condition: z.enum(DL_CONDITIONS),
-    holdTimeS: z.number().min(0).max(429).default(0),
-    operands: z.array(Operand).max(3).default([]),
-    signals: z.array(Signal).min(1).max(255),
-  }).strict(),
-  dlArm: z.object({}).strict(),
-  dlDisarm: z.object({}).strict(),
-  dlReset: z.object({}).strict(),
-  dlStatus: z.object({}).strict(),
-  dlWait: z.object({ timeoutS: z.number().min(0).max(600).default(10) }).strict(),
-  dlRead: z.object({}).strict(),
-  loadSfd: z.object({
-    /** A .sfd file on the machine running the engine. */
-    path: z.string().min(1).max(4096).optional(),
-    /** Or its bytes, base64 (from a renderer's file picker). */
-    base64: z.string().max(64 << 20).optional(),
-    fileName: z.string().max(256).optional(),
-  }).strict().refine((a) => (a.path === undefined) !== (a.base64 === undefined), { message: 'give either path or base64' }),
-  sfdInfo: z.object({}).strict(),
-  /** Keeps a .sfd in the user data folder under its firmware id (and loads it when it is this device's). */
-  installSfd: z.object({ base64: z.string().min(1).max(64 << 20), fileName: z.string().max(256).optional() }).strict(),
-  listInstalledSfd: z.object({}).strict(),
-  uninstallSfd: z.object({ firmwareId: z.string().min(1).max(128) }).strict(),
-  /** The watch table: latest value of every watched variable and alias, and the achieved refresh rate. */
-  watchValues: z.object({}).strict(),
-  dlProgress: z.object({}).strict(),
-  listVariables: z.object({ filter: z.string().max(256).optional(), limit: int(1, 100_000).default(1000) }).strict(),
-  watchPaths: z.object({ paths: z.array(z.string().min(1).max(512)).min(1).max(4096) }).strict(),
-  writePath: z.object({
-    path: z.string().min(1).max(512), value: z.union([z.number().finite(), z.boolean(), z.string().max(64)]), saturate: z.boolean().optional(),
-  }).strict(),
-} as const;
-
-type ActionName = keyof typeof Schemas;
+type Args<N extends keyof typeof ScrutinyActionTable> = ParsedArgsOf<(typeof ScrutinyActionTable)[N]>;
 
 interface DlSignalPlan { name: string; kind: DlSignal['kind']; size: number; type: number; little: boolean }
 
@@ -123,35 +39,58 @@ export class ScrutinyActions {
 
   constructor(private readonly s: ScrutinySession) {}
 
-  async run(name: string, raw: unknown): Promise<unknown> {
-    if (!(name in Schemas)) {
-      throw new ApiError('InvalidRequest', `scrutiny has no action "${name}" (known: ${Object.keys(Schemas).join(', ')})`);
-    }
-    const parsed = Schemas[name as ActionName].safeParse(raw ?? {});
-    if (!parsed.success) {
-      throw new ApiError('InvalidRequest', `${name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; ')}`);
-    }
-    if (name === 'loadSfd') return this.loadSfd(parsed.data as z.output<typeof Schemas.loadSfd>);
-    if (name === 'installSfd' || name === 'listInstalledSfd' || name === 'uninstallSfd' || name === 'watchValues' || name === 'dlProgress') {
-      try {
-        return await (this[name] as (a: unknown) => Promise<unknown>).call(this, parsed.data);
-      } catch (e) {
-        if (e instanceof SfdError) throw new ApiError('InvalidRequest', e.message);
-        if (e instanceof ApiError) throw e;
-        throw new ApiError('OperationFailure', (e as Error).message);
-      }
-    }
-    if (name === 'sfdInfo' || name === 'listVariables') {
-      return name === 'sfdInfo' ? this.sfdInfo() : this.listVariables(parsed.data as z.output<typeof Schemas.listVariables>);
-    }
+  /** The handlers of shared/api/scrutiny.ts's table; arguments arrive validated (invokeAction). */
+  readonly handlers = {
+    readMemory: (a) => this.onDevice((d) => this.readMemory(d, a)),
+    writeMemory: (a) => this.onDevice((d) => this.writeMemory(d, a)),
+    writeVariable: (a) => this.onDevice((d) => this.writeVariable(d, a)),
+    listRpvs: () => this.onDevice((d) => this.listRpvs(d)),
+    readRpv: (a) => this.onDevice((d) => this.readRpv(d, a)),
+    writeRpv: (a) => this.onDevice((d) => this.writeRpv(d, a)),
+    watch: (a) => this.onDevice((d) => this.watch(d, a)),
+    unwatch: (a) => this.onDevice((d) => this.unwatch(d, a)),
+    watchStatus: () => this.onDevice(() => this.watchStatus()),
+    userCommand: (a) => this.onDevice((d) => this.userCommand(d, a)),
+    dlConfigure: (a) => this.onDevice((d) => this.dlConfigure(d, a)),
+    dlArm: () => this.onDevice((d) => this.dlArm(d)),
+    dlDisarm: () => this.onDevice((d) => this.dlDisarm(d)),
+    dlReset: () => this.onDevice((d) => this.dlReset(d)),
+    dlStatus: () => this.onDevice((d) => this.dlStatus(d)),
+    dlWait: (a) => this.onDevice((d) => this.dlWait(d, a)),
+    dlRead: () => this.onDevice((d) => this.dlRead(d)),
+    watchPaths: (a) => this.onDevice((d) => this.watchPaths(d, a)),
+    writePath: (a) => this.onDevice((d) => this.writePath(d, a)),
+    loadSfd: (a) => this.loadSfd(a),
+    sfdInfo: () => this.sfdInfo(),
+    listVariables: (a) => this.listVariables(a),
+    installSfd: (a) => this.offDevice(() => this.installSfd(a)),
+    listInstalledSfd: () => this.offDevice(() => this.listInstalledSfd()),
+    uninstallSfd: (a) => this.offDevice(() => this.uninstallSfd(a)),
+    watchValues: () => this.offDevice(() => this.watchValues()),
+    dlProgress: () => this.offDevice(() => this.dlProgress()),
+  } satisfies ActionHandlers<typeof ScrutinyActionTable>;
+
+  /** An action that talks to the device: refused when there is none; the requester's failures become typed errors. */
+  private async onDevice<R>(run: (d: DeviceDescription) => Promise<R>): Promise<R> {
     const dev = this.s.requireDevice();
     try {
-      return await (this[name as ActionName] as (d: DeviceDescription, a: unknown) => Promise<unknown>).call(this, dev, parsed.data);
+      return await run(dev);
     } catch (e) {
       if (e instanceof ApiError) throw e;
       if (e instanceof DeviceResponseError) throw new ApiError('OperationFailure', e.message);
       if (e instanceof RequestTimeout) throw new ApiError('Timeout', e.message);
       if (e instanceof RequestCancelled) throw new ApiError('NotConnected', `request cancelled: ${e.message}`);
+      throw new ApiError('OperationFailure', (e as Error).message);
+    }
+  }
+
+  /** An action on the engine's side (files, the watch table): a bad firmware description is the request's fault. */
+  private async offDevice<R>(run: () => Promise<R>): Promise<R> {
+    try {
+      return await run();
+    } catch (e) {
+      if (e instanceof SfdError) throw new ApiError('InvalidRequest', e.message);
+      if (e instanceof ApiError) throw e;
       throw new ApiError('OperationFailure', (e as Error).message);
     }
   }
@@ -172,7 +111,7 @@ export class ScrutinyActions {
     }
   }
 
-  private async readMemory(d: DeviceDescription, a: z.output<typeof Schemas.readMemory>) {
+  private async readMemory(d: DeviceDescription, a: Args<'readMemory'>) {
     this.refuseRead(d, a.address, a.length);
     const as = d.params.addressSize;
     const chunk = Math.min(d.params.txBufferSize - as - 2, 0xffff);
@@ -199,7 +138,7 @@ export class ScrutinyActions {
     }
   }
 
-  private async writeMemory(d: DeviceDescription, a: z.output<typeof Schemas.writeMemory>) {
+  private async writeMemory(d: DeviceDescription, a: Args<'writeMemory'>) {
     const data = fromHex(a.hexData)!;
     if (data.length === 0) throw new ApiError('InvalidRequest', 'hexData is empty: nothing to write');
     const mask = a.maskHex !== undefined ? fromHex(a.maskHex)! : null;
@@ -208,7 +147,7 @@ export class ScrutinyActions {
     return { address: a.address, length: data.length };
   }
 
-  private async writeVariable(d: DeviceDescription, a: z.output<typeof Schemas.writeVariable>) {
+  private async writeVariable(d: DeviceDescription, a: Args<'writeVariable'>) {
     const type = typeFromName(a.type)!;
     const size = typeSize(type);
     const little = (a.endianness ?? this.s.options.memoryEndianness) === 'little';
@@ -238,7 +177,7 @@ export class ScrutinyActions {
     return d.rpvs.map((r) => ({ id: r.id, name: r.name, type: typeName(r.type), signalId: r.signalId }));
   }
 
-  private async readRpv(d: DeviceDescription, a: z.output<typeof Schemas.readRpv>) {
+  private async readRpv(d: DeviceDescription, a: Args<'readRpv'>) {
     const ids = a.ids ?? d.rpvs.map((r) => r.id);
     for (const id of ids) {
       if (this.s.rpvType(id) < 0) throw new ApiError('InvalidRequest', `the device has no RPV 0x${id.toString(16)}`);
@@ -266,7 +205,7 @@ export class ScrutinyActions {
     return { values };
   }
 
-  private async writeRpv(d: DeviceDescription, a: z.output<typeof Schemas.writeRpv>) {
+  private async writeRpv(d: DeviceDescription, a: Args<'writeRpv'>) {
     if (!d.features.memoryWrite) throw new ApiError('InvalidRequest', 'the device does not allow writes (SupportedFeatures bit 7 is clear): not sent');
     const type = this.s.rpvType(a.id);
     if (type < 0) throw new ApiError('InvalidRequest', `the device has no RPV 0x${a.id.toString(16)}`);
@@ -281,7 +220,7 @@ export class ScrutinyActions {
 
   // ---------------------------------------------------------------- watch
 
-  private async watch(d: DeviceDescription, a: z.output<typeof Schemas.watch>, pointers?: Map<string, { path: string; offset: number }>) {
+  private async watch(d: DeviceDescription, a: Args<'watch'>, pointers?: Map<string, { path: string; offset: number }>) {
     const next = a.replace ? [] : this.s.watched.filter((w) => !a.variables.some((v) => v.path === w.path));
     const added: { path: string; signalId: number }[] = [];
     for (const v of a.variables) {
@@ -319,7 +258,7 @@ export class ScrutinyActions {
     return { watched: this.s.watched.length, signals: added };
   }
 
-  private async unwatch(_d: DeviceDescription, a: z.output<typeof Schemas.unwatch>) {
+  private async unwatch(_d: DeviceDescription, a: Args<'unwatch'>) {
     const before = this.s.watched.length;
     this.s.watched = a.paths ? this.s.watched.filter((w) => !a.paths!.includes(w.path)) : [];
     this.s.rpvAliases = a.paths ? this.s.rpvAliases.filter((w) => !a.paths!.includes(w.path)) : [];
@@ -337,7 +276,7 @@ export class ScrutinyActions {
 
   // ---------------------------------------------------------------- user command
 
-  private async userCommand(d: DeviceDescription, a: z.output<typeof Schemas.userCommand>) {
+  private async userCommand(d: DeviceDescription, a: Args<'userCommand'>) {
     if (!d.features.userCommand) throw new ApiError('InvalidRequest', 'the device does not support user commands (SupportedFeatures bit 5 is clear): not sent');
     const data = fromHex(a.hexData)!;
     if (data.length > d.params.rxBufferSize) throw new ApiError('InvalidRequest', `${data.length} bytes exceed the device's ${d.params.rxBufferSize}-byte receive buffer`);
@@ -352,7 +291,7 @@ export class ScrutinyActions {
     return d.datalogSetup;
   }
 
-  private async dlConfigure(d: DeviceDescription, a: z.output<typeof Schemas.dlConfigure>) {
+  private async dlConfigure(d: DeviceDescription, a: Args<'dlConfigure'>) {
     const setup = this.requireDatalogging(d);
     const loop = d.loops.find((l) => l.id === a.loopId);
     if (!loop) throw new ApiError('InvalidRequest', `the device has no loop ${a.loopId} (loops: ${d.loops.map((l) => `${l.id} ${l.name}`).join(', ')})`);
@@ -440,7 +379,7 @@ export class ScrutinyActions {
     };
   }
 
-  private async dlWait(d: DeviceDescription, a: z.output<typeof Schemas.dlWait>) {
+  private async dlWait(d: DeviceDescription, a: Args<'dlWait'>) {
     const until = performance.now() + a.timeoutS * 1000;
     for (;;) {
       const st = await this.dlStatus(d);
@@ -540,7 +479,7 @@ export class ScrutinyActions {
 
   // ---------------------------------------------------------------- firmware description
 
-  private async loadSfd(a: z.output<typeof Schemas.loadSfd>) {
+  private async loadSfd(a: Args<'loadSfd'>) {
     const fileName = a.fileName ?? a.path ?? 'uploaded.sfd';
     let bytes: Uint8Array;
     if (a.path !== undefined) {
@@ -577,11 +516,11 @@ export class ScrutinyActions {
   }
 
   /** The variable tree as a flat, sorted list of leaves (variables, aliases, RPVs), filtered by a substring. */
-  private async listVariables(a: z.output<typeof Schemas.listVariables>) {
+  private async listVariables(a: Args<'listVariables'>) {
     const sfd = this.s.sfd;
     const f = a.filter?.toLowerCase();
-    const out: Record<string, unknown>[] = [];
-    const add = (entry: Record<string, unknown> & { path: string }) => {
+    const out: VariableEntry[] = [];
+    const add = (entry: VariableEntry) => {
       if (!f || entry.path.toLowerCase().includes(f)) out.push(entry);
     };
     for (const v of sfd?.variables.values() ?? []) {
@@ -593,7 +532,7 @@ export class ScrutinyActions {
     }
     for (const al of sfd?.aliases.values() ?? []) add({ path: al.path, kind: 'alias', target: al.target, targetType: al.targetType, gain: al.gain, offset: al.offset, min: al.min, max: al.max });
     for (const r of (this.s.device ?? null)?.rpvs ?? []) add({ path: r.name, kind: 'rpv', type: typeName(r.type), id: r.id });
-    out.sort((x, y) => String(x.path).localeCompare(String(y.path)));
+    out.sort((x, y) => x.path.localeCompare(y.path));
     return { total: out.length, entries: out.slice(0, a.limit) };
   }
 
@@ -623,10 +562,10 @@ export class ScrutinyActions {
     throw new ApiError('InvalidRequest', sfd ? `${path} is neither a variable, an alias nor an RPV path of ${sfd.fileName}` : `${path}: no firmware description loaded (RPVs are /rpv/xNNNN)`);
   }
 
-  private async watchPaths(d: DeviceDescription, a: z.output<typeof Schemas.watchPaths>) {
+  private async watchPaths(d: DeviceDescription, a: Args<'watchPaths'>) {
     const sfd = this.s.sfd;
     const endianness = sfd?.endianness ?? this.s.options.memoryEndianness;
-    const variables: z.input<typeof WatchVariable>[] = [];
+    const variables: z.input<typeof WatchVariableArgs>[] = [];
     const pointers = new Map<string, { path: string; offset: number }>();
     const extra: { path: string; signalId: number | null; enum?: Record<string, number>; note?: string }[] = [];
     const rpvAliases = this.s.rpvAliases.filter((x) => !a.paths.includes(x.path));
@@ -662,7 +601,7 @@ export class ScrutinyActions {
       });
       if (v.enum) extra.push({ path, signalId: null, enum: v.enum.values });
     }
-    const res = await this.watch(d, { variables: variables as z.output<typeof WatchVariable>[] }, pointers);
+    const res = await this.watch(d, { variables: variables as z.output<typeof WatchVariableArgs>[] }, pointers);
     this.s.rpvAliases = rpvAliases;
     const enums = new Map(extra.filter((e) => e.enum).map((e) => [e.path, e.enum]));
     return {
@@ -685,7 +624,7 @@ export class ScrutinyActions {
     };
   }
 
-  private async installSfd(a: z.output<typeof Schemas.installSfd>) {
+  private async installSfd(a: Args<'installSfd'>) {
     const bytes = Buffer.from(a.base64, 'base64');
     const r = await installSfd(this.s.ctx.userDataDir ?? null, bytes, a.fileName ?? 'uploaded.sfd');
     const device = this.s.device;
@@ -702,7 +641,7 @@ export class ScrutinyActions {
     return { installed: await listInstalledSfd(this.s.ctx.userDataDir ?? null), current: this.s.sfd?.firmwareId ?? null };
   }
 
-  private async uninstallSfd(a: z.output<typeof Schemas.uninstallSfd>) {
+  private async uninstallSfd(a: Args<'uninstallSfd'>) {
     await uninstallSfd(this.s.ctx.userDataDir ?? null, a.firmwareId);
     return { firmwareId: a.firmwareId };
   }
@@ -711,7 +650,7 @@ export class ScrutinyActions {
     return { download: this.s.download };
   }
 
-  private async writePath(d: DeviceDescription, a: z.output<typeof Schemas.writePath>) {
+  private async writePath(d: DeviceDescription, a: Args<'writePath'>) {
     const r = this.resolve(a.path);
     let value: number;
     if (typeof a.value === 'boolean') value = a.value ? 1 : 0;

@@ -231,8 +231,8 @@ export class ScrutinySession implements ProtocolAdapter {
     return true;
   }
 
-  action(name: string, args: unknown): Promise<unknown> {
-    return this.requestsTable.run(name, args);
+  get actions(): ScrutinyActions['handlers'] {
+    return this.requestsTable.handlers;
   }
 
   datalogging(): DataloggingInfo {
@@ -421,7 +421,7 @@ export class ScrutinySession implements ProtocolAdapter {
     this.schedulePoll(0);
     if (features.datalogging) this.startDlStatusPoll(gen);
     if (this.options.watchPaths.length > 0 && this.watched.length === 0) {
-      this.requestsTable.run('watchPaths', { paths: this.options.watchPaths }).catch((e: Error) => {
+      this.requestsTable.handlers.watchPaths({ paths: this.options.watchPaths }).catch((e: Error) => {
         this.errorText = `watching ${this.options.watchPaths.join(', ')}: ${e.message}`;
       });
     }

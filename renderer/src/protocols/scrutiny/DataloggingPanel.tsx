@@ -8,8 +8,8 @@ import { AcquisitionChart, type ScrutinyAcquisition } from './AcquisitionChart';
 import { checkDlDraft, DL_CONDITIONS, dlDraft, type DlDraft } from './datalogging';
 import { StoredAcquisitions } from './StoredAcquisitions';
 import type { VariableEntry } from './variables';
+import type { DlStatus } from '../../../../shared/api/scrutiny';
 
-interface DlStatus { state: string; completionRatio: number | null }
 type Phase = 'idle' | 'arming' | 'armed' | 'downloading' | 'done';
 
 const STATUS_MS = 200;
@@ -39,7 +39,7 @@ export function DataloggingPanel({ sessionId, info, lookup, candidates }: {
     let live = true;
     const timer = setInterval(async () => {
       try {
-        const st = await client.sessionAction<DlStatus>(sessionId, 'dlStatus', {});
+        const st = await client.action({ sessionId: sessionId, protocol: 'scrutiny' }, 'dlStatus', {});
         if (!live || phaseRef.current !== 'armed') return;
         setStatus(st);
         if (st.state === 'completed') void read();
@@ -61,7 +61,7 @@ export function DataloggingPanel({ sessionId, info, lookup, candidates }: {
   useEffect(() => {
     if (phase !== 'downloading') return;
     const timer = setInterval(() => {
-      client.sessionAction<{ download: { received: number; total: number } | null }>(sessionId, 'dlProgress', {})
+      client.action({ sessionId: sessionId, protocol: 'scrutiny' }, 'dlProgress', {})
         .then((r) => { if (r.download) setDownload(r.download); }, () => undefined);
     }, PROGRESS_MS);
     return () => clearInterval(timer);
@@ -71,7 +71,7 @@ export function DataloggingPanel({ sessionId, info, lookup, candidates }: {
     setPhase('downloading');
     setDownload(null);
     try {
-      const a = await client.sessionAction<ScrutinyAcquisition>(sessionId, 'dlRead', {});
+      const a = await client.action({ sessionId: sessionId, protocol: 'scrutiny' }, 'dlRead', {});
       setAcquisition(a);
       setDownload({ received: 1, total: 1 });
       setPhase('done');
@@ -91,8 +91,8 @@ export function DataloggingPanel({ sessionId, info, lookup, candidates }: {
     setErrors({});
     setPhase('arming');
     try {
-      await client.sessionAction(sessionId, 'dlConfigure', check.args);
-      setStatus(await client.sessionAction<DlStatus>(sessionId, 'dlArm', {}));
+      await client.action({ sessionId: sessionId, protocol: 'scrutiny' }, 'dlConfigure', check.args);
+      setStatus(await client.action({ sessionId: sessionId, protocol: 'scrutiny' }, 'dlArm', {}));
       setPhase('armed');
     } catch (e) {
       setFailure((e as Error).message);
@@ -102,7 +102,7 @@ export function DataloggingPanel({ sessionId, info, lookup, candidates }: {
 
   const disarm = async () => {
     try {
-      setStatus(await client.sessionAction<DlStatus>(sessionId, 'dlDisarm', {}));
+      setStatus(await client.action({ sessionId: sessionId, protocol: 'scrutiny' }, 'dlDisarm', {}));
     } catch (e) {
       setFailure((e as Error).message);
     }

@@ -13,8 +13,8 @@ import { registerPlotDrop } from '../../plot/plot-drop';
 import { PATH_DRAG_TYPE, type VariableEntry } from './variables';
 import { WatchTable, type WatchValue } from './WatchTable';
 import './scrutiny.css';
+import type { ScrutinyRpvValue as RpvValue } from '../../../../shared/api/scrutiny';
 
-interface RpvValue { id: number; name: string; type: string; value: number }
 
 const RPV_REFRESH_MS = 500;
 const WATCH_REFRESH_MS = 250;
@@ -44,7 +44,7 @@ export function ScrutinyPanel({ session }: { session: SessionStatus }) {
   useEffect(() => {
     if (!ready) return;
     let live = true;
-    client.sessionAction<{ entries: VariableEntry[] }>(id, 'listVariables', { limit: 100_000 })
+    client.action({ sessionId: id, protocol: 'scrutiny' }, 'listVariables', { limit: 100_000 })
       .then((r) => { if (live) setEntries(new Map(r.entries.map((e) => [e.path, e]))); }, (e: Error) => { if (live) setError(e.message); });
     return () => { live = false; };
   }, [id, ready, session.sfdFirmwareId, session.deviceSessionId]);
@@ -54,7 +54,7 @@ export function ScrutinyPanel({ session }: { session: SessionStatus }) {
     let live = true;
     const tick = async () => {
       try {
-        const r = await client.sessionAction<{ refreshRateHz: number; values: WatchValue[] }>(id, 'watchValues', {});
+        const r = await client.action({ sessionId: id, protocol: 'scrutiny' }, 'watchValues', {});
         if (live) setWatch({ rows: r.values, rate: r.refreshRateHz });
       } catch {
         // Reconnecting: the panel says so, and values resume with the session.
@@ -77,7 +77,7 @@ export function ScrutinyPanel({ session }: { session: SessionStatus }) {
     void client.getDeviceInfo(id).then((i) => { if (live) setInfo(i); }, (e: Error) => { if (live) setError(e.message); });
     const tick = async () => {
       try {
-        const r = await client.sessionAction<{ values: RpvValue[] }>(id, 'readRpv', {});
+        const r = await client.action({ sessionId: id, protocol: 'scrutiny' }, 'readRpv', {});
         if (live) setRpvs(r.values);
       } catch (e) {
         if (live) setError((e as Error).message);
@@ -110,7 +110,7 @@ export function ScrutinyPanel({ session }: { session: SessionStatus }) {
     }
     // A refusal (out of the RPV type's range, say) stays beside the field it is about.
     try {
-      await client.sessionAction(id, 'writeRpv', { id: edit.id, value, ...(edit.saturate ? { saturate: true } : {}) });
+      await client.action({ sessionId: id, protocol: 'scrutiny' }, 'writeRpv', { id: edit.id, value, ...(edit.saturate ? { saturate: true } : {}) });
       setEdit(null);
     } catch (e) {
       setEdit({ ...edit, error: (e as Error).message });

@@ -2,8 +2,8 @@
 // file (checked by the engine before it is kept), see which are there, remove one.
 import { useCallback, useEffect, useState } from 'react';
 import { client } from '../../hub';
+import type { InstalledSfd as Installed } from '../../../../shared/api/scrutiny';
 
-interface Installed { firmwareId: string; fileName: string; bytes: number; variables: number; aliases: number }
 
 function toBase64(bytes: Uint8Array): string {
   let text = '';
@@ -17,7 +17,7 @@ export function SfdManager({ sessionId, deviceFirmwareId }: { sessionId: string;
 
   const refresh = useCallback(async () => {
     try {
-      setInstalled((await client.sessionAction<{ installed: Installed[] }>(sessionId, 'listInstalledSfd', {})).installed);
+      setInstalled((await client.action({ sessionId: sessionId, protocol: 'scrutiny' }, 'listInstalledSfd', {})).installed);
     } catch (e) {
       setMessage({ text: (e as Error).message, error: true });
     }
@@ -28,7 +28,7 @@ export function SfdManager({ sessionId, deviceFirmwareId }: { sessionId: string;
     setMessage(null);
     try {
       const bytes = new Uint8Array(await file.arrayBuffer());
-      const r = await client.sessionAction<{ firmwareId: string; variables: number; loaded: boolean }>(sessionId, 'installSfd', { base64: toBase64(bytes), fileName: file.name });
+      const r = await client.action({ sessionId: sessionId, protocol: 'scrutiny' }, 'installSfd', { base64: toBase64(bytes), fileName: file.name });
       setMessage({ text: `Installed ${file.name} for firmware ${r.firmwareId} (${r.variables} variables)${r.loaded ? ', loaded for this device' : ''}`, error: false });
       await refresh();
     } catch (e) {
@@ -38,7 +38,7 @@ export function SfdManager({ sessionId, deviceFirmwareId }: { sessionId: string;
 
   const uninstall = async (firmwareId: string) => {
     try {
-      await client.sessionAction(sessionId, 'uninstallSfd', { firmwareId });
+      await client.action({ sessionId: sessionId, protocol: 'scrutiny' }, 'uninstallSfd', { firmwareId });
       await refresh();
     } catch (e) {
       setMessage({ text: (e as Error).message, error: true });

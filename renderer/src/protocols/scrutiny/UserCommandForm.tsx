@@ -16,7 +16,7 @@ export function UserCommandForm({ sessionId, supported }: { sessionId: string; s
     if (!Number.isInteger(sub) || sub < 0 || sub > 255) return setError('Subfunction is a whole number from 0 to 255');
     if (!/^([0-9a-fA-F]{2})*$/.test(hex)) return setError('Payload is hex bytes (pairs of digits, spaces allowed)');
     try {
-      const r = await client.sessionAction<{ hexData: string }>(sessionId, 'userCommand', { subfunction: sub, hexData: hex });
+      const r = await client.action({ sessionId: sessionId, protocol: 'scrutiny' }, 'userCommand', { subfunction: sub, hexData: hex });
       setReply(r.hexData ? r.hexData.replace(/(..)/g, '$1 ').trim() : '(empty reply)');
     } catch (e) {
       setError((e as Error).message);

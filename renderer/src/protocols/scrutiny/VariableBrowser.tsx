@@ -60,7 +60,7 @@ export function VariableBrowser({ sessionId, sfdFirmwareId, watched, onWatch, on
   useEffect(() => {
     let live = true;
     const t = setTimeout(() => {
-      client.sessionAction<{ total: number; entries: VariableEntry[] }>(sessionId, 'listVariables', { filter: search, limit: LIMIT })
+      client.action({ sessionId: sessionId, protocol: 'scrutiny' }, 'listVariables', { filter: search, limit: LIMIT })
         .then((r) => { if (live) setFound(r); }, (e: Error) => { if (live) onError(e.message); });
     }, 150);
     return () => {

@@ -5,7 +5,9 @@ import { useState } from 'react';
 import { client } from '../../hub';
 import { formatValue, PATH_DRAG_TYPE, type VariableEntry } from './variables';
 
-export interface WatchValue { path: string; signalId: number; value: number | null }
+import type { WatchValue } from '../../../../shared/api/scrutiny';
+
+export type { WatchValue };
 
 export function WatchTable({ sessionId, rows, rate, describe, onWatch, onUnwatch, onPlot }: {
   sessionId: string;
@@ -30,7 +32,7 @@ export function WatchTable({ sessionId, rows, rate, describe, onWatch, onUnwatch
       return;
     }
     try {
-      await client.sessionAction(sessionId, 'writePath', { path, value: text, ...(saturate ? { saturate: true } : {}) });
+      await client.action({ sessionId: sessionId, protocol: 'scrutiny' }, 'writePath', { path, value: text, ...(saturate ? { saturate: true } : {}) });
       setRowErrors((e) => ({ ...e, [path]: null }));
       setDrafts((d) => ({ ...d, [path]: '' }));
     } catch (e) {

@@ -1,22 +1,8 @@
 // What the engine's listVariables gives for each leaf of the firmware description,
 // and how a watched value reads in the table: enum names, bit ranges, booleans.
-export interface VariableEntry {
-  path: string;
-  kind: 'var' | 'alias' | 'rpv';
-  type?: string;
-  address?: number | null;
-  bitOffset?: number;
-  bitSize?: number;
-  enum?: { name: string; values: Record<string, number> };
-  pointer?: { path: string; offset: number };
-  id?: number;
-  target?: string;
-  targetType?: 'var' | 'rpv';
-  gain?: number;
-  offset?: number;
-  min?: number | null;
-  max?: number | null;
-}
+import type { VariableEntry } from '../../../../shared/api/scrutiny';
+
+export type { VariableEntry };
 
 /** MIME type of a variable path dragged from the list. */
 export const PATH_DRAG_TYPE = 'application/x-scrutiny-path';
