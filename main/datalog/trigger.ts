@@ -16,12 +16,12 @@
 // Channels (the other signals of the spec, as a scope captures every channel): each
 // keeps its own samples, at its own rate, whose times fall in the capture's window
 // (the trigger signal's first to last captured sample time, or the spec's time window
-// with lengthSeconds). Nothing is resampled. A triggered capture waits for every
-// channel to have a sample after the window (they come over other links) for at most
-// CHANNEL_WAIT_MS after the trigger signal's window is complete, then takes what is
-// there. Loss: a channel's window samples the ring dropped are counted, exactly for
-// those dropped after the trigger fired, and estimated from the channel's held
-// sample rate for those already gone when it fired (the ring shorter than the pre-trigger part).
+// with lengthSeconds). Nothing is resampled. Once the trigger signal's window is
+// complete, each channel's samples are taken as soon as it has one after the window
+// (they come over other links, later or at lower rates), for at most CHANNEL_WAIT_MS;
+// then what a quiet channel has is taken. Loss: a channel's window samples the ring
+// dropped are counted, exactly while the window's edges are held, and estimated from
+// the channel's held sample rate for an edge already gone (a ring shorter than the window at that rate).
 import { captureSignalIds, type TriggerSpec, type TriggerStatus } from '../../shared/api/capture';
 import type { TelemetryStore } from '../telemetry/store';
 
@@ -49,6 +49,8 @@ export interface TriggerCapture {
 /** A triggered capture whose own samples are taken, waiting for its channels. */
 interface PendingCapture {
   capture: Omit<TriggerCapture, 'channels'>;
+  /** Per channel, once taken. */
+  channels: (ChannelCapture | null)[];
   windowStart: number;
   windowEnd: number;
   sinceMs: number;
@@ -153,10 +155,13 @@ export class ScopeTrigger {
     if (!this.pending) this.takeOwnSamples(nowMs);
     const p = this.pending;
     if (!p) return;
-    const caughtUp = this.channelIds.every((ch) => !this.store.has(ch) || this.lastTime(ch) > p.windowEnd);
-    if (!caughtUp && nowMs - p.sinceMs < CHANNEL_WAIT_MS) return;
+    const late = nowMs - p.sinceMs >= CHANNEL_WAIT_MS;
+    this.channelIds.forEach((ch, k) => {
+      if (!p.channels[k] && (late || !this.store.has(ch) || this.lastTime(ch) > p.windowEnd)) p.channels[k] = this.copyChannel(k, p.windowStart, p.windowEnd);
+    });
+    if (p.channels.some((c) => c === null)) return;
     this.pending = null;
-    this.emit({ ...p.capture, channels: this.copyChannels(p.windowStart, p.windowEnd) });
+    this.emit({ ...p.capture, channels: p.channels as ChannelCapture[] });
     this.holdoffUntil = this.trigTime + this.spec.holdoffS;
     this.rearm(nowMs, p.end);
   }
@@ -191,7 +196,7 @@ export class ScopeTrigger {
     const windowEnd = timeWindow ? this.trigTime + (1 - this.spec.preTrigger) * this.spec.lengthSeconds! : c.times[c.times.length - 1]!;
     this.pending = {
       capture: { triggerTime: this.trigTime, triggerIndex: this.trigSample - start, forced: false, ...c },
-      windowStart: timeWindow ? this.windowStart : c.times[0]!, windowEnd, sinceMs: nowMs, end,
+      channels: this.channelIds.map(() => null), windowStart: timeWindow ? this.windowStart : c.times[0]!, windowEnd, sinceMs: nowMs, end,
     };
   }
 
@@ -206,26 +211,29 @@ export class ScopeTrigger {
   /** Notes each channel's first window sample number, so that samples dropped before the capture is taken are counted. */
   private markChannelStarts(windowStart: number): void {
     this.windowStart = windowStart;
-    this.channelIds.forEach((ch, k) => {
-      const oldest = this.store.oldest(ch);
-      const held = this.store.total(ch) - oldest;
-      if (oldest === 0 || held === 0 || this.timeOf(ch, oldest) <= windowStart) {
-        this.channelStarts[k] = this.firstAtOrAfter(ch, windowStart);
-        return;
-      }
-      // Part of the window was already dropped: its count from the rate of the samples still held.
-      const first = this.timeOf(ch, oldest);
-      const dt = held > 1 ? (this.timeOf(ch, oldest + held - 1) - first) / (held - 1) : 0;
-      this.channelStarts[k] = dt > 0 ? oldest - Math.round((first - windowStart) / dt) : oldest;
-    });
+    this.channelIds.forEach((ch, k) => { this.channelStarts[k] = this.sampleNumberAt(ch, windowStart); });
   }
 
-  private copyChannels(windowStart: number, windowEnd: number): ChannelCapture[] {
-    return this.channelIds.map((ch, k) => {
-      const start = this.firstAtOrAfter(ch, windowStart);
-      const c = this.copyRange(ch, start, this.firstAtOrAfter(ch, windowEnd, true));
-      return { signalId: ch, ...c, lostSamples: Math.max(0, this.store.oldest(ch) - this.channelStarts[k]!) };
-    });
+  /** A channel's samples in the window, and how many of them the ring had dropped. */
+  private copyChannel(k: number, windowStart: number, windowEnd: number): ChannelCapture {
+    const ch = this.channelIds[k]!;
+    const end = this.sampleNumberAt(ch, windowEnd, true);
+    const c = this.copyRange(ch, this.firstAtOrAfter(ch, windowStart), end);
+    return { signalId: ch, ...c, lostSamples: Math.max(0, Math.min(this.store.oldest(ch), end) - this.channelStarts[k]!) };
+  }
+
+  /**
+   * Number of the first sample at or after t (after t with `after`): exact when the
+   * ring still holds a sample before that point; else estimated back from the oldest
+   * held sample at the rate of the held samples.
+   */
+  private sampleNumberAt(id: number, t: number, after = false): number {
+    const oldest = this.store.oldest(id);
+    const held = this.store.total(id) - oldest;
+    const first = held > 0 ? this.timeOf(id, oldest) : Number.NaN;
+    if (oldest === 0 || held === 0 || (after ? first <= t : first < t)) return this.firstAtOrAfter(id, t, after);
+    const dt = held > 1 ? (this.timeOf(id, oldest + held - 1) - first) / (held - 1) : 0;
+    return dt > 0 ? oldest - Math.round((first - t) / dt) : oldest;
   }
 
   private force(nowMs: number): void {
@@ -239,7 +247,7 @@ export class ScopeTrigger {
     const windowStart = c.times[0] ?? 0;
     const windowEnd = c.times[c.times.length - 1] ?? 0;
     this.markChannelStarts(windowStart);
-    this.emit({ triggerTime: windowEnd, triggerIndex: -1, forced: true, ...c, channels: this.copyChannels(windowStart, windowEnd) });
+    this.emit({ triggerTime: windowEnd, triggerIndex: -1, forced: true, ...c, channels: this.channelIds.map((_ch, k) => this.copyChannel(k, windowStart, windowEnd)) });
     this.rearm(nowMs, Math.max(this.cursor, total));
   }
 

@@ -2,7 +2,7 @@
 // legend entry, one y axis per unit (at most MAX_Y_AXES), the trigger instant marked
 // (a dashed line, and a ring on the trigger signal's trigger sample), the axes ticked
 // on round values (ticks.ts); save it as an acquisition, export it as CSV, PNG or an MCAP recording.
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import type { Acquisition } from '../../../shared/api/capture';
 import { formatSample } from '../format';
@@ -34,13 +34,14 @@ export function CaptureView({ capture, colourOf, onClose }: { capture: Acquisiti
   const host = useRef<HTMLDivElement>(null);
   const [saved, setSaved] = useState(capture.saved);
   const [message, setMessage] = useState<string | null>(null);
-  const layout = captureLayout(capture);
+  // Once per capture: aligning the channels' times walks every sample.
+  const layout = useMemo(() => captureLayout(capture), [capture]);
   const lost = layout.series.filter((s) => s.lostSamples > 0);
 
   useEffect(() => {
     setSaved(capture.saved);
     const el = host.current!;
-    const { series, axes, data, triggerPoint } = captureLayout(capture);
+    const { series, axes, data, triggerPoint } = layout;
     const colours = series.map((s, i) => colourOf?.(s.signalId, i) ?? SERIES_COLOURS[i % SERIES_COLOURS.length]!);
     const scaleOf = (axis: number) => `y${axis}`;
     const marker = (u: uPlot) => {
@@ -124,7 +125,7 @@ export function CaptureView({ capture, colourOf, onClose }: { capture: Acquisiti
       resize.disconnect();
       u.destroy();
     };
-  }, [capture, colourOf]);
+  }, [capture, layout, colourOf]);
 
   const save = async () => {
     try {

@@ -12,6 +12,8 @@ export interface RoundTicks {
 }
 
 const MULTIPLES = [1, 2, 5, 10];
+/** More ticks than an axis of any screen could show: a bound on the work for any maxTicks asked. */
+const MAX_TICKS = 1000;
 
 /** A step as its multiple (1, 2 or 5) and power of ten. */
 function decompose(raw: number): { m: number; e: number } | null {
@@ -37,20 +39,27 @@ function scaled(n: number, e: number): number {
   return e >= -300 ? n / 10 ** -e : (n / 1e300) / 10 ** (-e - 300);
 }
 
-/** Round ticks in [min, max], at most `maxTicks` of them (at least one step's worth when the span allows). */
+/** Round ticks in [min, max]: the finest 1-2-5 step that gives at most `maxTicks` of them. */
 export function roundTicks(min: number, max: number, maxTicks: number): RoundTicks {
   if (!Number.isFinite(min) || !Number.isFinite(max)) return { ticks: [], step: Number.NaN };
   if (min > max) [min, max] = [max, min];
   if (min === max) return { ticks: [min], step: 0 };
-  const most = Math.max(2, Math.floor(Number.isFinite(maxTicks) ? maxTicks : 2));
-  const d = decompose((max - min) / (most - 1));
+  const most = Math.min(MAX_TICKS, Math.max(2, Math.floor(Number.isFinite(maxTicks) ? maxTicks : 2)));
+  // No step below span / (most + 1) can fit; from there, up the 1-2-5 ladder to the first that does.
+  let d = decompose((max - min) / (most + 1));
   if (!d) return { ticks: [min], step: 0 };
-  const step = scaled(d.m, d.e);
-  const first = Math.ceil(min / step - 1e-9);
-  const last = Math.floor(max / step + 1e-9);
-  const ticks: number[] = [];
-  for (let k = first; k <= last && ticks.length <= most; k++) ticks.push(scaled(k * d.m, d.e) + 0);
-  return { ticks, step };
+  for (let tries = 0; tries < 8; tries++) {
+    const step = scaled(d.m, d.e);
+    const first = Math.ceil(min / step - 1e-9);
+    const last = Math.floor(max / step + 1e-9);
+    if (last - first + 1 <= most) {
+      const ticks: number[] = [];
+      for (let k = first; k <= last; k++) ticks.push(scaled(k * d.m, d.e) + 0);
+      return { ticks, step };
+    }
+    d = d.m === 5 ? { m: 1, e: d.e + 1 } : { m: d.m === 1 ? 2 : 5, e: d.e };
+  }
+  return { ticks: [min], step: 0 };
 }
 
 /** Digits after the point that a step needs (0.5 → 1, 0.02 → 2, 10 → 0). */
