@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { BenchscopeClient, InvalidValueError, type WebSocketCtor } from 'benchscope/sdk';
 import { startHost, type RunningHost } from '../../app/host/server';
-import { readRecording } from '../../main/record/recording-files';
+import { readRecording } from '../../main/files/recording-files';
 
 const WS = WebSocket as unknown as WebSocketCtor;
 const T0 = 1_700_000_000;

@@ -13,9 +13,9 @@ import { download } from './format';
 export interface CaptureSignal { id: number; label: string }
 
 /** The plot's colour of a signal (its place among the plot's signals), else one by position in the capture. */
-function plotColours(signals: CaptureSignal[]) {
+function plotColours(plotted: number[]) {
   return (signalId: number | null, index: number): string => {
-    const k = signals.findIndex((s) => s.id === signalId);
+    const k = signalId === null ? -1 : plotted.indexOf(signalId);
     return SERIES_COLOURS[(k >= 0 ? k : index) % SERIES_COLOURS.length]!;
   };
 }
@@ -55,9 +55,9 @@ function TriggerForm({ signals }: { signals: CaptureSignal[] }) {
   const [capture, setCapture] = useState<Acquisition | null>(null);
   const status = useStore((s) => s.status?.triggers?.find((t) => t.triggerId === triggerId) ?? null);
   const window2 = condition === 'inside' || condition === 'outside';
+  // From the ids as text: the plot hands a new array each render, the same ids mostly.
   const signalsKey = signals.map((s) => s.id).join(',');
-  // signalsKey stands for signals: a new array each render of the plot, the same ids mostly.
-  const colourOf = useMemo(() => plotColours(signals), [signalsKey]);
+  const colourOf = useMemo(() => plotColours(signalsKey ? signalsKey.split(',').map(Number) : []), [signalsKey]);
 
   useEffect(() => {
     if (signalId === null || !signals.some((s) => s.id === signalId)) setSignalId(signals[0]?.id ?? null);
