@@ -5,9 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { Acquisition, AcquisitionSummary, CsvExport, TriggerSpec, TriggerStatus } from '../../shared/api/capture';
+import { captureSignalIds, type Acquisition, type AcquisitionChannel, type AcquisitionSummary, type CsvExport, type TriggerSpec, type TriggerStatus } from '../../shared/api/capture';
 import type { TelemetryStore } from '../telemetry/store';
-import { csvText } from '../files/csv';
+import { emitCsv } from '../files/csv';
 import { insideDataFolder } from '../files/data-folder';
 import { ScopeTrigger, type TriggerCapture } from './trigger';
 import { listAcquisitionFiles, readAcquisitionFile, removeAcquisitionFile, summaryOf, writeAcquisitionFile } from '../files/acquisition-files';
@@ -44,8 +44,16 @@ export class Acquisitions {
 
   arm(spec: TriggerSpec): { triggerId: string } {
     if (!this.opts.store.has(spec.signalId)) throw new ApiError('InvalidRequest', `No signal ${spec.signalId} to trigger on (listSignals gives the ids)`);
+    const unknown = (spec.signalIds ?? []).findIndex((id) => !this.opts.store.has(id));
+    if (unknown >= 0) throw new ApiError('InvalidRequest', `No signal ${spec.signalIds![unknown]} to capture (signalIds[${unknown}]; listSignals gives the ids)`);
+    // Names and units as at arming: a channel whose session goes away is still named in its captures.
+    const infos = new Map(this.opts.store.list().map((s) => [s.id, s]));
+    const channels = captureSignalIds(spec).slice(1).map((id): AcquisitionChannel => {
+      const info = infos.get(id)!;
+      return { name: info.name, unit: info.unit, signalId: id, sessionId: info.sessionId, session: this.opts.sessionName(info.sessionId) };
+    });
     const triggerId = randomUUID().slice(0, 8);
-    this.triggers.set(triggerId, new ScopeTrigger(triggerId, spec, this.opts.store, (c) => this.captured(triggerId, spec, c)));
+    this.triggers.set(triggerId, new ScopeTrigger(triggerId, spec, this.opts.store, (c) => this.captured(triggerId, spec, channels, c)));
     this.opts.onTriggersChanged();
     return { triggerId };
   }
@@ -115,16 +123,21 @@ export class Acquisitions {
   async exportCsv(id: string, to?: string): Promise<CsvExport & { csv: string }> {
     const dest = to ? this.inside(to) : this.folder ? path.join(this.folder, `${id}.csv`) : null;
     const a = await this.get(id);
-    const columns = [{ name: a.signal.name, values: a.values }, ...(a.channels ?? []).map((c, k) => ({ name: c.name, values: a.channelValues?.[k] ?? [] }))]
-      .map((c) => ({ header: `${a.signal.session}/${c.name}`, times: a.times, values: c.values, count: Math.min(a.times.length, c.values.length) }));
-    const csv = await csvText(columns);
+    // Channels of other rates have their own times: the CSV merges them by time (csv.ts says how).
+    const columns = [
+      { header: `${a.signal.session}/${a.signal.name}`, times: a.times, values: a.values },
+      ...(a.channels ?? []).map((c, k) => ({ header: `${c.session ?? a.signal.session}/${c.name}`, times: (a.ownTimes ? a.channelTimes?.[k] : undefined) ?? a.times, values: a.channelValues?.[k] ?? [] })),
+    ].map((c) => ({ ...c, count: Math.min(c.times.length, c.values.length) }));
+    const parts: string[] = [];
+    const rows = await emitCsv(columns, async (text) => { parts.push(text); });
+    const csv = parts.join('');
     let out = '';
     if (dest) {
       await fs.mkdir(path.dirname(dest), { recursive: true });
       await fs.writeFile(dest, csv).catch((e) => { throw new ApiError('OperationFailure', `Cannot write ${dest}: ${(e as Error).message}`); });
       out = dest;
     }
-    return { path: out, rows: a.times.length, columns: columns.map((c) => c.header), csv };
+    return { path: out, rows, columns: columns.map((c) => c.header), csv };
   }
 
   stopAll(): void {
@@ -132,7 +145,7 @@ export class Acquisitions {
     this.triggers.clear();
   }
 
-  private captured(triggerId: string, spec: TriggerSpec, c: TriggerCapture): void {
+  private captured(triggerId: string, spec: TriggerSpec, channels: AcquisitionChannel[], c: TriggerCapture): void {
     const info = this.opts.store.list().find((s) => s.id === spec.signalId);
     const createdAt = Date.now() / 1000;
     const id = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomUUID().slice(0, 6)}`;
@@ -153,6 +166,12 @@ export class Acquisitions {
       createdAt,
       times: Array.from(c.times),
       values: Array.from(c.values),
+      ...(channels.length ? {
+        channels: channels.map((ch, k) => (c.channels[k]!.lostSamples ? { ...ch, lostSamples: c.channels[k]!.lostSamples } : ch)),
+        ownTimes: true,
+        channelTimes: c.channels.map((ch) => Array.from(ch.times)),
+        channelValues: c.channels.map((ch) => Array.from(ch.values)),
+      } : {}),
     };
     this.memory.unshift(a);
     if (this.memory.length > KEEP_UNSAVED) this.memory.length = KEEP_UNSAVED;

@@ -12,10 +12,29 @@
 // previous capture. Modes: single (one capture, then stopped), normal (re-arms),
 // auto (re-arms, and forces an untriggered capture of the newest samples when
 // nothing triggers for max(1 s, capture length)).
-import type { TriggerSpec, TriggerStatus } from '../../shared/api/capture';
+//
+// Channels (the other signals of the spec, as a scope captures every channel): each
+// keeps its own samples, at its own rate, whose times fall in the capture's window
+// (the trigger signal's first to last captured sample time, or the spec's time window
+// with lengthSeconds). Nothing is resampled. Once the trigger signal's window is
+// complete, each channel's samples are taken as soon as it has one after the window
+// (they come over other links, later or at lower rates), for at most CHANNEL_WAIT_MS;
+// then what a quiet channel has is taken. Loss: a channel's window samples the ring
+// dropped are counted, exactly while the window's edges are held, and estimated from
+// the channel's held sample rate for an edge already gone (a ring shorter than the window at that rate).
+import { captureSignalIds, type TriggerSpec, type TriggerStatus } from '../../shared/api/capture';
 import type { TelemetryStore } from '../telemetry/store';
 
 const SCRATCH = 1 << 14;
+export const CHANNEL_WAIT_MS = 1000;
+
+export interface ChannelCapture {
+  signalId: number;
+  times: Float64Array;
+  values: Float64Array;
+  /** Samples of the channel in the window that the ring had dropped. */
+  lostSamples: number;
+}
 
 export interface TriggerCapture {
   triggerTime: number;
@@ -23,6 +42,19 @@ export interface TriggerCapture {
   forced: boolean;
   times: Float64Array;
   values: Float64Array;
+  /** The spec's other signals, in its order (the trigger signal and repeats left out). */
+  channels: ChannelCapture[];
+}
+
+/** A triggered capture whose own samples are taken, waiting for its channels. */
+interface PendingCapture {
+  capture: Omit<TriggerCapture, 'channels'>;
+  /** Per channel, once taken. */
+  channels: (ChannelCapture | null)[];
+  windowStart: number;
+  windowEnd: number;
+  sinceMs: number;
+  end: number;
 }
 
 export class ScopeTrigger {
@@ -36,6 +68,11 @@ export class ScopeTrigger {
   private armedAtMs: number;
   private captures = 0;
   private lostSamples = 0;
+  private readonly channelIds: number[];
+  /** Per channel: the number of its first sample in the window of the capture under way (estimated when already dropped). */
+  private readonly channelStarts: number[];
+  private windowStart = 0;
+  private pending: PendingCapture | null = null;
   private readonly times = new Float64Array(SCRATCH);
   private readonly values = new Float64Array(SCRATCH);
   private readonly one = { t: new Float64Array(1), v: new Float64Array(1) };
@@ -49,10 +86,12 @@ export class ScopeTrigger {
   ) {
     this.cursor = store.total(spec.signalId);
     this.armedAtMs = nowMs;
+    this.channelIds = captureSignalIds(spec).slice(1);
+    this.channelStarts = this.channelIds.map(() => 0);
   }
 
   status(): TriggerStatus {
-    const state = this.state === 'armed' && this.lastTime() < this.holdoffUntil ? 'holdoff' : this.state;
+    const state = this.state === 'armed' && this.lastTime(this.spec.signalId) < this.holdoffUntil ? 'holdoff' : this.state;
     return { triggerId: this.id, spec: this.spec, state, captures: this.captures, lostSamples: this.lostSamples };
   }
 
@@ -103,6 +142,7 @@ export class ScopeTrigger {
           this.trigTime = this.times[i]!;
           this.cursor = from + i + 1;
           this.state = 'capturing';
+          this.markChannelStarts(this.captureStartTime());
           return;
         }
       }
@@ -112,6 +152,22 @@ export class ScopeTrigger {
   }
 
   private tryComplete(nowMs: number): void {
+    if (!this.pending) this.takeOwnSamples(nowMs);
+    const p = this.pending;
+    if (!p) return;
+    const late = nowMs - p.sinceMs >= CHANNEL_WAIT_MS;
+    this.channelIds.forEach((ch, k) => {
+      if (!p.channels[k] && (late || !this.store.has(ch) || this.lastTime(ch) > p.windowEnd)) p.channels[k] = this.copyChannel(k, p.windowStart, p.windowEnd);
+    });
+    if (p.channels.some((c) => c === null)) return;
+    this.pending = null;
+    this.emit({ ...p.capture, channels: p.channels as ChannelCapture[] });
+    this.holdoffUntil = this.trigTime + this.spec.holdoffS;
+    this.rearm(nowMs, p.end);
+  }
+
+  /** Once the trigger signal's window is complete: its samples, held while the channels catch up. */
+  private takeOwnSamples(nowMs: number): void {
     const id = this.spec.signalId;
     const total = this.store.total(id);
     let start: number;
@@ -125,9 +181,9 @@ export class ScopeTrigger {
     } else {
       const len = this.spec.lengthSeconds!;
       const postEnd = this.trigTime + (1 - this.spec.preTrigger) * len;
-      if (this.lastTime() <= postEnd) return;
-      start = this.firstAtOrAfter(this.trigTime - this.spec.preTrigger * len);
-      end = this.firstAtOrAfter(postEnd, true);
+      if (this.lastTime(id) <= postEnd) return;
+      start = this.firstAtOrAfter(id, this.trigTime - this.spec.preTrigger * len);
+      end = this.firstAtOrAfter(id, postEnd, true);
     }
     if (start > this.trigSample) {
       // The trigger sample itself fell out of the ring (a capture longer than the ring): lost.
@@ -135,10 +191,49 @@ export class ScopeTrigger {
       this.rearm(nowMs, end);
       return;
     }
-    const c = this.copyRange(start, end);
-    this.emit({ triggerTime: this.trigTime, triggerIndex: this.trigSample - start, forced: false, ...c });
-    this.holdoffUntil = this.trigTime + this.spec.holdoffS;
-    this.rearm(nowMs, end);
+    const c = this.copyRange(id, start, end);
+    const timeWindow = this.spec.lengthSeconds !== undefined;
+    const windowEnd = timeWindow ? this.trigTime + (1 - this.spec.preTrigger) * this.spec.lengthSeconds! : c.times[c.times.length - 1]!;
+    this.pending = {
+      capture: { triggerTime: this.trigTime, triggerIndex: this.trigSample - start, forced: false, ...c },
+      channels: this.channelIds.map(() => null), windowStart: timeWindow ? this.windowStart : c.times[0]!, windowEnd, sinceMs: nowMs, end,
+    };
+  }
+
+  /** Where the capture under way starts in time, as known when the trigger fires. */
+  private captureStartTime(): number {
+    const id = this.spec.signalId;
+    if (this.spec.lengthSeconds !== undefined) return this.trigTime - this.spec.preTrigger * this.spec.lengthSeconds;
+    const pre = Math.round(this.spec.preTrigger * this.spec.lengthSamples!);
+    return this.timeOf(id, Math.max(this.trigSample - pre, this.store.oldest(id)));
+  }
+
+  /** Notes each channel's first window sample number, so that samples dropped before the capture is taken are counted. */
+  private markChannelStarts(windowStart: number): void {
+    this.windowStart = windowStart;
+    this.channelIds.forEach((ch, k) => { this.channelStarts[k] = this.sampleNumberAt(ch, windowStart); });
+  }
+
+  /** A channel's samples in the window, and how many of them the ring had dropped. */
+  private copyChannel(k: number, windowStart: number, windowEnd: number): ChannelCapture {
+    const ch = this.channelIds[k]!;
+    const end = this.sampleNumberAt(ch, windowEnd, true);
+    const c = this.copyRange(ch, this.firstAtOrAfter(ch, windowStart), end);
+    return { signalId: ch, ...c, lostSamples: Math.max(0, Math.min(this.store.oldest(ch), end) - this.channelStarts[k]!) };
+  }
+
+  /**
+   * Number of the first sample at or after t (after t with `after`): exact when the
+   * ring still holds a sample before that point; else estimated back from the oldest
+   * held sample at the rate of the held samples.
+   */
+  private sampleNumberAt(id: number, t: number, after = false): number {
+    const oldest = this.store.oldest(id);
+    const held = this.store.total(id) - oldest;
+    const first = held > 0 ? this.timeOf(id, oldest) : Number.NaN;
+    if (oldest === 0 || held === 0 || (after ? first <= t : first < t)) return this.firstAtOrAfter(id, t, after);
+    const dt = held > 1 ? (this.timeOf(id, oldest + held - 1) - first) / (held - 1) : 0;
+    return dt > 0 ? oldest - Math.round((first - t) / dt) : oldest;
   }
 
   private force(nowMs: number): void {
@@ -147,9 +242,12 @@ export class ScopeTrigger {
     if (total === 0) { this.armedAtMs = nowMs; return; }
     let start: number;
     if (this.spec.lengthSamples !== undefined) start = Math.max(this.store.oldest(id), total - this.spec.lengthSamples);
-    else start = this.firstAtOrAfter(this.lastTime() - this.spec.lengthSeconds!);
-    const c = this.copyRange(start, total);
-    this.emit({ triggerTime: c.times[c.times.length - 1] ?? 0, triggerIndex: -1, forced: true, ...c });
+    else start = this.firstAtOrAfter(id, this.lastTime(id) - this.spec.lengthSeconds!);
+    const c = this.copyRange(id, start, total);
+    const windowStart = c.times[0] ?? 0;
+    const windowEnd = c.times[c.times.length - 1] ?? 0;
+    this.markChannelStarts(windowStart);
+    this.emit({ triggerTime: windowEnd, triggerIndex: -1, forced: true, ...c, channels: this.channelIds.map((_ch, k) => this.copyChannel(k, windowStart, windowEnd)) });
     this.rearm(nowMs, Math.max(this.cursor, total));
   }
 
@@ -174,10 +272,15 @@ export class ScopeTrigger {
     return Math.max(1000, (this.spec.lengthSeconds ?? 0) * 1000);
   }
 
-  private lastTime(): number {
-    const id = this.spec.signalId;
+  private lastTime(id: number): number {
     const total = this.store.total(id);
     if (total === 0 || this.store.copySince(id, total - 1, this.one.t, this.one.v, 0, 1) !== 1) return -Infinity;
+    return this.one.t[0]!;
+  }
+
+  /** The time of a held sample. */
+  private timeOf(id: number, n: number): number {
+    this.store.copySince(id, n, this.one.t, this.one.v, 0, 1);
     return this.one.t[0]!;
   }
 
@@ -185,8 +288,7 @@ export class ScopeTrigger {
    * Number of the first sample with time >= t (or > t with `after`), by bisection
    * over the held samples (in time order).
    */
-  private firstAtOrAfter(t: number, after = false): number {
-    const id = this.spec.signalId;
+  private firstAtOrAfter(id: number, t: number, after = false): number {
     let lo = this.store.oldest(id);
     let hi = this.store.total(id);
     while (lo < hi) {
@@ -198,11 +300,11 @@ export class ScopeTrigger {
     return lo;
   }
 
-  private copyRange(start: number, end: number): { times: Float64Array; values: Float64Array } {
+  private copyRange(id: number, start: number, end: number): { times: Float64Array; values: Float64Array } {
     const n = Math.max(0, end - start);
     const times = new Float64Array(n);
     const values = new Float64Array(n);
-    const got = this.store.copySince(this.spec.signalId, start, times, values, 0, n);
+    const got = this.store.copySince(id, start, times, values, 0, n);
     return { times: times.subarray(0, got), values: values.subarray(0, got) };
   }
 }

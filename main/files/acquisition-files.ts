@@ -1,14 +1,15 @@
 // Saved acquisitions on disk: one MCAP file each under <user data>/acquisitions/
 // (DESIGN: recordings and acquisitions are MCAP files, so Foxglove, Lichtblick and
-// PlotJuggler open them), laid out as a recording of one signal, with the whole
-// summary (trigger, condition, name...) in a "benchscope.acquisition" metadata record.
+// PlotJuggler open them), laid out as a recording of its signals (the first, then each
+// channel, on its own times when it has them), with the whole summary (trigger,
+// condition, name, channels...) in a "benchscope.acquisition" metadata record.
 // Acquisitions saved as JSON by earlier versions are still read, renamed and deleted.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { McapIndexedReader, type McapTypes } from '@mcap/core';
 import { FileHandleReadable } from '@mcap/nodejs';
 import type { Acquisition, AcquisitionSummary } from '../../shared/api/capture';
-import { readRecording, writeSamplesFile } from './recording-files';
+import { readRecording, writeSamplesFile, type RecordedSignal } from './recording-files';
 
 export const ACQUISITION_METADATA = 'benchscope.acquisition';
 
@@ -18,7 +19,7 @@ export function storeName(text: string, fallback: string): string {
 }
 
 export function summaryOf(a: Acquisition): AcquisitionSummary {
-  const { times: _t, values: _v, channelValues: _c, ...summary } = a;
+  const { times: _t, values: _v, channelValues: _c, channelTimes: _ct, ...summary } = a;
   return summary;
 }
 
@@ -36,10 +37,16 @@ export function acquisitionMetadata(a: Acquisition): McapTypes.Metadata {
 
 /** The acquisition's samples as signals of a recording: its first signal, then each of its channels. */
 export function acquisitionSignals(a: Acquisition) {
-  const of = (name: string, unit: string | null, values: number[]) => ({
-    sessionId: a.signal.sessionId, session: a.signal.session || 'acquisition', protocol: 'acquisition', signal: name || 'signal', unit, times: a.times, values,
+  const of = (sessionId: string, session: string, name: string, unit: string | null, times: number[], values: number[]) => ({
+    sessionId, session: session || 'acquisition', protocol: 'acquisition', signal: name || 'signal', unit, times, values,
   });
-  return [of(a.signal.name, a.signal.unit, a.values), ...(a.channels ?? []).map((c, k) => of(c.name, c.unit, a.channelValues?.[k] ?? []))];
+  return [
+    of(a.signal.sessionId, a.signal.session, a.signal.name, a.signal.unit, a.times, a.values),
+    ...(a.channels ?? []).map((c, k) => of(
+      c.sessionId ?? a.signal.sessionId, c.session ?? a.signal.session, c.name, c.unit,
+      (a.ownTimes ? a.channelTimes?.[k] : undefined) ?? a.times, a.channelValues?.[k] ?? [],
+    )),
+  ];
 }
 
 /** Writes (or rewrites) an acquisition as <folder>/<id>.mcap, atomically; a JSON file of it from before goes. */
@@ -60,12 +67,17 @@ export async function readAcquisitionFile(folder: string, id: string): Promise<A
     const contents = await readRecording(mcap);
     const summary = JSON.parse(contents.metadata.get(ACQUISITION_METADATA)?.get('summary') ?? 'null') as AcquisitionSummary | null;
     if (!summary) throw new Error('it has no benchscope.acquisition metadata record');
-    // Signals come back in the order they were written: the first, then the channels.
-    const [s, ...rest] = contents.signals;
+    // Found by topic, as written: a channel without samples in the window has no messages, so no signal in the file.
+    const written = acquisitionSignals({ ...summary, times: [], values: [] });
+    const byTopic = new Map<string, RecordedSignal[]>();
+    for (const r of contents.signals) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
+    const [s, ...rest] = written.map((w) => byTopic.get(`${w.session}/${w.signal}`)?.shift());
     const values = (r: typeof s) => Array.from(r?.values.subarray(0, r.count) ?? []);
+    const times = (r: typeof s) => Array.from(r?.times.subarray(0, r.count) ?? []);
     return {
-      ...summary, times: Array.from(s?.times.subarray(0, s.count) ?? []), values: values(s),
-      ...(summary.channels ? { channelValues: summary.channels.map((_c, k) => values(rest[k])) } : {}),
+      ...summary, times: times(s), values: values(s),
+      ...(summary.channels ? { channelValues: rest.map(values) } : {}),
+      ...(summary.channels && summary.ownTimes ? { channelTimes: rest.map(times) } : {}),
     };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`Cannot read acquisition ${id} (${mcap}): ${(e as Error).message}`, { cause: e });

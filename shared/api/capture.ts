@@ -153,8 +153,16 @@ export const ReplayRequestSchemas = {
 export const TRIGGER_CONDITIONS = ['rising', 'falling', 'either', 'above', 'below', 'inside', 'outside'] as const;
 export const TRIGGER_MODES = ['auto', 'normal', 'single'] as const;
 
+/** A capture holds at most this many signals: the trigger signal and the others of its plot. */
+export const TRIGGER_MAX_SIGNALS = 32;
+
 export const TriggerSpec = z.object({
   signalId: z.number().int().min(0),
+  /**
+   * Other signals captured in the same window (a scope captures every channel): each keeps
+   * its own samples and times, nothing resampled. The trigger signal and repeats among them are held once.
+   */
+  signalIds: z.array(z.number().int().min(0)).max(TRIGGER_MAX_SIGNALS).optional(),
   condition: z.enum(TRIGGER_CONDITIONS),
   /** The level; for inside/outside, the window's low edge. */
   level: z.number().finite(),
@@ -170,9 +178,18 @@ export const TriggerSpec = z.object({
   mode: z.enum(TRIGGER_MODES).default('single'),
 }).strict()
   .refine((s) => (s.lengthSamples === undefined) !== (s.lengthSeconds === undefined), { message: 'Give the capture length in samples or in seconds (one of them)', path: ['lengthSamples'] })
-  .refine((s) => !(s.condition === 'inside' || s.condition === 'outside') || (s.level2 !== undefined && s.level2 > s.level), { message: 'A window needs level2 above level', path: ['level2'] });
+  .refine((s) => !(s.condition === 'inside' || s.condition === 'outside') || (s.level2 !== undefined && s.level2 > s.level), { message: 'A window needs level2 above level', path: ['level2'] })
+  .superRefine((s, ctx) => {
+    const n = captureSignalIds(s).length;
+    if (n > TRIGGER_MAX_SIGNALS) ctx.addIssue({ code: 'custom', path: ['signalIds'], message: `A capture holds at most ${TRIGGER_MAX_SIGNALS} signals: got ${n} (the trigger signal and ${n - 1} others)` });
+  });
 export type TriggerSpecInput = z.input<typeof TriggerSpec>;
 export type TriggerSpec = z.output<typeof TriggerSpec>;
+
+/** The signals a trigger captures, in order: its own first, then the others once each. */
+export function captureSignalIds(spec: { signalId: number; signalIds?: readonly number[] }): number[] {
+  return [...new Set([spec.signalId, ...(spec.signalIds ?? [])])];
+}
 
 export interface TriggerStatus {
   triggerId: string;
@@ -200,18 +217,34 @@ export interface AcquisitionSummary {
   /** Saved under acquisitions/ (else kept in memory, newest first, a bounded number). */
   saved: boolean;
   createdAt: number;
-  /** The signals held besides `signal`, in order, on the same times (a device's scope logs several in one arm); absent: `signal` alone. */
+  /**
+   * The signals held besides `signal`, in order; absent: `signal` alone. On the same times as `signal`
+   * (a device's scope logs several in one arm), or each on its own (`ownTimes`: the scope trigger's).
+   */
   channels?: AcquisitionChannel[];
+  /** True when each channel has its own times (`channelTimes`): signals of other rates, not resampled. */
+  ownTimes?: boolean;
 }
 
 /** A signal an acquisition holds besides its first. */
-export interface AcquisitionChannel { name: string; unit: string | null }
+export interface AcquisitionChannel {
+  name: string;
+  unit: string | null;
+  /** The scope trigger's channels: the live signal and its session (which may differ from `signal`'s). */
+  signalId?: number;
+  sessionId?: string;
+  session?: string;
+  /** Samples of the channel inside the capture window that the engine's ring had dropped before the capture was taken. */
+  lostSamples?: number;
+}
 
 export interface Acquisition extends AcquisitionSummary {
   times: number[];
   values: number[];
-  /** The values of each of `channels`, at `times`. */
+  /** The values of each of `channels`, at `times` or, with `ownTimes`, at `channelTimes`. */
   channelValues?: number[][];
+  /** With `ownTimes`: the times of each of `channels` (seconds since the epoch), inside the capture window. */
+  channelTimes?: number[][];
 }
 
 export const TriggerRequestSchemas = {

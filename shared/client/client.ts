@@ -314,7 +314,7 @@ export class BenchscopeClient {
     return this.request('listReplays', {});
   }
 
-  /** Arms a scope trigger on a live signal; waitCapture(timeoutS, triggerId) gets its captures. */
+  /** Arms a scope trigger on a live signal (with `signalIds`, others captured in the same window); waitCapture(timeoutS, triggerId) gets its captures. */
   async armTrigger(spec: TriggerSpecInput): Promise<string> {
     return (await this.request('armTrigger', spec)).triggerId;
   }

@@ -1,15 +1,24 @@
 // Capture tools under a plot: PNG export of the plot, and a scope trigger on one of
-// its signals (evaluated in the engine at full rate) whose captures freeze into
-// their own view below.
-import { useEffect, useState, type RefObject } from 'react';
+// its signals (evaluated in the engine at full rate) that captures every signal of
+// the plot, as a scope captures every channel; the captures freeze into their own view below.
+import { useEffect, useMemo, useState, type RefObject } from 'react';
 import type { Acquisition, TriggerSpecInput } from '../../../shared/api/capture';
-import { TRIGGER_CONDITIONS, TRIGGER_MODES } from '../../../shared/api/capture';
+import { TRIGGER_CONDITIONS, TRIGGER_MAX_SIGNALS, TRIGGER_MODES } from '../../../shared/api/capture';
 import { client } from '../hub';
+import { SERIES_COLOURS } from '../plot/live-chart';
 import { useStore } from '../store';
 import { CaptureView } from './CaptureView';
 import { download } from './format';
 
 export interface CaptureSignal { id: number; label: string }
+
+/** The plot's colour of a signal (its place among the plot's signals), else one by position in the capture. */
+function plotColours(plotted: number[]) {
+  return (signalId: number | null, index: number): string => {
+    const k = signalId === null ? -1 : plotted.indexOf(signalId);
+    return SERIES_COLOURS[(k >= 0 ? k : index) % SERIES_COLOURS.length]!;
+  };
+}
 
 /** The plot's canvas as a PNG (uPlot draws its series on one canvas). */
 export function exportPlotPng(host: HTMLElement | null, title: string): void {
@@ -46,6 +55,9 @@ function TriggerForm({ signals }: { signals: CaptureSignal[] }) {
   const [capture, setCapture] = useState<Acquisition | null>(null);
   const status = useStore((s) => s.status?.triggers?.find((t) => t.triggerId === triggerId) ?? null);
   const window2 = condition === 'inside' || condition === 'outside';
+  // From the ids as text: the plot hands a new array each render, the same ids mostly.
+  const signalsKey = signals.map((s) => s.id).join(',');
+  const colourOf = useMemo(() => plotColours(signalsKey ? signalsKey.split(',').map(Number) : []), [signalsKey]);
 
   useEffect(() => {
     if (signalId === null || !signals.some((s) => s.id === signalId)) setSignalId(signals[0]?.id ?? null);
@@ -64,8 +76,9 @@ function TriggerForm({ signals }: { signals: CaptureSignal[] }) {
     if (signalId === null) { setError('No signal on this plot to trigger on'); return; }
     try {
       if (triggerId) await client.disarmTrigger(triggerId).catch(() => undefined);
+      const others = signals.map((s) => s.id).filter((id) => id !== signalId).slice(0, TRIGGER_MAX_SIGNALS - 1);
       const spec: TriggerSpecInput = {
-        signalId, condition, level: Number(level), preTrigger: Number(pre) / 100, holdoffS: Number(holdoff), mode,
+        signalId, ...(others.length ? { signalIds: others } : {}), condition, level: Number(level), preTrigger: Number(pre) / 100, holdoffS: Number(holdoff), mode,
         ...(window2 ? { level2: Number(level2) } : {}),
         ...(lengthUnit === 'samples' ? { lengthSamples: Math.round(Number(length)) } : { lengthSeconds: Number(length) }),
       };
@@ -111,10 +124,13 @@ function TriggerForm({ signals }: { signals: CaptureSignal[] }) {
         </label>
         <button type="submit" className="btn btn-primary">Arm</button>
         {triggerId ? <button type="button" className="btn" onClick={() => void disarm()}>Disarm</button> : null}
+        <span className="muted trigger-note" title="Each signal keeps its own samples and times in the capture window: nothing is resampled">
+          captures {Math.min(signals.length, TRIGGER_MAX_SIGNALS)} signal{signals.length === 1 ? '' : 's'} of this plot{signals.length > TRIGGER_MAX_SIGNALS ? ` (the first ${TRIGGER_MAX_SIGNALS})` : ''}
+        </span>
         <span className="trigger-state" data-testid="trigger-state">{status ? `${status.state} · ${status.captures} captures` : triggerId ? 'armed' : 'not armed'}</span>
         {error ? <span className="rec-error" role="alert">{error}</span> : null}
       </form>
-      {capture ? <CaptureView capture={capture} onClose={() => setCapture(null)} /> : null}
+      {capture ? <CaptureView capture={capture} colourOf={colourOf} onClose={() => setCapture(null)} /> : null}
     </>
   );
 }
