@@ -146,7 +146,8 @@ class BlockReader {
   expectCount(allowed: number[], layout: string): void {
     if (allowed.includes(this.count)) return;
     const n = allowed.length === 1 ? `${allowed[0]} lines` : `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)} lines`;
-    throw new FileError(this.at(this.count - 1), `${this.what} has ${this.count} lines; a ${DEVICE_TYPE_NAMES[this.type]} has ${n} (${layout})`);
+    const kind = DEVICE_TYPE_NAMES[this.type]!;
+    throw new FileError(this.at(this.count - 1), `${this.what} has ${this.count} lines; ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} has ${n} (${layout})`);
   }
 
   isPermit(i: number): boolean { return /^[01] [01] [01] [01] [01]$/.test(this.line(i)); }
@@ -472,10 +473,22 @@ export function formatDatabaseFile(config: DcsOptions): DatabaseExport {
   };
   const list = (names: string[], field: string, what: string): string => {
     const text = names.length ? names.join(' ') : '0';
+    if (names[0]?.startsWith('0')) notes.push(`${what}: DCSS reads a ${field} line starting with 0 as none ('${text}')`);
     if (text.length > DCSS_DEPENDENCIES_MAX) notes.push(`${what}: DCSS refuses a ${field} line of more than ${DCSS_DEPENDENCIES_MAX} characters (this one has ${text.length})`);
     return text;
   };
   const permits = [DEFAULT_PERMIT, DEFAULT_PERMIT];
+  // One namespace in DCSS's database: hardware hosts and devices alike.
+  const everyName = new Map<string, number>();
+  for (const h of config.hardwareServers) {
+    for (const n of [h.name, ...[h.realMotors, h.pseudoMotors, h.shutters, h.ionChambers, h.encoders, h.strings, h.operations].flat().map((d) => d.name)]) {
+      everyName.set(n, (everyName.get(n) ?? 0) + 1);
+    }
+  }
+  for (const [n, count] of everyName) {
+    if (count > 1) notes.push(`'${n}' names a hardware server and a device: DCSS's database holds one namespace and refuses the file`);
+    if (n === 'END') notes.push(`a device or server named END ends DCSS's database file: DCSS and an import read nothing after it`);
+  }
 
   if (!config.hardwareServers.some((h) => h.name === SELF)) blocks.push([SELF, '3', 'localhost 2']);
   for (const h of config.hardwareServers) {
