@@ -25,6 +25,7 @@ function refused(text: string): string {
   return describeNote(r);
 }
 
+type Generated<A> = A extends fc.Arbitrary<infer T> ? T : never;
 const server = (c: DcsOptions, name: string) => c.hardwareServers.find((h) => h.name === name)!;
 const HOSTS = 'self\n3\nlocalhost 2\n\ngalilA\n3\n192.0.2.21 2\n\n';
 
@@ -283,7 +284,7 @@ describe('config -> database.dat -> config', () => {
   });
 
   /** DCS names are one namespace: every server and device gets a name of its own. */
-  function named(servers: fc.infer<typeof hardwareServer>[]): DcsOptionsInput {
+  function named(servers: Generated<typeof hardwareServer>[]): DcsOptionsInput {
     let n = 0;
     const name = <T extends object>(d: T, prefix: string) => ({ name: `${prefix}${n++}`, ...d });
     return {
