@@ -85,7 +85,7 @@ function splitBlocks(text: string, notes: DatabaseNote[]): Block[] {
     const bad = /[^\x20-\x7e]/.exec(line);
     if (bad) {
       const code = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
-      throw new FileError(lineNo, `character U+${code} at column ${rawLine.indexOf(bad[0]) + 1}; DCSS reads printable ASCII only (no tabs inside a line)`);
+      throw new FileError(lineNo, `character U+${code}${bad[0] === '\t' ? ' (a tab)' : ''} at column ${rawLine.indexOf(bad[0]) + 1}; DCSS reads printable ASCII only, and spaces between words`);
     }
     if (line === '') { current = null; continue; }
     if (!current) { current = { lines: [], at: [] }; blocks.push(current); }
