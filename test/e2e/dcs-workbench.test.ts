@@ -123,8 +123,9 @@ describe('DCS in Chromium', () => {
     await panel.getByText('Configuration', { exact: true }).click();
     const input = panel.getByLabel('Import a DCSS database file (database.dat)');
 
-    // A file cut short is refused with its line; the form keeps what it had.
-    await input.setInputFiles({ name: 'cut.dat', mimeType: 'text/plain', buffer: Buffer.from('galilA\n3\nlocalhost 2\n\nsample_x\n1\ngalilA sample_x\n0 1 1 1 1\n') });
+    // A file cut short, picked with the button, is refused with its line; the form keeps what it had.
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), panel.getByRole('button', { name: 'Import database.dat…' }).click()]);
+    await chooser.setFiles({ name: 'cut.dat', mimeType: 'text/plain', buffer: Buffer.from('galilA\n3\nlocalhost 2\n\nsample_x\n1\ngalilA sample_x\n0 1 1 1 1\n') });
     await expect.poll(() => panel.getByRole('alert').first().textContent()).toBe(
       "Not imported: cut.dat, line 8: real motor 'sample_x' has 4 lines; a real motor has 7 lines (name, type, host and hardware name, staff and user permissions, dependencies, configuration)");
     expect(await panel.getByRole('group', { name: 'Hardware server simdhs' }).count()).toBe(1);

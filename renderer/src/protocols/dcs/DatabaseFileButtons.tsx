@@ -2,7 +2,7 @@
 // (applying it stays the user's step) and lists what the file held that the
 // configuration does not keep; an export downloads the form's configuration in DCSS's
 // layout and lists what the file cannot carry.
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { DcsOptionsSchema } from '../../../../shared/api/dcs-config';
 import { DATABASE_FILE_MAX_CHARS, describeNote, formatDatabaseFile, parseDatabaseFile } from '../../../../shared/dcs/database-file';
 import { download } from '../../capture/format';
@@ -17,6 +17,7 @@ const deviceCount = (servers: DraftRecord[]) => servers.reduce((n, h) => n + Obj
 
 export function DatabaseFileButtons({ value, onChange }: { value: DcsConfigDraft; onChange(value: DcsConfigDraft): void }) {
   const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const picker = useRef<HTMLInputElement>(null);
 
   const importFile = async (file: File) => {
     if (file.size > DATABASE_FILE_MAX_CHARS) {
@@ -48,10 +49,10 @@ export function DatabaseFileButtons({ value, onChange }: { value: DcsConfigDraft
   return (
     <div className="dcs-database-file">
       <div className="button-row">
-        <label className="btn">Import database.dat…
-          <input type="file" hidden aria-label="Import a DCSS database file (database.dat)"
-            onChange={(e) => { const f = e.target.files?.[0]; if (f) void importFile(f); e.target.value = ''; }} />
-        </label>
+        {/* A button, not a label around the input, so that the keyboard reaches it. */}
+        <button type="button" className="btn" onClick={() => picker.current?.click()}>Import database.dat…</button>
+        <input ref={picker} type="file" hidden aria-label="Import a DCSS database file (database.dat)"
+          onChange={(e) => { const f = e.target.files?.[0]; if (f) void importFile(f); e.target.value = ''; }} />
         <button type="button" className="btn" onClick={exportFile}>Export database.dat</button>
         {outcome ? <button type="button" className="btn btn-quiet" aria-label="Dismiss the database file's notes" onClick={() => setOutcome(null)}>✕</button> : null}
       </div>
