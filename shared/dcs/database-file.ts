@@ -347,7 +347,7 @@ function readBlocks(blocks: Block[], notes: DatabaseNote[]): { config: { hardwar
       case 6: devices.push(readShutter(r)); break;
       case 8: case 9:
         r.expectCount([3, 6], 'name, type, then its values; or name, type, host, staff and user permissions, then its values');
-        if (r.count === 6) { r.permits(3, []); r.hostAndName(2, []); }
+        if (r.count === 6) r.permits(3, []);
         notes.push({ line: r.at(0), text: `${r.what} is not kept (runs are DCSS's own data collection, not a DHS's)` });
         break;
       case 11: devices.push(readSimple(r, 'operations')); break;
@@ -389,7 +389,11 @@ function place(hosts: FileHost[], devices: FileDevice[], notes: DatabaseNote[]):
   const ownedBySelf = new Map<Kind, FileDevice[]>();
   for (const d of devices) {
     const what = `${KIND_WORDS[d.kind][0]} '${d.name}'`;
-    if (d.host === SELF && self) { ownedBySelf.set(d.kind, [...(ownedBySelf.get(d.kind) ?? []), d]); continue; }
+    if (d.host === SELF && self) {
+      const mine = ownedBySelf.get(d.kind);
+      if (mine) mine.push(d); else ownedBySelf.set(d.kind, [d]);
+      continue;
+    }
     const owner = byName.get(d.host);
     if (refused.has(d.host)) { notes.push({ line: d.line, text: `${what} is not kept: its hardware host '${d.host}' (line ${refused.get(d.host)}) is not` }); continue; }
     if (!owner) {
