@@ -7,18 +7,14 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Acquisition, AcquisitionSummary, CsvExport, TriggerSpec, TriggerStatus } from '../../shared/api/capture';
 import type { TelemetryStore } from '../telemetry/store';
-import { csvText } from '../record/csv';
-import { insideDataFolder } from '../record/data-folder';
+import { csvText } from '../files/csv';
+import { insideDataFolder } from '../files/data-folder';
 import { ScopeTrigger, type TriggerCapture } from './trigger';
-import { listAcquisitionFiles, readAcquisitionFile, removeAcquisitionFile, summaryOf, writeAcquisitionFile } from './acquisition-files';
+import { listAcquisitionFiles, readAcquisitionFile, removeAcquisitionFile, summaryOf, writeAcquisitionFile } from '../files/acquisition-files';
+import { ApiError } from '../../shared/api/errors';
 
 const KEEP_UNSAVED = 32;
 
-export class AcquisitionError extends Error {
-  constructor(readonly code: 'InvalidRequest' | 'OperationFailure', message: string) {
-    super(message);
-  }
-}
 
 export interface AcquisitionsOptions {
   store: TelemetryStore;
@@ -42,12 +38,12 @@ export class Acquisitions {
 
   private inside(given: string): string {
     const r = insideDataFolder(this.opts.userDataDir, given, 'CSV path');
-    if ('refused' in r) throw new AcquisitionError('InvalidRequest', r.refused);
+    if ('refused' in r) throw new ApiError('InvalidRequest', r.refused);
     return r.path;
   }
 
   arm(spec: TriggerSpec): { triggerId: string } {
-    if (!this.opts.store.has(spec.signalId)) throw new AcquisitionError('InvalidRequest', `No signal ${spec.signalId} to trigger on (listSignals gives the ids)`);
+    if (!this.opts.store.has(spec.signalId)) throw new ApiError('InvalidRequest', `No signal ${spec.signalId} to trigger on (listSignals gives the ids)`);
     const triggerId = randomUUID().slice(0, 8);
     this.triggers.set(triggerId, new ScopeTrigger(triggerId, spec, this.opts.store, (c) => this.captured(triggerId, spec, c)));
     this.opts.onTriggersChanged();
@@ -56,7 +52,7 @@ export class Acquisitions {
 
   disarm(triggerId: string): void {
     const t = this.triggers.get(triggerId);
-    if (!t) throw new AcquisitionError('InvalidRequest', `No trigger "${triggerId}"`);
+    if (!t) throw new ApiError('InvalidRequest', `No trigger "${triggerId}"`);
     t.stop();
     this.triggers.delete(triggerId);
     this.opts.onTriggersChanged();
@@ -91,20 +87,20 @@ export class Acquisitions {
       try {
         saved = await readAcquisitionFile(folder, id);
       } catch (e) {
-        throw new AcquisitionError('OperationFailure', (e as Error).message);
+        throw new ApiError('OperationFailure', (e as Error).message);
       }
       if (saved) return saved;
     }
-    throw new AcquisitionError('InvalidRequest', `No acquisition "${id}"`);
+    throw new ApiError('InvalidRequest', `No acquisition "${id}"`);
   }
 
   async save(id: string, name?: string): Promise<AcquisitionSummary> {
     const folder = this.folder;
-    if (!folder) throw new AcquisitionError('OperationFailure', 'This host runs without a user data folder: acquisitions cannot be saved');
+    if (!folder) throw new ApiError('OperationFailure', 'This host runs without a user data folder: acquisitions cannot be saved');
     const a = await this.get(id);
     if (name) a.name = name;
     a.saved = true;
-    await writeAcquisitionFile(folder, a).catch((e) => { throw new AcquisitionError('OperationFailure', `Cannot save acquisition ${id} in ${folder}: ${(e as Error).message}`); });
+    await writeAcquisitionFile(folder, a).catch((e) => { throw new ApiError('OperationFailure', `Cannot save acquisition ${id} in ${folder}: ${(e as Error).message}`); });
     return summaryOf(a);
   }
 
@@ -113,7 +109,7 @@ export class Acquisitions {
     this.memory = this.memory.filter((a) => a.id !== id);
     let found = this.memory.length !== before;
     if (this.folder) found = (await removeAcquisitionFile(this.folder, id)) || found;
-    if (!found) throw new AcquisitionError('InvalidRequest', `No acquisition "${id}"`);
+    if (!found) throw new ApiError('InvalidRequest', `No acquisition "${id}"`);
   }
 
   async exportCsv(id: string, to?: string): Promise<CsvExport & { csv: string }> {
@@ -125,7 +121,7 @@ export class Acquisitions {
     let out = '';
     if (dest) {
       await fs.mkdir(path.dirname(dest), { recursive: true });
-      await fs.writeFile(dest, csv).catch((e) => { throw new AcquisitionError('OperationFailure', `Cannot write ${dest}: ${(e as Error).message}`); });
+      await fs.writeFile(dest, csv).catch((e) => { throw new ApiError('OperationFailure', `Cannot write ${dest}: ${(e as Error).message}`); });
       out = dest;
     }
     return { path: out, rows: a.times.length, columns: columns.map((c) => c.header), csv };

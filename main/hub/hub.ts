@@ -4,7 +4,7 @@
 // typed error reply and is counted, and nothing a client sends can throw out
 // of the hub or reach a device unchecked.
 import {
-  type ApiErrorBody, type DeviceRefusal, type ErrorCode, type EventMessage, type Method, type ParsedParams, type PlotConfig,
+  type ApiErrorBody, type EventMessage, type Method, type ParsedParams, type PlotConfig,
   type Result, type ServerStatistics, type ServerStatus, type SignalInfo,
   isMethod, issuesOf, MAX_REQUEST_BYTES, RequestEnvelope, RequestSchemas,
 } from '../../shared/api/contract';
@@ -13,25 +13,23 @@ import { MAX_NAME_CHARS, MAX_SESSIONS } from '../../shared/api/limits';
 import { RateMeter } from '../../shared/client/rate';
 import { LinkUnavailableError, refuseReason } from '../links/factory';
 import { listSerialPorts } from '../links/serial';
-import { ActionError } from '../protocols/adapter';
 import { PROTOCOL_DEFINITIONS } from '../protocols/registry';
 import { TelemetryBatcher } from '../telemetry/batcher';
 import { TelemetryStore } from '../telemetry/store';
-import { AcquisitionError, Acquisitions } from '../datalog/acquisitions';
+import { Acquisitions } from '../datalog/acquisitions';
 import { dispatchCapture, isCaptureMethod } from '../record/capture-requests';
-import { RecordingError, Recordings } from '../record/recordings';
-import { ReplayError, Replays } from '../record/replay';
-import { CanMonitors, CanRequestError, isCanMethod } from '../links/can/can-requests';
+import { Recordings } from '../record/recordings';
+import { Replays } from '../record/replay';
+import { CanMonitors, isCanMethod } from '../links/can/can-requests';
 import { startDemoDevices, type DemoDevice } from './demo';
 import { ClientOutbox, type OutboxCounters } from './client-outbox';
 import { DeviceSession } from './device-session';
 import { loadWorkspace, WorkspaceWriter, type Workspace } from './workspace';
+import { ApiError, errorBody } from '../../shared/api/errors';
+import { describeTable } from '../../shared/api/actions';
+import { actionTableOf } from '../../shared/api/protocol-actions';
+import { parseAction, runParsedAction } from '../protocols/actions';
 
-export class HubError extends Error {
-  constructor(readonly code: ErrorCode, message: string, readonly issues?: { path: string; message: string }[], readonly device?: DeviceRefusal) {
-    super(message);
-  }
-}
 
 export interface HubOptions {
   /** Where the workspace lives; null keeps nothing on disk (tests). */
@@ -227,29 +225,28 @@ export class Hub {
     this.stats.msgReceived++;
     let id: number | null = null;
     try {
-      if (text.length > MAX_REQUEST_BYTES) throw new HubError('InvalidRequest', `Request too large: ${text.length} bytes (at most ${MAX_REQUEST_BYTES})`);
+      if (text.length > MAX_REQUEST_BYTES) throw new ApiError('InvalidRequest', `Request too large: ${text.length} bytes (at most ${MAX_REQUEST_BYTES})`);
       let raw: unknown;
       try {
         raw = JSON.parse(text);
       } catch {
-        throw new HubError('InvalidRequest', `Not JSON: ${text.slice(0, 60)}${text.length > 60 ? '…' : ''}`);
+        throw new ApiError('InvalidRequest', `Not JSON: ${text.slice(0, 60)}${text.length > 60 ? '…' : ''}`);
       }
       if (raw && typeof raw === 'object' && typeof (raw as { id?: unknown }).id === 'number') id = (raw as { id: number }).id;
       const env = RequestEnvelope.safeParse(raw);
-      if (!env.success) throw new HubError('InvalidRequest', 'A request is {id: integer, method: string, params?: object}', issuesOf(env.error));
-      if (!isMethod(env.data.method)) throw new HubError('InvalidRequest', `Unknown method "${env.data.method}"`);
+      if (!env.success) throw new ApiError('InvalidRequest', 'A request is {id: integer, method: string, params?: object}', { issues: issuesOf(env.error) });
+      if (!isMethod(env.data.method)) throw new ApiError('InvalidRequest', `Unknown method "${env.data.method}"`);
       const method = env.data.method;
       const params = RequestSchemas[method].safeParse(env.data.params ?? {});
       if (!params.success) {
         const issues = issuesOf(params.error);
-        throw new HubError('InvalidRequest', `Invalid parameters for ${method}: ${issues.map((i) => `${i.path || '(params)'}: ${i.message}`).join('; ')}`, issues);
+        throw new ApiError('InvalidRequest', `Invalid parameters for ${method}: ${issues.map((i) => `${i.path || '(params)'}: ${i.message}`).join('; ')}`, { issues });
       }
       const result = await this.dispatch(client, method, params.data);
       this.reply(client, { id: env.data.id, ok: true, result: result ?? null });
     } catch (e) {
-      const err: ApiErrorBody = e instanceof HubError
-        ? { code: e.code, message: e.message, ...(e.issues ? { issues: e.issues } : {}), ...(e.device ? { device: e.device } : {}) }
-        : { code: 'UnexpectedError', message: `Unexpected error: ${(e as Error)?.message ?? String(e)}` };
+      // The one place where something thrown becomes a reply: an ApiError as it is, anything else counted as unexpected.
+      const err = errorBody(e);
       if (err.code === 'InvalidRequest') this.stats.invalidRequestCount++;
       if (err.code === 'UnexpectedError') this.stats.unexpectedErrorCount++;
       this.reply(client, { id, ok: false, error: err });
@@ -265,7 +262,7 @@ export class Hub {
           if (msg.id !== 1) return;
           conn.close();
           if (msg.ok) resolve(msg.result);
-          else reject(new HubError(msg.error.code, msg.error.message, msg.error.issues, msg.error.device));
+          else reject(new ApiError(msg.error.code, msg.error.message, { issues: msg.error.issues, device: msg.error.device }));
         },
         sendBinary: () => undefined,
         isBusy: () => false,
@@ -295,7 +292,7 @@ export class Hub {
         const spec = this.parseLink(p.linkType, p.linkConfig);
         // A refused link changes nothing: not the session, not demo mode.
         const refused = refuseReason(spec);
-        if (refused) throw new HubError('OperationFailure', refused);
+        if (refused) throw new ApiError('OperationFailure', refused);
         // A demo session configured by hand is kept in the workspace from now on.
         const wasDemo = session.demo;
         if (wasDemo) this.roomForSession();
@@ -382,7 +379,7 @@ export class Hub {
       }
       case 'sendText': {
         const s = this.session(p.sessionId);
-        if (!s.sendText(p.text)) throw new HubError('NotConnected', `Session "${s.name}" (${describeLink(s.linkSpec)}) is not connected: nothing was sent`);
+        if (!s.sendText(p.text)) throw new ApiError('NotConnected', `Session "${s.name}" (${describeLink(s.linkSpec)}) is not connected: nothing was sent`);
         return null;
       }
       case 'listSerialPorts':
@@ -399,38 +396,33 @@ export class Hub {
       case 'sessionAction': {
         const s = this.session(p.sessionId);
         const adapter = s.activeAdapter;
-        if (!adapter?.action) {
-          if (!adapter) throw new HubError('NotConnected', `Session "${s.name}" (${describeLink(s.linkSpec)}) is not connected`);
-          throw new HubError('InvalidRequest', `The ${s.protocolName} protocol has no actions`);
-        }
-        try {
-          return await adapter.action(p.action, p.args);
-        } catch (e) {
-          if (e instanceof ActionError) throw new HubError(e.code, e.message, undefined, e.device);
-          throw e;
-        }
+        const table = actionTableOf(s.protocolName);
+        // Arguments are checked first: a bad request is refused the same whether the device is there or not.
+        const parsed = table ? parseAction(s.protocolName, table, p.action, p.args) : undefined;
+        if (!adapter) throw new ApiError('NotConnected', `Session "${s.name}" (${describeLink(s.linkSpec)}) is not connected`);
+        if (table && adapter.actions) return runParsedAction(s.protocolName, adapter.actions, p.action, parsed);
+        if (!adapter.action) throw new ApiError('InvalidRequest', `The ${s.protocolName} protocol has no actions`);
+        return adapter.action(p.action, p.args);
+      }
+      case 'describeActions': {
+        const s = this.session(p.sessionId);
+        return describeTable(actionTableOf(s.protocolName) ?? {});
       }
     }
     if (isCanMethod(method)) {
-      return this.canMonitors.dispatch(method, params as never).catch((e) => {
-        if (e instanceof CanRequestError) throw new HubError(e.code, e.message);
-        throw e;
-      });
+      return this.canMonitors.dispatch(method, params as never);
     }
     if (isCaptureMethod(method)) {
-      return dispatchCapture(this.recordings, this.acquisitions, this.replays, method, params as never).catch((e) => {
-        if (e instanceof RecordingError || e instanceof AcquisitionError || e instanceof ReplayError) throw new HubError(e.code, e.message);
-        throw e;
-      });
+      return dispatchCapture(this.recordings, this.acquisitions, this.replays, method, params as never);
     }
-    throw new HubError('InvalidRequest', `Unknown method "${method}"`);
+    throw new ApiError('InvalidRequest', `Unknown method "${method}"`);
   }
 
   // ------------------------------------------------------------ sessions
 
   private session(id: string): DeviceSession {
     const s = this.sessions.get(id);
-    if (!s) throw new HubError('InvalidRequest', `No session "${id}"`, [{ path: 'sessionId', message: `No session "${id}"` }]);
+    if (!s) throw new ApiError('InvalidRequest', `No session "${id}"`, { issues: [{ path: 'sessionId', message: `No session "${id}"` }] });
     return s;
   }
 
@@ -456,7 +448,7 @@ export class Hub {
   private roomForSession(): void {
     let kept = 0;
     for (const s of this.sessions.values()) if (!s.demo) kept++;
-    if (kept >= MAX_SESSIONS) throw new HubError('OperationFailure', `There are already ${kept} sessions, the most a workspace holds (${MAX_SESSIONS}): remove one first`);
+    if (kept >= MAX_SESSIONS) throw new ApiError('OperationFailure', `There are already ${kept} sessions, the most a workspace holds (${MAX_SESSIONS}): remove one first`);
   }
 
   private tryConnect(session: DeviceSession): void {
@@ -482,7 +474,7 @@ export class Hub {
     const r = LinkSpec.safeParse({ type: linkType, config: linkConfig });
     if (!r.success) {
       const issues = issuesOf(r.error).map((i) => ({ ...i, path: i.path.replace(/^config/, 'linkConfig').replace(/^type/, 'linkType') }));
-      throw new HubError('InvalidRequest', `Invalid ${String(linkType)} link: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+      throw new ApiError('InvalidRequest', `Invalid ${String(linkType)} link: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
     }
     return r.data;
   }
@@ -491,14 +483,14 @@ export class Hub {
     const r = PROTOCOL_DEFINITIONS[protocol].optionsSchema.safeParse(options);
     if (!r.success) {
       const issues = issuesOf(r.error).map((i) => ({ ...i, path: `options.${i.path}` }));
-      throw new HubError('InvalidRequest', `Invalid ${protocol} options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+      throw new ApiError('InvalidRequest', `Invalid ${protocol} options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
     }
     return r.data as Record<string, unknown>;
   }
 
   private linkFailure(e: unknown, spec: LinkSpec): never {
-    if (e instanceof LinkUnavailableError) throw new HubError('OperationFailure', e.message);
-    throw new HubError('OperationFailure', `Cannot open ${describeLink(spec)}: ${(e as Error).message}`);
+    if (e instanceof LinkUnavailableError) throw new ApiError('OperationFailure', e.message);
+    throw new ApiError('OperationFailure', `Cannot open ${describeLink(spec)}: ${(e as Error).message}`);
   }
 
   /** A name not taken yet, within the length a name may have (a long host or port name is cut, with an ellipsis). */

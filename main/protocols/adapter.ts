@@ -1,6 +1,6 @@
 // What every protocol adapter gives the hub, and what the hub gives it.
 import type { z } from 'zod';
-import type { DataloggingInfo, DeviceInfo, DeviceRefusal, ErrorCode, MarkSeverity, ProtocolName } from '../../shared/api/contract';
+import type { DataloggingInfo, DeviceInfo, MarkSeverity, ProtocolName } from '../../shared/api/contract';
 import type { LinkSpec } from '../../shared/api/link-config';
 
 export interface AdapterContext {
@@ -51,13 +51,9 @@ export interface AdapterContext {
   dropPeerById?(peerId: number): void;
 }
 
-/** A protocol action refused or failed: becomes a typed error reply. */
-export class ActionError extends Error {
-  /** `device`: the device's own refusal (a KATCP reply's `fail` or `invalid` and its reason), passed on to the client. */
-  constructor(readonly code: ErrorCode, message: string, readonly device?: DeviceRefusal) {
-    super(message);
-  }
-}
+
+/** Handlers keyed by action name, as the hub holds them (each typed against its table where it is written). */
+export type AdapterActions = { readonly [name: string]: (args: never) => unknown };
 
 export interface ProtocolCounters {
   rxMessages: number;
@@ -91,9 +87,13 @@ export interface ProtocolAdapter {
   /** Text typed in the console, sent as the protocol sees fit. */
   sendText(text: string): boolean;
   /**
-   * A protocol-specific request (`sessionAction`): the adapter validates `args`
-   * with its own zod schema and throws ActionError for a bad or failed one.
+   * The protocol's actions (`sessionAction`), one handler per entry of its table in
+   * shared/api/protocol-actions.ts, each given its arguments validated by
+   * invokeAction (protocols/actions.ts) and checked by the compiler (`satisfies
+   * ActionHandlers<typeof Table>`). A refusal or a failure throws ApiError.
    */
+  readonly actions?: AdapterActions;
+  /** Not yet on the table: validates `args` itself and throws ApiError for a bad or failed one. */
   action?(name: string, args: unknown): Promise<unknown>;
   /** Seed status fields a protocol may fill (Scrutiny: datalogging, firmware description). */
   datalogging?(): DataloggingInfo;

@@ -21,8 +21,8 @@ import path from 'node:path';
 import type { ConsoleLine, Mark } from '../../shared/api/contract';
 import type { RecordingStatus } from '../../shared/api/capture';
 import type { TelemetryStore } from '../telemetry/store';
-import { CONSOLE_SCHEMA, CONSOLE_SCHEMA_NAME, MARK_SCHEMA, MARK_SCHEMA_NAME, recordingMetadata, SAMPLE_SCHEMA_NAME, SAMPLE_SCHEMA_TEXT } from './mcap-format';
-import { DEFAULT_CHUNK_BYTES, SampleMcapWriter } from './mcap-sample-writer';
+import { CONSOLE_SCHEMA, CONSOLE_SCHEMA_NAME, MARK_SCHEMA, MARK_SCHEMA_NAME, recordingMetadata, SAMPLE_SCHEMA_NAME, SAMPLE_SCHEMA_TEXT } from '../files/mcap-format';
+import { DEFAULT_CHUNK_BYTES, SampleMcapWriter } from '../files/mcap-sample-writer';
 
 export { DEFAULT_CHUNK_BYTES };
 
@@ -102,7 +102,7 @@ export class Recorder {
       await fs.mkdir(path.dirname(this.opts.file), { recursive: true });
       this.handle = await open(this.opts.file);
     } catch (e) {
-      throw new Error(`Cannot record to ${this.opts.file}: ${(e as Error).message}`);
+      throw new Error(`Cannot record to ${this.opts.file}: ${(e as Error).message}`, { cause: e });
     }
     this.writer = new SampleMcapWriter(this.handle, { chunkBytes: this.opts.chunkBytes ?? DEFAULT_CHUNK_BYTES });
     this.startedMs = Date.now();
@@ -117,7 +117,7 @@ export class Recorder {
       await this.writer.addMetadata(recordingMetadata(this.chosen().map((s) => ({ sessionId: s.id, name: s.name, protocol: s.protocolName })), this.startedMs));
     } catch (e) {
       await this.fail(e);
-      throw new Error(this.error ?? String(e));
+      throw new Error(this.error ?? String(e), { cause: e });
     }
     this.schedule();
   }

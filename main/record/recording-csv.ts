@@ -3,7 +3,7 @@
 // chunks at a time, so an hour at 10 kHz never sits in memory; a file cut short is
 // read whole, as far as it goes. Columns: the signals in the order their channels
 // were registered. Progress is reported as the fraction of the recording's time span.
-import { csvHeader, emitCsvRows, type CsvColumn } from './csv';
+import { csvHeader, emitCsvRows, type CsvColumn } from '../files/csv';
 import { openReplaySource } from './replay-source';
 
 /** Windows of the recording's time: at least this long, and at most this many. */

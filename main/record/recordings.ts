@@ -4,18 +4,14 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { SIGNALS_CSV_MAX_SAMPLES, type Acquisition, type CsvExport, type CsvExportProgress, type RecordingInfo, type RecordingStatus, type SignalsCsv } from '../../shared/api/capture';
 import type { TelemetryStore } from '../telemetry/store';
-import { csvText, writeStreamed, type CsvColumn } from './csv';
+import { csvText, writeStreamed, type CsvColumn } from '../files/csv';
 import { Recorder, type RecordedSession } from './recorder';
-import { listRecordings, recordingPath, writeSamplesFile } from './recording-files';
+import { listRecordings, recordingPath, writeSamplesFile } from '../files/recording-files';
 import { streamRecordingCsv } from './recording-csv';
-import { insideDataFolder } from './data-folder';
-import { acquisitionMetadata, acquisitionSignals, storeName } from '../datalog/acquisition-files';
+import { insideDataFolder } from '../files/data-folder';
+import { acquisitionMetadata, acquisitionSignals, storeName } from '../files/acquisition-files';
+import { ApiError } from '../../shared/api/errors';
 
-export class RecordingError extends Error {
-  constructor(readonly code: 'InvalidRequest' | 'OperationFailure', message: string) {
-    super(message);
-  }
-}
 
 export interface RecordingsOptions {
   store: TelemetryStore;
@@ -45,13 +41,13 @@ export class Recordings {
   /** The recordings folder, or a folder given by a request (inside the user data folder). */
   folder(given?: string): string {
     if (given) return this.inside(given, 'Folder');
-    if (!this.opts.userDataDir) throw new RecordingError('InvalidRequest', 'No recordings folder: this host runs without a user data folder');
+    if (!this.opts.userDataDir) throw new ApiError('InvalidRequest', 'No recordings folder: this host runs without a user data folder');
     return path.join(this.opts.userDataDir, 'recordings');
   }
 
   private inside(given: string, what: string): string {
     const r = insideDataFolder(this.opts.userDataDir, given, what);
-    if ('refused' in r) throw new RecordingError('InvalidRequest', r.refused);
+    if ('refused' in r) throw new ApiError('InvalidRequest', r.refused);
     return r.path;
   }
 
@@ -63,7 +59,7 @@ export class Recordings {
     let truncated = false;
     const columns: CsvColumn[] = ids.map((id) => {
       const info = infos.find((x) => x.id === id);
-      if (!info) throw new RecordingError('InvalidRequest', `No signal ${id} (see listSignals)`);
+      if (!info) throw new ApiError('InvalidRequest', `No signal ${id} (see listSignals)`);
       const from = store.oldest(id);
       const held = store.total(id) - from;
       const times = new Float64Array(held);
@@ -90,10 +86,10 @@ export class Recordings {
   }
 
   async start(p: { sessionIds?: string[]; name?: string; folder?: string; console?: boolean }, open?: (file: string) => Promise<import('node:fs/promises').FileHandle>): Promise<RecordingStatus> {
-    if (this.current?.active) throw new RecordingError('OperationFailure', `A recording is already under way ("${this.current.name}"): stop it first`);
+    if (this.current?.active) throw new ApiError('OperationFailure', `A recording is already under way ("${this.current.name}"): stop it first`);
     const known = new Set([...this.opts.sessions()].map((s) => s.id));
     const unknown = (p.sessionIds ?? []).filter((id) => !known.has(id));
-    if (unknown.length) throw new RecordingError('InvalidRequest', `No session ${unknown.map((u) => `"${u}"`).join(', ')} to record`);
+    if (unknown.length) throw new ApiError('InvalidRequest', `No session ${unknown.map((u) => `"${u}"`).join(', ')} to record`);
     const folder = this.folder(p.folder);
     const name = p.name ?? stamp(new Date());
     const file = recordingPath(folder, name);
@@ -105,7 +101,7 @@ export class Recordings {
       await recorder.start();
     } catch (e) {
       const msg = (e as Error).message;
-      throw new RecordingError('OperationFailure', /EEXIST/.test(msg) ? `A recording named "${name}" already exists in ${folder}` : msg);
+      throw new ApiError('OperationFailure', /EEXIST/.test(msg) ? `A recording named "${name}" already exists in ${folder}` : msg);
     }
     this.current = recorder;
     return recorder.status();
@@ -127,7 +123,7 @@ export class Recordings {
     const dir = this.folder(folder);
     this.refuseCurrent(dir, name, 'rename');
     const to = recordingPath(dir, newName);
-    if (await exists(to)) throw new RecordingError('OperationFailure', `A recording named "${newName}" already exists in ${dir}`);
+    if (await exists(to)) throw new ApiError('OperationFailure', `A recording named "${newName}" already exists in ${dir}`);
     await fs.rename(recordingPath(dir, name), to).catch((e) => { throw this.fileError(e, name, dir); });
   }
 
@@ -150,7 +146,7 @@ export class Recordings {
       await writeSamplesFile(file, acquisitionSignals(a), [acquisitionMetadata(a)]);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new RecordingError('OperationFailure', code === 'EEXIST' ? `A recording named "${base}" already exists in ${dir}` : `Cannot write ${file}: ${(e as Error).message}`);
+      throw new ApiError('OperationFailure', code === 'EEXIST' ? `A recording named "${base}" already exists in ${dir}` : `Cannot write ${file}: ${(e as Error).message}`);
     }
     return (await listRecordings(dir)).find((r) => r.name === base)!;
   }
@@ -159,7 +155,7 @@ export class Recordings {
   async file(name: string, folder?: string): Promise<string> {
     const dir = this.folder(folder);
     const file = recordingPath(dir, name);
-    if (!(await exists(file))) throw new RecordingError('InvalidRequest', `No recording "${name}" in ${dir}`);
+    if (!(await exists(file))) throw new ApiError('InvalidRequest', `No recording "${name}" in ${dir}`);
     return file;
   }
 
@@ -172,7 +168,7 @@ export class Recordings {
     const rows = await writeStreamed(out, (write) => streamRecordingCsv(file, async (text) => {
       if (!header) header = text.slice(0, text.indexOf('\n'));
       await write(text);
-    }, progress)).catch((e) => { throw new RecordingError('OperationFailure', `Cannot write ${out}: ${(e as Error).message}`); });
+    }, progress)).catch((e) => { throw new ApiError('OperationFailure', `Cannot write ${out}: ${(e as Error).message}`); });
     this.opts.onCsvProgress?.({ name, path: out, fraction: 1, rows, done: true });
     return { path: out, rows, columns: header.split(',').slice(1) };
   }
@@ -195,15 +191,15 @@ export class Recordings {
 
   private refuseCurrent(dir: string, name: string, what: string): void {
     if (this.current?.active && path.resolve(this.current.status().path) === recordingPath(dir, name)) {
-      throw new RecordingError('OperationFailure', `Cannot ${what} "${name}" while it is being recorded: stop the recording first`);
+      throw new ApiError('OperationFailure', `Cannot ${what} "${name}" while it is being recorded: stop the recording first`);
     }
     const replay = this.opts.replayOf?.(path.resolve(recordingPath(dir, name)));
-    if (replay) throw new RecordingError('OperationFailure', `Cannot ${what} "${name}" while it is open for replay ("${replay}"): close the replay first`);
+    if (replay) throw new ApiError('OperationFailure', `Cannot ${what} "${name}" while it is open for replay ("${replay}"): close the replay first`);
   }
 
-  private fileError(e: unknown, name: string, dir: string): RecordingError {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return new RecordingError('InvalidRequest', `No recording "${name}" in ${dir}`);
-    return new RecordingError('OperationFailure', `${(e as Error).message}`);
+  private fileError(e: unknown, name: string, dir: string): ApiError {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return new ApiError('InvalidRequest', `No recording "${name}" in ${dir}`);
+    return new ApiError('OperationFailure', `${(e as Error).message}`);
   }
 }
 

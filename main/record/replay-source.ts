@@ -16,9 +16,9 @@ import type { FileHandle } from 'node:fs/promises';
 import { McapIndexedReader, type McapTypes } from '@mcap/core';
 import { FileHandleReadable } from '@mcap/nodejs';
 import type { Mark } from '../../shared/api/contract';
-import { CONSOLE_SCHEMA_NAME, MARK_SCHEMA_NAME, NanosClock, nsToSeconds, SAMPLE_BYTES, SAMPLE_SCHEMA_NAME } from './mcap-format';
-import { damagedChunk, DamagedChunkError, mcapCrc } from './mcap-crc';
-import { parseConsoleLine, parseMark, readRecording } from './recording-files';
+import { CONSOLE_SCHEMA_NAME, MARK_SCHEMA_NAME, NanosClock, nsToSeconds, SAMPLE_BYTES, SAMPLE_SCHEMA_NAME } from '../files/mcap-format';
+import { damagedChunk, DamagedChunkError, mcapCrc } from '../files/mcap-crc';
+import { parseConsoleLine, parseMark, readRecording } from '../files/recording-files';
 
 export interface ReplayChannel {
   /** Index of the channel in `channels` (what `emit` is called with). */

@@ -15,12 +15,8 @@ import type { Mark } from '../../shared/api/contract';
 import { MAX_REPLAYS } from '../../shared/api/limits';
 import type { TelemetryStore } from '../telemetry/store';
 import { openReplaySource, ReplaySourceError, type ReplayConsoleLine, type ReplaySource } from './replay-source';
+import { ApiError } from '../../shared/api/errors';
 
-export class ReplayError extends Error {
-  constructor(readonly code: 'InvalidRequest' | 'OperationFailure', message: string) {
-    super(message);
-  }
-}
 
 const TICK_MS = 25;
 /** Just below a time, above the double's resolution at today's epoch seconds (about 0.24 us). */
@@ -193,17 +189,17 @@ export class Replays {
 
   async openReplay(p: { name: string; folder?: string; play?: boolean; speed?: number; file?: string; position?: number }): Promise<OpenedReplay> {
     // As many as the workspace keeps, to open them again at the next start.
-    if (this.open.size >= MAX_REPLAYS) throw new ReplayError('OperationFailure', `${this.open.size} recordings are open for replay, the most a workspace holds (${MAX_REPLAYS}): close one first`);
+    if (this.open.size >= MAX_REPLAYS) throw new ApiError('OperationFailure', `${this.open.size} recordings are open for replay, the most a workspace holds (${MAX_REPLAYS}): close one first`);
     const file = p.file ?? await this.opts.resolve(p.name, p.folder);
     let source: ReplaySource;
     try {
       source = await openReplaySource(file);
     } catch (e) {
-      throw new ReplayError('OperationFailure', e instanceof ReplaySourceError ? e.message : `Cannot replay "${p.name}": ${(e as Error).message}`);
+      throw new ApiError('OperationFailure', e instanceof ReplaySourceError ? e.message : `Cannot replay "${p.name}": ${(e as Error).message}`);
     }
     if (source.channels.length === 0) {
       await source.close();
-      throw new ReplayError('OperationFailure', `The recording "${p.name}" holds no samples to replay`);
+      throw new ApiError('OperationFailure', `The recording "${p.name}" holds no samples to replay`);
     }
     const id = `replay-${this.next++}`;
     const taken = new Set([...this.open.values()].map((r) => r.name));
@@ -220,7 +216,7 @@ export class Replays {
       this.open.delete(id);
       await replay.close().catch(() => undefined);
       this.opts.onChange(true);
-      throw new ReplayError('OperationFailure', `Cannot replay "${p.name}": ${(e as Error).message}`);
+      throw new ApiError('OperationFailure', `Cannot replay "${p.name}": ${(e as Error).message}`);
     }
     this.opts.onChange(true);
     const marks = replay.marks();
@@ -239,7 +235,7 @@ export class Replays {
     } catch {
       // The reason is kept in the replay's status.
     }
-    if (r.error) throw new ReplayError('OperationFailure', r.error);
+    if (r.error) throw new ApiError('OperationFailure', r.error);
     return r.status();
   }
 
@@ -265,7 +261,7 @@ export class Replays {
     try {
       return await r.source.consoleBefore(r.position, limit);
     } catch (e) {
-      throw new ReplayError('OperationFailure', `Cannot read the console of "${r.recording}": ${(e as Error).message}`);
+      throw new ApiError('OperationFailure', `Cannot read the console of "${r.recording}": ${(e as Error).message}`);
     }
   }
 
@@ -297,7 +293,7 @@ export class Replays {
 
   private get(id: string): Replay {
     const r = this.open.get(id);
-    if (!r) throw new ReplayError('InvalidRequest', `No replay "${id}" (see listReplays)`);
+    if (!r) throw new ApiError('InvalidRequest', `No replay "${id}" (see listReplays)`);
     return r;
   }
 }

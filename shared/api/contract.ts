@@ -3,6 +3,7 @@
 // Scrutiny SDK's server API (ServerInfo, ServerStatistics, DeviceInfo,
 // configure_device_link, request_demo_mode), generalised to several device
 // sessions at once.
+import type { ActionDescription } from './actions';
 import { z } from 'zod';
 import { LINK_TYPES, LinkSpec, type LinkType } from './link-config';
 import {
@@ -158,6 +159,9 @@ export interface LocalStatistics {
   telemetryFrames: number;
   telemetrySamples: number;
   telemetryDroppedSamples: number;
+  /** Binary frames that could not be decoded (each is reported to onTelemetryError, never silently dropped). */
+  telemetryBadFrames: number;
+  lastTelemetryError: string | null;
 }
 
 // ---------------------------------------------------------------- device info (seed: DeviceInfo)
@@ -284,6 +288,8 @@ export const RequestSchemas = {
     action: z.string().min(1).max(64).regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, 'Action names are letters, digits, _ . -'),
     args: z.unknown().optional(),
   }).strict(),
+  /** A session's actions: names, one line of help, argument schemas (JSON Schema), from its protocol's table. */
+  describeActions: z.object({ sessionId }).strict(),
   ...RecordingRequestSchemas,
   ...TriggerRequestSchemas,
   ...ReplayRequestSchemas,
@@ -329,6 +335,7 @@ export interface ResultTypes extends CaptureResultTypes, CanResultTypes {
   setPlots: null;
   ping: { time: number };
   sessionAction: unknown;
+  describeActions: ActionDescription[];
 }
 export type Result<M extends Method> = ResultTypes[M];
 

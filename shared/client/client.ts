@@ -1,6 +1,8 @@
 // The Benchscope client: one class for the renderer (browser WebSocket or the
 // Electron bridge), for scripts in Node (pass the `ws` package's WebSocket) and
 // for tests. Its methods mirror the Scrutiny SDK's ScrutinyClient.
+import type { ActionDescription } from '../api/actions';
+import type { ActionArgs, ActionName, ActionResult, TypedProtocol } from '../api/protocol-actions';
 import {
   type DeviceInfo, type EventMessage, type EventTypes, type LocalStatistics, type Method, type ReplyMessage,
   type RequestParams, type Result, type ServerStatistics, type ServerStatus, type SessionStatus, type SignalInfo,
@@ -63,6 +65,9 @@ export class BenchscopeClient {
   private readonly listeners: { [E in keyof EventTypes]?: Set<(data: EventTypes[E]) => void> } = {};
   private readonly telemetryHandlers = new Map<TelemetryHandler, Set<number>>();
   private readonly closeListeners = new Set<(reason: string) => void>();
+  private readonly telemetryErrorListeners = new Set<(error: string) => void>();
+  private telemetryBadFrames = 0;
+  private lastTelemetryError: string | null = null;
   private readonly rx = { bytes: new RateMeter(), msgs: new RateMeter() };
   private readonly tx = { bytes: new RateMeter(), msgs: new RateMeter() };
   private telemetryFrames = 0;
@@ -111,6 +116,12 @@ export class BenchscopeClient {
   onDisconnect(cb: (reason: string) => void): () => void {
     this.closeListeners.add(cb);
     return () => this.closeListeners.delete(cb);
+  }
+
+  /** A binary telemetry frame from the hub that could not be decoded: its samples are lost, and said so. */
+  onTelemetryError(cb: (error: string) => void): () => void {
+    this.telemetryErrorListeners.add(cb);
+    return () => this.telemetryErrorListeners.delete(cb);
   }
 
   // ------------------------------------------------------------ requests
@@ -197,6 +208,8 @@ export class BenchscopeClient {
       telemetryFrames: this.telemetryFrames,
       telemetrySamples: this.telemetrySamples,
       telemetryDroppedSamples: this.telemetryDropped,
+      telemetryBadFrames: this.telemetryBadFrames,
+      lastTelemetryError: this.lastTelemetryError,
     };
   }
 
@@ -221,6 +234,25 @@ export class BenchscopeClient {
   }
 
   /** A protocol's own request on one session (see each protocol's actions). */
+  /**
+   * A protocol action, typed by its protocol's table (shared/api/protocol-actions.ts):
+   * `client.action({ sessionId, protocol: 'katcp' }, 'listSensors', {})` resolves with KatcpSensorRow[].
+   */
+  action<P extends TypedProtocol, N extends ActionName<P>>(session: { sessionId: string; protocol: P }, name: N, args: ActionArgs<P, N>, timeoutS = DEFAULT_TIMEOUT_S): Promise<ActionResult<P, N>> {
+    return this.request('sessionAction', { sessionId: session.sessionId, action: name, args }, timeoutS) as Promise<ActionResult<P, N>>;
+  }
+
+  /** One session's actions as a typed function: `const katcp = client.actionsOf('katcp', id); await katcp('help', {})`. */
+  actionsOf<P extends TypedProtocol>(protocol: P, sessionId: string) {
+    return <N extends ActionName<P>>(name: N, args: ActionArgs<P, N>, timeoutS = DEFAULT_TIMEOUT_S) => this.action({ sessionId, protocol }, name, args, timeoutS);
+  }
+
+  /** What a session can be asked: its actions' names, help and argument schemas. */
+  describeActions(sessionId: string): Promise<ActionDescription[]> {
+    return this.request('describeActions', { sessionId });
+  }
+
+  /** An action by a name known only at run time (a script's input); prefer `action` for the types. */
   sessionAction<R = unknown>(sessionId: string, action: string, args?: unknown, timeoutS = DEFAULT_TIMEOUT_S): Promise<R> {
     return this.request('sessionAction', { sessionId, action, args }, timeoutS) as Promise<R>;
   }
@@ -362,7 +394,12 @@ export class BenchscopeClient {
 
   private onTelemetry(buf: ArrayBuffer): void {
     const frame = decodeTelemetryFrame(buf);
-    if ('error' in frame) return;
+    if ('error' in frame) {
+      this.telemetryBadFrames++;
+      this.lastTelemetryError = `${frame.error} (${buf.byteLength} bytes)`;
+      for (const cb of this.telemetryErrorListeners) cb(this.lastTelemetryError);
+      return;
+    }
     this.telemetryFrames++;
     this.telemetryDropped += frame.dropped;
     for (const b of frame.blocks) this.telemetrySamples += b.times.length;

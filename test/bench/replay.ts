@@ -12,8 +12,8 @@ import type { McapTypes } from '@mcap/core';
 import type { BenchResult } from './run';
 import {
   CONSOLE_SCHEMA, CONSOLE_SCHEMA_NAME, NanosClock, nsToSeconds, recordingMetadata, SAMPLE_BYTES, SAMPLE_SCHEMA_NAME, SAMPLE_SCHEMA_TEXT,
-} from '../../main/record/mcap-format';
-import { MESSAGE_OVERHEAD, SampleMcapWriter } from '../../main/record/mcap-sample-writer';
+} from '../../main/files/mcap-format';
+import { MESSAGE_OVERHEAD, SampleMcapWriter } from '../../main/files/mcap-sample-writer';
 import { DEFAULT_CHUNK_BYTES } from '../../main/record/recorder';
 import { Replays } from '../../main/record/replay';
 import { TelemetryStore } from '../../main/telemetry/store';

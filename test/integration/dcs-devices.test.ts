@@ -1,10 +1,10 @@
 // A DCSS bench and the emulated DHS over real TCP: every request of the session
 // reaches the DHS, and every answer updates the device state.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ActionError } from '../../main/protocols/adapter';
 import { encodeV1, encodeV2 } from '../../main/protocols/dcs/codec';
 import { startDcsEmulator, type DcsEmulator } from '../../main/protocols/dcs/emulator';
 import { connectRawDhs, startDcssBench, type DcssBench, type RawDhs } from './dcs-support';
+import { ApiError } from '../../shared/api/errors';
 
 type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -50,7 +50,7 @@ describe('DCS devices with the emulated DHS (v2)', () => {
 
   it('refuses a move beyond the software limits and a second move of a moving motor', async () => {
     await expect(act('moveMotor', { motor: 'sample_x', position: 100 })).rejects.toMatchObject({ code: 'InvalidRequest', message: expect.stringMatching(/above the upper limit 40 of sample_x/) });
-    await expect(act('moveMotor', { motor: 'nope', position: 1 })).rejects.toBeInstanceOf(ActionError);
+    await expect(act('moveMotor', { motor: 'nope', position: 1 })).rejects.toBeInstanceOf(ApiError);
     await act('moveMotor', { motor: 'gonio_phi', position: 20 });
     await expect(act('moveMotor', { motor: 'gonio_phi', position: 30 })).rejects.toMatchObject({ code: 'OperationFailure' });
     await act('waitMotor', { motor: 'gonio_phi', timeoutS: 5 });

@@ -75,7 +75,7 @@ describe('KATCP through the host and the SDK', () => {
 
   it('refuses bad actions with typed errors', async () => {
     await expect(client.sessionAction(sessionId, 'setStrategy', { sensor: 'fan.speed', strategy: 'period', params: [-1] })).rejects.toBeInstanceOf(InvalidValueError);
-    await expect(client.sessionAction(sessionId, 'frobnicate', {})).rejects.toThrow(/Unknown KATCP action/);
+    await expect(client.sessionAction(sessionId, 'frobnicate', {})).rejects.toThrow(/KATCP has no action "frobnicate" \(actions: request, /);
     await expect(client.sessionAction(sessionId, 'request', { name: 'bad name' })).rejects.toBeInstanceOf(InvalidValueError);
   });
 

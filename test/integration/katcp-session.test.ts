@@ -1,13 +1,14 @@
 // The KATCP client session over a real TCP link against the emulator (and a
 // hand-written misbehaving server): versions, message ids, strategies, reconnects.
+import { runAction } from '../support/actions';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ActionError } from '../../main/protocols/adapter';
 import { startKatcpEmulator, type KatcpEmulator, type KatcpEmulatorOptions } from '../../main/protocols/katcp/emulator';
 import type { KatcpReply } from '../../main/protocols/katcp/requests';
 import type { KatcpSensorRow } from '../../main/protocols/katcp/session';
 import type { KatcpOptionsInput } from '../../main/protocols/katcp/options';
 import { SessionHarness, until } from './katcp-support';
+import { ApiError } from '../../shared/api/errors';
 
 let emulator: KatcpEmulator | null = null;
 let harness: SessionHarness | null = null;
@@ -30,8 +31,8 @@ afterEach(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const request = (h: SessionHarness, name: string, args: (string | number)[] = [], timeoutS?: number) =>
-  h.session.action('request', { name, args, timeoutS }) as Promise<KatcpReply>;
-const sensors = (h: SessionHarness) => h.session.action('listSensors', {}) as Promise<KatcpSensorRow[]>;
+  runAction('katcp', h.session, 'request', { name, args, timeoutS }) as Promise<KatcpReply>;
+const sensors = (h: SessionHarness) => runAction('katcp', h.session, 'listSensors', {}) as Promise<KatcpSensorRow[]>;
 /** Polls an async condition (e.g. an action's result) until it holds. */
 async function eventually(cond: () => Promise<boolean>, timeoutMs = 2000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -40,7 +41,7 @@ async function eventually(cond: () => Promise<boolean>, timeoutMs = 2000): Promi
     await sleep(10);
   }
 }
-const errorOf = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a failure'); }, (e: unknown) => e as ActionError);
+const errorOf = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a failure'); }, (e: unknown) => e as ApiError);
 
 describe('KATCP session: versions and message ids', () => {
   it('v5 MIB: reads version and flags, uses mids, lists sensors, declares signals for numeric and state sensors', async () => {
@@ -75,7 +76,7 @@ describe('KATCP session: versions and message ids', () => {
     const info = h.session.deviceInfo('x')!;
     expect(info.protocolMajor).toBe(4);
     expect(info.extra).toMatchObject({ messageIds: false, buildState: 'telescope-subsystem-2.3.build-7' });
-    const set = await h.session.action('setStrategy', { sensor: 'antenna.azimuth', strategy: 'period', params: [0.05] });
+    const set = await runAction('katcp', h.session, 'setStrategy', { sensor: 'antenna.azimuth', strategy: 'period', params: [0.05] });
     expect(set).toMatchObject({ ok: true, strategy: 'period', params: [0.05] });
     const q = await request(h, 'sensor-sampling', ['antenna.azimuth']);
     expect(q.reply).toEqual(['ok', 'antenna.azimuth', 'period', '50']);
@@ -87,7 +88,7 @@ describe('KATCP session: versions and message ids', () => {
     const after = (await sensors(h)).find((s) => s.name === 'clock.last-sync')!;
     expect(Number(after.value) || Number(ts.value)).toBeGreaterThan(1.6e9);
     expect(Number(after.value)).toBeLessThan(1e10);
-    const err = await errorOf(h.session.action('setStrategy', { sensor: 'antenna.azimuth', strategy: 'event-rate', params: [0.1, 1] }));
+    const err = await errorOf(runAction('katcp', h.session, 'setStrategy', { sensor: 'antenna.azimuth', strategy: 'event-rate', params: [0.1, 1] }));
     expect(err.code).toBe('InvalidRequest');
     expect(err.message).toMatch(/v4/);
   });
@@ -98,11 +99,11 @@ describe('KATCP session: sensors and strategies', () => {
     const h = await setup();
     for (const [strategy, params] of [['period', [0.02]], ['event', []], ['auto', []], ['differential', [0.001]], ['event-rate', [0.01, 0.5]], ['differential-rate', [0.001, 0.01, 0.5]]] as const) {
       const before = h.samples('antenna.elevation');
-      const r = await h.session.action('setStrategy', { sensor: 'antenna.elevation', strategy, params });
+      const r = await runAction('katcp', h.session, 'setStrategy', { sensor: 'antenna.elevation', strategy, params });
       expect(r, strategy).toMatchObject({ ok: true, strategy });
       await until(() => h.samples('antenna.elevation') > before + 2, 2000, () => `${strategy}: no samples`);
     }
-    await h.session.action('setStrategy', { sensor: 'antenna.elevation', strategy: 'none' });
+    await runAction('katcp', h.session, 'setStrategy', { sensor: 'antenna.elevation', strategy: 'none' });
     await sleep(50);
     const n = h.samples('antenna.elevation');
     await sleep(150);
@@ -119,8 +120,8 @@ describe('KATCP session: sensors and strategies', () => {
     [{ sensor: 'antenna.azimuth', strategy: 'sometimes', params: [] }, /Strategy must be one of/],
   ])('refuses %j before it reaches the server', async (args, reason) => {
     const h = await setup();
-    const err = await errorOf(h.session.action('setStrategy', args));
-    expect(err).toBeInstanceOf(ActionError);
+    const err = await errorOf(runAction('katcp', h.session, 'setStrategy', args));
+    expect(err).toBeInstanceOf(ApiError);
     expect(err.code).toBe('InvalidRequest');
     expect(err.message).toMatch(reason);
   });
@@ -129,7 +130,7 @@ describe('KATCP session: sensors and strategies', () => {
     for (const bulk of [true, false]) {
       const h = await setup({ bulk });
       h.consoleWanted = true;
-      const results = await h.session.action('setStrategies', { sensors: ['antenna.azimuth', 'antenna.elevation', 'fan.speed'], strategy: 'period', params: [0.1] }) as { ok: boolean }[];
+      const results = await runAction('katcp', h.session, 'setStrategies', { sensors: ['antenna.azimuth', 'antenna.elevation', 'fan.speed'], strategy: 'period', params: [0.1] }) as { ok: boolean }[];
       expect(results.every((r) => r.ok)).toBe(true);
       const sent = h.console.filter((l) => l.startsWith('tx ?sensor-sampling'));
       expect(sent.length, `bulk ${bulk}`).toBe(bulk ? 1 : 3);
@@ -145,7 +146,7 @@ describe('KATCP session: sensors and strategies', () => {
 
   it('listSensors gives every column, filters by text or regex; statuses and states raise events', async () => {
     const h = await setup({ tickMs: 10_000 });
-    await h.session.action('setStrategies', { sensors: ['rx.lna.current', 'drive.mode', 'drive.message', 'peer.address'], strategy: 'event' });
+    await runAction('katcp', h.session, 'setStrategies', { sensors: ['rx.lna.current', 'drive.mode', 'drive.message', 'peer.address'], strategy: 'event' });
     await until(() => h.store.total(h.store.list('test').find((s) => s.name === 'drive.mode')!.id) > 0);
     emulator!.setSensor('rx.lna.current', 99.5, 'error');
     emulator!.setSensor('drive.mode', 'stow');
@@ -167,9 +168,9 @@ describe('KATCP session: sensors and strategies', () => {
     expect(rows.find((r) => r.name === 'drive.mode')).toMatchObject({ value: 'stow', params: ['idle', 'slew', 'track', 'stow'] });
     await eventually(async () => (await sensors(h)).find((r) => r.name === 'drive.message')!.value === 'hello world');
     expect((await sensors(h)).find((r) => r.name === 'peer.address')!.value).toMatch(/:7148$/);
-    expect((await h.session.action('listSensors', { filter: 'ANTENNA' }) as KatcpSensorRow[]).length).toBe(2);
-    expect((await h.session.action('listSensors', { filter: '/^drive\\.(mode|enabled)$/' }) as KatcpSensorRow[]).map((r) => r.name)).toEqual(['drive.enabled', 'drive.mode']);
-    expect((await errorOf(h.session.action('listSensors', { filter: '/(/' }))).code).toBe('InvalidRequest');
+    expect((await runAction('katcp', h.session, 'listSensors', { filter: 'ANTENNA' }) as KatcpSensorRow[]).length).toBe(2);
+    expect((await runAction('katcp', h.session, 'listSensors', { filter: '/^drive\\.(mode|enabled)$/' }) as KatcpSensorRow[]).map((r) => r.name)).toEqual(['drive.enabled', 'drive.mode']);
+    expect((await errorOf(runAction('katcp', h.session, 'listSensors', { filter: '/(/' }))).code).toBe('InvalidRequest');
   });
 
   it('#interface-changed refreshes the list and applies matching sampling rules to new sensors', async () => {
@@ -191,21 +192,21 @@ describe('KATCP session: sensors and strategies', () => {
 
   it('logLevel and #log: the level is set on the server and logs arrive as events', async () => {
     const h = await setup({ logEveryMs: 30 });
-    expect(await h.session.action('logLevel', { level: 'debug' })).toEqual({ level: 'debug' });
-    expect(await h.session.action('logLevel', {})).toEqual({ level: 'debug' });
+    expect(await runAction('katcp', h.session, 'logLevel', { level: 'debug' })).toEqual({ level: 'debug' });
+    expect(await runAction('katcp', h.session, 'logLevel', {})).toEqual({ level: 'debug' });
     await until(() => h.events.some((e) => e.kind === 'log' && (e.data as { level: string }).level === 'debug'));
-    const logs = await h.session.action('logs', {}) as { level: string; logger: string; t: number }[];
+    const logs = await runAction('katcp', h.session, 'logs', {}) as { level: string; logger: string; t: number }[];
     expect(logs[0]!.logger).toMatch(/^telescope\./);
     expect(Math.abs(logs[0]!.t - Date.now() / 1000)).toBeLessThan(5);
-    expect((await errorOf(h.session.action('logLevel', { level: 'loud' }))).code).toBe('InvalidRequest');
+    expect((await errorOf(runAction('katcp', h.session, 'logLevel', { level: 'loud' }))).code).toBe('InvalidRequest');
   });
 });
 
 describe('KATCP session: connection life', () => {
   it('reconnects by itself and restores every strategy, from the options and set by hand', async () => {
     const h = await setup({}, { sampling: [{ sensors: 'antenna.azimuth', strategy: 'period', params: [0.02] }] });
-    await h.session.action('setStrategy', { sensor: 'fan.speed', strategy: 'differential', params: [5] });
-    await h.session.action('setStrategy', { sensor: 'drive.mode', strategy: 'event' });
+    await runAction('katcp', h.session, 'setStrategy', { sensor: 'fan.speed', strategy: 'differential', params: [5] });
+    await runAction('katcp', h.session, 'setStrategy', { sensor: 'drive.mode', strategy: 'event' });
     await until(() => h.samples('antenna.azimuth') > 2);
     emulator!.dropClients();
     await until(() => !h.session.ready);

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { BenchscopeClient, type WebSocketCtor } from 'benchscope/sdk';
-import { describeRecording, readRecording } from '../../main/record/recording-files';
+import { describeRecording, readRecording } from '../../main/files/recording-files';
 import { streamRecordingCsv } from '../../main/record/recording-csv';
 
 const WS = WebSocket as unknown as WebSocketCtor;

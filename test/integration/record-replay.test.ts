@@ -10,8 +10,8 @@ import { BenchscopeClient, InvalidValueError, OperationFailureError, type Replay
 import { startHost, type RunningHost } from '../../app/host/server';
 import { McapWriter } from '@mcap/core';
 import { FileHandleWritable } from '@mcap/nodejs';
-import { readRecording, type RecordedSignal } from '../../main/record/recording-files';
-import { NanosClock, SAMPLE_SCHEMA_NAME, SAMPLE_SCHEMA_TEXT, SampleEncoder } from '../../main/record/mcap-format';
+import { readRecording, type RecordedSignal } from '../../main/files/recording-files';
+import { NanosClock, SAMPLE_SCHEMA_NAME, SAMPLE_SCHEMA_TEXT, SampleEncoder } from '../../main/files/mcap-format';
 
 const WS = WebSocket as unknown as WebSocketCtor;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

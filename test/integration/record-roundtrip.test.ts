@@ -11,8 +11,8 @@ import { BenchscopeClient, OperationFailureError, InvalidValueError, type WebSoc
 import { startHost, type RunningHost } from '../../app/host/server';
 import { McapIndexedReader } from '@mcap/core';
 import { FileHandleReadable } from '@mcap/nodejs';
-import { readRecording } from '../../main/record/recording-files';
-import { csvText } from '../../main/record/csv';
+import { readRecording } from '../../main/files/recording-files';
+import { csvText } from '../../main/files/csv';
 
 const WS = WebSocket as unknown as WebSocketCtor;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { BenchscopeClient, InvalidValueError, TimeoutError, type WebSocketCtor } from 'benchscope/sdk';
 import { startHost, type RunningHost } from '../../app/host/server';
 import { Acquisitions } from '../../main/datalog/acquisitions';
-import { readRecording } from '../../main/record/recording-files';
+import { readRecording } from '../../main/files/recording-files';
 import { TelemetryStore } from '../../main/telemetry/store';
 
 const WS = WebSocket as unknown as WebSocketCtor;

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { LinkSpec } from '../../shared/api/link-config';
 import { createLink } from '../../main/links/factory';
 import type { Link } from '../../main/links/link';
-import type { ActionError, AdapterContext } from '../../main/protocols/adapter';
+import type { AdapterContext } from '../../main/protocols/adapter';
 import { ScrutinyOptionsSchema } from '../../main/protocols/scrutiny/options';
 import { ScrutinySession } from '../../main/protocols/scrutiny/session';
 import { startScrutinyEmulator, type ScrutinyEmulator, type ScrutinyEmulatorOptions } from '../../main/protocols/scrutiny/emulator';
@@ -13,6 +13,7 @@ import { EMU_FIRMWARE_ID, EMU_FORBIDDEN, EMU_READONLY, emuVariable } from '../..
 import { TelemetryStore } from '../../main/telemetry/store';
 import { emulatorSfdSource } from '../../main/protocols/scrutiny/emulator-sfd';
 import { buildSfd } from '../../main/protocols/scrutiny/sfd';
+import { ApiError } from '../../shared/api/errors';
 
 interface Harness {
   emu: ScrutinyEmulator;
@@ -163,7 +164,7 @@ describe('scrutiny session over UDP', () => {
     expect((await h.session.action('readMemory', { address: setpoint, length: 4 }) as { hexData: string }).hexData).toBe('f6ffffff');
     const before = h.emu.device.counters.requests;
     const refused = async (action: string, args: unknown, msg: RegExp) => {
-      await expect(h.session.action(action, args)).rejects.toSatisfy((e: ActionError) => e.code === 'InvalidRequest' && msg.test(e.message));
+      await expect(h.session.action(action, args)).rejects.toSatisfy((e: ApiError) => e.code === 'InvalidRequest' && msg.test(e.message));
     };
     await refused('writeMemory', { address: EMU_READONLY.end, hexData: '0000' }, /read-only region 0x20000800\.\.0x200008ff: not sent/);
     await refused('readMemory', { address: EMU_FORBIDDEN.start - 1, length: 2 }, /forbidden region/);

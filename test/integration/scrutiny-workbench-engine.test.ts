@@ -14,7 +14,7 @@ import { startScrutinyEmulator, type ScrutinyEmulator } from '../../main/protoco
 import { EMU_BASE, EMU_FIRMWARE_ID, EMU_FORBIDDEN } from '../../main/protocols/scrutiny/emulator-memory';
 import { emulatorSfdSource } from '../../main/protocols/scrutiny/emulator-sfd';
 import { buildSfd } from '../../main/protocols/scrutiny/sfd';
-import { readRecording } from '../../main/record/recording-files';
+import { readRecording } from '../../main/files/recording-files';
 
 const WS = WebSocket as unknown as WebSocketCtor;
 

@@ -6,10 +6,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startHost, type RunningHost } from '../../app/host/server';
 import { BenchscopeClient, InvalidValueError, type WebSocketCtor } from 'benchscope/sdk';
-import type { ActionError } from '../../main/protocols/adapter';
 import { startScrutinyEmulator, type ScrutinyEmulator } from '../../main/protocols/scrutiny/emulator';
 import { EMU_BASE, emuVariable } from '../../main/protocols/scrutiny/emulator-memory';
 import { scrutinyHarness, until, type ScrutinyHarness } from './scrutiny-harness';
+import { ApiError } from '../../shared/api/errors';
 
 const open: ScrutinyHarness[] = [];
 afterEach(async () => {
@@ -29,7 +29,7 @@ describe('scrutiny writes out of range', () => {
     const mode = emuVariable('/global/demo/motor/mode').address;
     memory.view.setInt32(setpoint - EMU_BASE, 1234, true);
     const refused = async (action: string, args: unknown, msg: RegExp) => {
-      await expect(h.session.action(action, args)).rejects.toSatisfy((e: ActionError) => e.code === 'InvalidRequest' && msg.test(e.message));
+      await expect(h.session.action(action, args)).rejects.toSatisfy((e: ApiError) => e.code === 'InvalidRequest' && msg.test(e.message));
     };
     await refused('writeVariable', { address: mode, type: 'uint8', value: 300 }, /^300 is out of range for uint8 \(0 to 255\): not sent$/);
     await refused('writeVariable', { address: setpoint, type: 'uint16', value: -1 }, /-1 is out of range for uint16 \(0 to 65535\)/);

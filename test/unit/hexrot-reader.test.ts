@@ -26,7 +26,8 @@ function handPacked(le: boolean): Buffer {
   o = le ? b.writeDoubleLE(-123.456, o) : b.writeDoubleBE(-123.456, o);
   o = b.writeUInt8(7, o); // any non-zero byte is true
   o = le ? b.writeDoubleLE(1e-300, o) : b.writeDoubleBE(1e-300, o);
-  le ? b.writeDoubleLE(Math.PI, o) : b.writeDoubleBE(Math.PI, o);
+  if (le) b.writeDoubleLE(Math.PI, o);
+  else b.writeDoubleBE(Math.PI, o);
   return b;
 }
 

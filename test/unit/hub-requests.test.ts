@@ -2,8 +2,9 @@
 // typed error reply and bump invalidRequestCount; nothing throws out of the hub.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Hub, HubError } from '../../main/hub/hub';
+import { Hub} from '../../main/hub/hub';
 import { MAX_REQUEST_BYTES } from '../../shared/api/contract';
+import { ApiError } from '../../shared/api/errors';
 
 describe('hub request validation (in-process door)', () => {
   const hub = new Hub({ userDataDir: null, demoOnFirstStart: false });
@@ -67,7 +68,7 @@ describe('hub request validation (in-process door)', () => {
 
   it('maps hub errors to issue paths a form can show', async () => {
     const err = await hub.call('createSession', { protocol: 'lines', linkType: 'udp', linkConfig: { host: '', port: 0 } }).catch((e) => e);
-    expect(err).toBeInstanceOf(HubError);
+    expect(err).toBeInstanceOf(ApiError);
     expect(err.code).toBe('InvalidRequest');
     expect(err.issues.map((i: { path: string }) => i.path).sort()).toEqual(['linkConfig.host', 'linkConfig.port']);
   });

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsoleLine, Mark } from '../../shared/api/contract';
 import { Recorder, type RecordedSession } from '../../main/record/recorder';
-import { readRecording } from '../../main/record/recording-files';
+import { readRecording } from '../../main/files/recording-files';
 import { streamRecordingCsv } from '../../main/record/recording-csv';
 import { openReplaySource } from '../../main/record/replay-source';
 import { TelemetryStore } from '../../main/telemetry/store';

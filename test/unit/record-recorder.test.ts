@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConsoleLine, Mark } from '../../shared/api/contract';
 import { Recorder, type RecordedSession } from '../../main/record/recorder';
-import { readRecording } from '../../main/record/recording-files';
+import { readRecording } from '../../main/files/recording-files';
 import { Replays } from '../../main/record/replay';
 import { TelemetryStore } from '../../main/telemetry/store';
 

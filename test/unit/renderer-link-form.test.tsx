@@ -12,7 +12,7 @@ afterEach(cleanup);
 const noPorts: SerialPortList = { ports: [], error: null, loading: false };
 
 /** The config of the n-th submitted link, loosely typed for field checks. */
-const sentConfig = (onSubmit: ReturnType<typeof vi.fn>, n: number) => (onSubmit.mock.calls[n][0] as LinkSpec).config as Record<string, any>;
+const sentConfig = (onSubmit: ReturnType<typeof vi.fn>, n: number) => (onSubmit.mock.calls[n][0] as LinkSpec).config as Record<string, unknown>;
 
 function renderForm(initial: LinkSpec, opts: { onSubmit?: (s: LinkSpec) => unknown; ports?: SerialPortInfo[] } = {}) {
   const onSubmit = vi.fn(opts.onSubmit ?? (() => undefined));
@@ -190,7 +190,7 @@ describe('link form: valid values give exactly the schema configuration', () => 
     await waitFor(() => expect((screen.getByRole('button', { name: 'Apply' }) as HTMLButtonElement).disabled).toBe(false));
     type('Channel', '2');
     apply();
-    expect(sentConfig(onSubmit, 1).subconfig.channel).toBe(2);
+    expect((sentConfig(onSubmit, 1).subconfig as { channel: number }).channel).toBe(2);
   });
 });
 

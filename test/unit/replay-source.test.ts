@@ -7,8 +7,8 @@ import { mkdtemp, open, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ChunkCrcError, decodeChunk, nsWordsToSeconds, openReplaySource, ReplaySourceError } from '../../main/record/replay-source';
-import { SampleMcapWriter } from '../../main/record/mcap-sample-writer';
-import { decodeSample, NanosClock, nsToSeconds, SAMPLE_SCHEMA_NAME, SAMPLE_SCHEMA_TEXT, SampleEncoder } from '../../main/record/mcap-format';
+import { SampleMcapWriter } from '../../main/files/mcap-sample-writer';
+import { decodeSample, NanosClock, nsToSeconds, SAMPLE_SCHEMA_NAME, SAMPLE_SCHEMA_TEXT, SampleEncoder } from '../../main/files/mcap-format';
 
 class Bytes implements IWritable {
   chunks: Uint8Array[] = [];

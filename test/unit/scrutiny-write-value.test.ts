@@ -3,16 +3,16 @@
 // what is accepted is exactly what the bytes hold.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ActionError } from '../../main/protocols/adapter';
 import { decodeValue, encodeValue, typeFromName } from '../../main/protocols/scrutiny/codec';
 import { bitFieldRange, checkWriteValue, snapToInteger, typeRange } from '../../main/protocols/scrutiny/write-value';
+import { ApiError } from '../../shared/api/errors';
 
 const type = (name: string) => typeFromName(name)!;
 const refusal = (f: () => unknown) => {
   try {
     f();
   } catch (e) {
-    expect((e as ActionError).code).toBe('InvalidRequest');
+    expect((e as ApiError).code).toBe('InvalidRequest');
     return (e as Error).message;
   }
   throw new Error('not refused');
@@ -53,7 +53,7 @@ describe('scrutiny write values', () => {
       try {
         accepted = checkWriteValue(value, r);
       } catch (e) {
-        expect((e as ActionError).code).toBe('InvalidRequest');
+        expect((e as ApiError).code).toBe('InvalidRequest');
         expect((e as Error).message).toContain(name);
       }
       const holds = Number.isInteger(value) && value >= r.min && (r.below !== undefined ? value < r.below : value <= r.max);

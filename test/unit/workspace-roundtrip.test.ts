@@ -10,11 +10,12 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Hub, HubError } from '../../main/hub/hub';
+import { Hub} from '../../main/hub/hub';
 import { WORKSPACE_FILE } from '../../main/hub/workspace';
-import { writeSamplesFile } from '../../main/record/recording-files';
+import { writeSamplesFile } from '../../main/files/recording-files';
 import { MAX_NAME_CHARS, MAX_REPLAYS, MAX_SESSIONS } from '../../shared/api/limits';
 import { PROTOCOLS } from '../../shared/api/contract';
+import { ApiError } from '../../shared/api/errors';
 
 const NONE = { linkType: 'none', linkConfig: {} };
 
@@ -58,7 +59,7 @@ describe('workspace: what the API accepts is what the next start loads', () => {
     let hub = await started(d);
     for (let i = 0; i < MAX_SESSIONS; i++) await hub.call('createSession', { protocol: 'lines', name: `bench ${i}`, autoConnect: false, ...NONE });
     await expect(hub.call('createSession', { protocol: 'lines', autoConnect: false, ...NONE }))
-      .rejects.toThrow(new HubError('OperationFailure', `There are already ${MAX_SESSIONS} sessions, the most a workspace holds (${MAX_SESSIONS}): remove one first`));
+      .rejects.toThrow(new ApiError('OperationFailure', `There are already ${MAX_SESSIONS} sessions, the most a workspace holds (${MAX_SESSIONS}): remove one first`));
     const before = await snapshot(hub);
     const again = await restarted(d, hub);
     hub = again.hub;
@@ -186,7 +187,7 @@ describe('workspace: what the API accepts is what the next start loads', () => {
           const ids = (await hub.call('listSessions')).map((s) => s.sessionId);
           const replays = (await hub.call('listReplays')).map((r) => r.replayId);
           // A refused request changes nothing; only typed refusals are expected.
-          const ok = await c(hub, ids, replays).then(() => true, (e) => { if (!(e instanceof HubError) || e.code === 'UnexpectedError') throw e; return false; });
+          const ok = await c(hub, ids, replays).then(() => true, (e) => { if (!(e instanceof ApiError) || e.code === 'UnexpectedError') throw e; return false; });
           if (ok) accepted++;
         }
         const before = await snapshot(hub);

@@ -3,17 +3,12 @@
 import type { z } from 'zod';
 import type { CanMethod, CanRequestSchemas, CanResultTypes } from '../../../shared/api/can';
 import { CAN_INTERFACES, CAN_SUBCONFIG_DEFAULTS, type CanInterface, type LinkSpec } from '../../../shared/api/link-config';
-import type { ErrorCode } from '../../../shared/api/contract';
 import type { Link } from '../link';
 import { canRefusal } from './can-factory';
 import { CanLink } from './can-link';
 import { CanMonitor, type SignalSink } from './monitor';
+import { ApiError } from '../../../shared/api/errors';
 
-export class CanRequestError extends Error {
-  constructor(readonly code: ErrorCode, message: string) {
-    super(message);
-  }
-}
 
 export const CAN_METHODS = ['canMonitor', 'canSetFilters', 'canSend', 'canStopPeriodic', 'canAddSignal', 'canClear', 'canInterfaceStatus'] as const;
 
@@ -52,15 +47,15 @@ export class CanMonitors {
         try {
           return { periodicId: monitor.send(p.frame, p.periodMs) } as CanResultTypes[M];
         } catch (e) {
-          throw new CanRequestError('NotConnected', `Frame not sent: ${(e as Error).message}`);
+          throw new ApiError('NotConnected', `Frame not sent: ${(e as Error).message}`);
         }
       case 'canStopPeriodic':
-        if (!monitor.stopPeriodic(p.periodicId)) throw new CanRequestError('InvalidRequest', `No periodic frame "${p.periodicId}"`);
+        if (!monitor.stopPeriodic(p.periodicId)) throw new ApiError('InvalidRequest', `No periodic frame "${p.periodicId}"`);
         return null as CanResultTypes[M];
       case 'canAddSignal':
         return monitor.addSignal(p.signal) as CanResultTypes[M];
     }
-    throw new CanRequestError('InvalidRequest', `Unknown CAN request "${method}"`);
+    throw new ApiError('InvalidRequest', `Unknown CAN request "${method}"`);
   }
 
   /**
@@ -91,7 +86,7 @@ export class CanMonitors {
 
   private monitor(sessionId: string): CanMonitor {
     const s = this.session(sessionId);
-    if (s.link.type !== 'can') throw new CanRequestError('InvalidRequest', `Session "${s.name}" does not use a CAN link (it uses ${s.link.type})`);
+    if (s.link.type !== 'can') throw new ApiError('InvalidRequest', `Session "${s.name}" does not use a CAN link (it uses ${s.link.type})`);
     let m = this.monitors.get(sessionId);
     if (!m) {
       m = new CanMonitor(s.signals);

@@ -14,6 +14,7 @@ import { DhsConnection } from './connection';
 import type { DcsOptions, HardwareServerConfig, PseudoMotorConfig, RealMotorConfig } from './config';
 import { buildDevices, limitViolation, ownedBy, pseudoMotorConfiguration, realMotorConfiguration, type DeviceTable, type MotorState } from './devices';
 import { MOTOR_STATUSES, parseHtos, parseNumber, stoh, type HtosMessage } from './messages';
+import { ApiError } from '../../../shared/api/errors';
 
 /** Operations kept with their timeline after completion. */
 const OPERATIONS_KEPT = 200;
@@ -76,12 +77,6 @@ export const REFUSAL_DELAY_MS = { wrongAddress: 1000, duplicate: 3000, unknownNa
 
 type Waiter<T> = { resolve(v: T): void; reject(e: Error): void; timer: ReturnType<typeof setTimeout> | null };
 
-/** A request that failed in a way the caller can act on. */
-export class DcssError extends Error {
-  constructor(readonly code: 'InvalidRequest' | 'OperationFailure' | 'Timeout' | 'NotConnected', message: string) {
-    super(message);
-  }
-}
 
 const enc = new TextEncoder();
 const UPDATE_PREFIX = enc.encode('htos_update_motor_position ');
@@ -132,7 +127,7 @@ export class Dcss {
   dispose(): void {
     this.disposed = true;
     for (const c of [...this.connections]) c.detach('session closed', Date.now() / 1000);
-    const err = new DcssError('NotConnected', 'the DCS session was closed');
+    const err = new ApiError('NotConnected', 'the DCS session was closed');
     for (const map of [this.motorWaiters, this.operationWaiters, this.replyWaiters] as Map<string, Waiter<never>[]>[]) {
       for (const list of map.values()) for (const w of list) this.settle(w, null, err);
       map.clear();
@@ -227,15 +222,15 @@ export class Dcss {
       if (m.dhs !== name || !m.moving) continue;
       m.moving = false;
       m.status = 'unknown';
-      this.wake(this.motorWaiters, m.name, null, new DcssError('OperationFailure', `hardware server "${name}" disconnected while ${m.name} was moving`));
+      this.wake(this.motorWaiters, m.name, null, new ApiError('OperationFailure', `hardware server "${name}" disconnected while ${m.name} was moving`));
     }
     for (const op of this.operations.values()) {
-      if (op.dhs === name && !op.completed) this.wake(this.operationWaiters, op.handle, null, new DcssError('OperationFailure', `hardware server "${name}" disconnected before ${op.operation} ${op.handle} completed`));
+      if (op.dhs === name && !op.completed) this.wake(this.operationWaiters, op.handle, null, new ApiError('OperationFailure', `hardware server "${name}" disconnected before ${op.operation} ${op.handle} completed`));
     }
     for (const [key, list] of this.replyWaiters) {
       if (!key.startsWith(`${name} `)) continue;
       this.replyWaiters.delete(key);
-      for (const w of list) this.settle(w, null, new DcssError('OperationFailure', `hardware server "${name}" disconnected before answering`));
+      for (const w of list) this.settle(w, null, new ApiError('OperationFailure', `hardware server "${name}" disconnected before answering`));
     }
     if (!this.disposed) {
       this.hooks.event('dhsDisconnected', { dhs: name, reason });
@@ -433,23 +428,23 @@ export class Dcss {
 
   connectionOf(deviceDhs: string, what: string): DhsConnection {
     const server = this.servers.get(deviceDhs);
-    if (!server?.connection) throw new DcssError('NotConnected', `hardware server "${deviceDhs}" (owner of ${what}) is not connected`);
+    if (!server?.connection) throw new ApiError('NotConnected', `hardware server "${deviceDhs}" (owner of ${what}) is not connected`);
     return server.connection;
   }
 
   motor(name: string): MotorState {
     const m = this.devices.motors.get(name);
-    if (!m) throw new DcssError('InvalidRequest', `no motor "${name}" (motors: ${[...this.devices.motors.keys()].join(', ') || 'none'})`);
+    if (!m) throw new ApiError('InvalidRequest', `no motor "${name}" (motors: ${[...this.devices.motors.keys()].join(', ') || 'none'})`);
     return m;
   }
 
   moveMotor(name: string, position: number, t: number): MotorState {
     const m = this.motor(name);
     const c = this.connectionOf(m.dhs, name);
-    if (m.moving) throw new DcssError('OperationFailure', `${name} is already moving (to ${m.target ?? '?'})`);
-    if (m.config.motorLockOn) throw new DcssError('OperationFailure', `${name} is locked (motorLockOn in its configuration)`);
+    if (m.moving) throw new ApiError('OperationFailure', `${name} is already moving (to ${m.target ?? '?'})`);
+    if (m.config.motorLockOn) throw new ApiError('OperationFailure', `${name} is locked (motorLockOn in its configuration)`);
     const violation = limitViolation(m, position);
-    if (violation) throw new DcssError('InvalidRequest', `move refused: ${violation}`);
+    if (violation) throw new ApiError('InvalidRequest', `move refused: ${violation}`);
     m.moving = true;
     m.status = 'moving';
     m.target = position;
@@ -467,7 +462,7 @@ export class Dcss {
 
   startOperation(name: string, args: string[], t: number): OperationRecord {
     const def = this.devices.operations.get(name);
-    if (!def) throw new DcssError('InvalidRequest', `no operation "${name}" (operations: ${[...this.devices.operations.keys()].join(', ') || 'none'})`);
+    if (!def) throw new ApiError('InvalidRequest', `no operation "${name}" (operations: ${[...this.devices.operations.keys()].join(', ') || 'none'})`);
     const c = this.connectionOf(def.dhs, name);
     // DCSS is client 1: its own handles are 1.N.
     const handle = `1.${++this.operationCounter}`;
@@ -480,7 +475,7 @@ export class Dcss {
 
   waitOperation(handle: string, timeoutMs: number): Promise<OperationRecord> {
     const op = this.operations.get(handle);
-    if (!op) throw new DcssError('InvalidRequest', `no operation with handle "${handle}" (handles look like 1.7)`);
+    if (!op) throw new ApiError('InvalidRequest', `no operation with handle "${handle}" (handles look like 1.7)`);
     if (op.completed) return Promise.resolve(op);
     return this.wait(this.operationWaiters, handle, timeoutMs, `${op.operation} ${handle} not completed after ${timeoutMs / 1000} s (${op.updates.length} updates)`);
   }
@@ -606,7 +601,7 @@ export class Dcss {
           if (i >= 0) list.splice(i, 1);
           if (!list.length) map.delete(key);
         }
-        reject(new DcssError('Timeout', timeoutText));
+        reject(new ApiError('Timeout', timeoutText));
       }, timeoutMs);
       const list = map.get(key);
       if (list) list.push(w);

@@ -3,12 +3,13 @@
 // actions are the requests an engineer or a script makes of the DHS under test.
 import { z } from 'zod';
 import type { DeviceInfo } from '../../../shared/api/contract';
-import { deviceInfoOf, ActionError, type AdapterContext, type ProtocolAdapter, type ProtocolCounters } from '../adapter';
+import { deviceInfoOf, type AdapterContext, type ProtocolAdapter, type ProtocolCounters } from '../adapter';
 import type { DcsOptions } from './config';
 import type { DhsConnection } from './connection';
-import { Dcss, DcssError, type OperationRecord } from './dcss';
+import { Dcss, type OperationRecord } from './dcss';
 import type { MotorState } from './devices';
 import { stoh } from './messages';
+import { ApiError } from '../../../shared/api/errors';
 
 /**
  * What a link may add to the context for a listening protocol: the peer's address
@@ -183,19 +184,14 @@ export class DcsSession implements ProtocolAdapter {
 
   async action(actionName: string, rawArgs: unknown): Promise<unknown> {
     if (!Object.prototype.hasOwnProperty.call(ActionSchemas, actionName)) {
-      throw new ActionError('InvalidRequest', `DCS has no action "${actionName}" (actions: ${DCS_ACTIONS.join(', ')})`);
+      throw new ApiError('InvalidRequest', `DCS has no action "${actionName}" (actions: ${DCS_ACTIONS.join(', ')})`);
     }
     const schema = ActionSchemas[actionName as DcsActionName];
     const parsed = schema.safeParse(rawArgs ?? (actionName === 'devices' || actionName === 'abortAll' || actionName === 'operations' ? undefined : {}));
     if (!parsed.success) {
-      throw new ActionError('InvalidRequest', `${actionName}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; ')}`);
+      throw new ApiError('InvalidRequest', `${actionName}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; ')}`);
     }
-    try {
-      return await this.run(actionName as DcsActionName, parsed.data);
-    } catch (e) {
-      if (e instanceof DcssError) throw new ActionError(e.code, e.message);
-      throw e;
-    }
+    return this.run(actionName as DcsActionName, parsed.data);
   }
 
   dispose(): void {
@@ -235,35 +231,35 @@ export class DcsSession implements ProtocolAdapter {
         const hard = a?.hard ?? false;
         let sent = 0;
         for (const s of dcss.servers.values()) if (s.connection?.send(stoh.abortAll(hard))) sent++;
-        if (sent === 0) throw new DcssError('NotConnected', 'no hardware server is connected: nothing to abort');
+        if (sent === 0) throw new ApiError('NotConnected', 'no hardware server is connected: nothing to abort');
         return { hard, hardwareServers: sent };
       }
       case 'setShutter': {
         const sh = d.shutters.get(a.shutter);
-        if (!sh) throw new DcssError('InvalidRequest', `no shutter "${a.shutter}" (shutters: ${[...d.shutters.keys()].join(', ') || 'none'})`);
+        if (!sh) throw new ApiError('InvalidRequest', `no shutter "${a.shutter}" (shutters: ${[...d.shutters.keys()].join(', ') || 'none'})`);
         return dcss.request(sh.dhs, `shutter ${sh.name}`, stoh.setShutterState(sh.hwName, a.open), ms(a.timeoutS, DEFAULT_REPLY_S), `shutter ${sh.name}`);
       }
       case 'readIonChambers': {
         const chambers = (a.chambers as string[]).map((n) => {
           const ic = d.ionChambers.get(n);
-          if (!ic) throw new DcssError('InvalidRequest', `no ion chamber "${n}" (ion chambers: ${[...d.ionChambers.keys()].join(', ') || 'none'})`);
+          if (!ic) throw new ApiError('InvalidRequest', `no ion chamber "${n}" (ion chambers: ${[...d.ionChambers.keys()].join(', ') || 'none'})`);
           return ic;
         });
         const owners = new Set(chambers.map((c) => c.dhs));
-        if (owners.size > 1) throw new DcssError('InvalidRequest', `ion chambers ${a.chambers.join(', ')} belong to different hardware servers (${[...owners].join(', ')}): read them separately`);
+        if (owners.size > 1) throw new ApiError('InvalidRequest', `ion chambers ${a.chambers.join(', ')} belong to different hardware servers (${[...owners].join(', ')}): read them separately`);
         const dhs = chambers[0]!.dhs;
         const waitMs = ms(a.timeoutS, a.time + DEFAULT_REPLY_S);
         return dcss.request(dhs, 'ionChambers', stoh.readIonChambers(a.time, a.repeat, a.chambers), waitMs, `ion chambers ${a.chambers.join(', ')}`);
       }
       case 'getEncoder': case 'setEncoder': {
         const en = d.encoders.get(a.encoder);
-        if (!en) throw new DcssError('InvalidRequest', `no encoder "${a.encoder}" (encoders: ${[...d.encoders.keys()].join(', ') || 'none'})`);
+        if (!en) throw new ApiError('InvalidRequest', `no encoder "${a.encoder}" (encoders: ${[...d.encoders.keys()].join(', ') || 'none'})`);
         const text = action === 'getEncoder' ? stoh.getEncoder(en.name) : stoh.setEncoder(en.name, a.position);
         return dcss.request(en.dhs, `encoder ${en.name}`, text, ms(a.timeoutS, DEFAULT_REPLY_S), `encoder ${en.name}`);
       }
       case 'setString': {
         const st = d.strings.get(a.string);
-        if (!st) throw new DcssError('InvalidRequest', `no string "${a.string}" (strings: ${[...d.strings.keys()].join(', ') || 'none'})`);
+        if (!st) throw new ApiError('InvalidRequest', `no string "${a.string}" (strings: ${[...d.strings.keys()].join(', ') || 'none'})`);
         return dcss.request(st.dhs, `string ${st.name}`, stoh.setString(st.name, a.value), ms(a.timeoutS, DEFAULT_REPLY_S), `string ${st.name}`);
       }
       case 'startOperation': {

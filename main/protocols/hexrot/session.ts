@@ -13,12 +13,13 @@
 // command's record), `putCommand` (legacy).
 import { z } from 'zod';
 import type { DeviceInfo } from '../../../shared/api/contract';
-import { deviceInfoOf, ActionError, type AdapterContext, type ProtocolAdapter, type ProtocolCounters } from '../adapter';
+import { deviceInfoOf, type AdapterContext, type ProtocolAdapter, type ProtocolCounters } from '../adapter';
 import { encodeCommand, encodeLegacyCommand, HexrotDecoder } from './codec';
 import { CommandTracker, type CommandRecord } from './commands';
 import { resolveLayout, stateNames, type CommandJson, type CompiledField, type CompiledLayout, type LayoutJson } from './layout';
 import type { HexrotOptions } from './options';
 import type { ConfigSnapshot, FieldValue } from '../../../shared/api/hexrot';
+import { ApiError } from '../../../shared/api/errors';
 
 const param = z.number({ error: 'Parameters are numbers' }).refine(Number.isFinite, 'Parameters are finite numbers');
 const CommandArgs = z.object({
@@ -41,7 +42,7 @@ const HEADER_TIME_TRUST_S = 60;
 
 function parseArgs<T>(schema: z.ZodType<T>, args: unknown, action: string): T {
   const r = schema.safeParse(args ?? {});
-  if (!r.success) throw new ActionError('InvalidRequest', `${action}: ${r.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; ')}`);
+  if (!r.success) throw new ApiError('InvalidRequest', `${action}: ${r.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; ')}`);
   return r.data;
 }
 
@@ -188,24 +189,24 @@ export class HexrotSession implements ProtocolAdapter {
         return this.tracker.list(a.limit);
       }
       case 'command': {
-        if (this.legacy) throw new ActionError('InvalidRequest', 'command: the legacy generation has no acknowledgements; use putCommand');
+        if (this.legacy) throw new ApiError('InvalidRequest', 'command: the legacy generation has no acknowledgements; use putCommand');
         const a = parseArgs(CommandArgs, args, 'command');
         const cmd = this.findCommand(a, true)!;
-        if (!this.linkUp) throw new ActionError('NotConnected', `command ${cmd.name ?? cmd.code}: not connected to the controller, nothing was sent`);
+        if (!this.linkUp) throw new ApiError('NotConnected', `command ${cmd.name ?? cmd.code}: not connected to the controller, nothing was sent`);
         const record = await this.tracker.run(cmd.code, cmd.name, a.params);
-        if (record.outcome === 'unsent') throw new ActionError('NotConnected', `command ${cmd.name ?? cmd.code}: ${record.reason}`);
+        if (record.outcome === 'unsent') throw new ApiError('NotConnected', `command ${cmd.name ?? cmd.code}: ${record.reason}`);
         return record;
       }
       case 'putCommand': {
-        if (!this.legacy) throw new ActionError('InvalidRequest', 'putCommand is the legacy generation\'s; use command');
+        if (!this.legacy) throw new ApiError('InvalidRequest', 'putCommand is the legacy generation\'s; use command');
         const a = parseArgs(CommandArgs, args, 'putCommand');
         const cmd = this.findCommand(a, true)!;
         const counter = this.putLegacy(cmd.code, a.params);
-        if (counter === null) throw new ActionError('NotConnected', `putCommand ${cmd.name ?? cmd.code}: the command socket is not connected, nothing was sent`);
+        if (counter === null) throw new ApiError('NotConnected', `putCommand ${cmd.name ?? cmd.code}: the command socket is not connected, nothing was sent`);
         return { counter, code: cmd.code, name: cmd.name, params: a.params };
       }
     }
-    throw new ActionError('InvalidRequest', `hexrot has no action "${name}" (known: layout, config, telemetry, nextTelemetry, command, putCommand, history)`);
+    throw new ApiError('InvalidRequest', `hexrot has no action "${name}" (known: layout, config, telemetry, nextTelemetry, command, putCommand, history)`);
   }
 
   dispose(): void {
@@ -287,7 +288,7 @@ export class HexrotSession implements ProtocolAdapter {
       const c = table.find((x) => x.name === a.name);
       if (c) return { code: c.code, name: c.name };
       if (!strict) return null;
-      throw new ActionError('InvalidRequest', `no command "${a.name}" in layout ${this.layout.json.name} (known: ${table.map((x) => x.name).join(', ') || 'none'})`);
+      throw new ApiError('InvalidRequest', `no command "${a.name}" in layout ${this.layout.json.name} (known: ${table.map((x) => x.name).join(', ') || 'none'})`);
     }
     const c = table.find((x) => x.code === a.code);
     return { code: a.code!, name: c?.name ?? null };
@@ -318,7 +319,7 @@ export class HexrotSession implements ProtocolAdapter {
         resolve: () => { clearTimeout(w.timer); this.telemetryWaiters.delete(w); resolve(); },
         timer: setTimeout(() => {
           this.telemetryWaiters.delete(w);
-          reject(new ActionError('Timeout', `nextTelemetry: ${skip} telemetry frame(s) did not arrive within ${timeoutS} s`));
+          reject(new ApiError('Timeout', `nextTelemetry: ${skip} telemetry frame(s) did not arrive within ${timeoutS} s`));
         }, timeoutS * 1000),
       };
       this.telemetryWaiters.add(w);

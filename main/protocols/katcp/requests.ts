@@ -1,17 +1,11 @@
 // Requests in flight and the replies and informs that belong to them. With
 // message ids each request gets its own mid; without them a reply belongs to the
 // oldest request of the same name still waiting, and so do informs of that name.
-import { ActionError } from '../adapter';
 import { encodeMessage, type KatcpMessageView } from './codec';
+import { ApiError } from '../../../shared/api/errors';
+import type { KatcpReply } from '../../../shared/api/katcp';
 
-export interface KatcpReply {
-  name: string;
-  mid: number | null;
-  /** The reply's arguments: `ok`, `fail` or `invalid` first. */
-  reply: string[];
-  informs: string[][];
-  ok: boolean;
-}
+export type { KatcpReply } from '../../../shared/api/katcp';
 
 interface Pending {
   name: string;
@@ -60,11 +54,11 @@ export class RequestTracker {
     try {
       line = encodeMessage('?', name, args, mid);
     } catch (e) {
-      return Promise.reject(new ActionError('InvalidRequest', (e as Error).message));
+      return Promise.reject(new ApiError('InvalidRequest', (e as Error).message));
     }
     return new Promise<KatcpReply>((resolve, reject) => {
       if (!this.write(line)) {
-        reject(new ActionError('NotConnected', `?${name} not sent: ${this.where()} is not connected`));
+        reject(new ApiError('NotConnected', `?${name} not sent: ${this.where()} is not connected`));
         return;
       }
       const key = this.nextKey++;
@@ -72,7 +66,7 @@ export class RequestTracker {
         name, nameBytes: encoder.encode(name), mid, informs: [], resolve, reject,
         timer: setTimeout(() => {
           this.forget(key, p);
-          reject(new ActionError('Timeout', `no !${name}${mid !== null ? `[${mid}]` : ''} reply from ${this.where()} within ${+(timeoutMs / 1000).toFixed(3)} s`));
+          reject(new ApiError('Timeout', `no !${name}${mid !== null ? `[${mid}]` : ''} reply from ${this.where()} within ${+(timeoutMs / 1000).toFixed(3)} s`));
         }, timeoutMs),
       };
       this.pending.set(key, p);
@@ -110,7 +104,7 @@ export class RequestTracker {
   failAll(reason: string): void {
     for (const [key, p] of [...this.pending]) {
       this.forget(key, p);
-      p.reject(new ActionError('OperationFailure', `?${p.name} got no reply: ${reason}`));
+      p.reject(new ApiError('OperationFailure', `?${p.name} got no reply: ${reason}`));
     }
   }
 

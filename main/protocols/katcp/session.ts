@@ -2,15 +2,16 @@
 // flags, lists the sensors, restores every sampling strategy after each
 // (re)connection, keeps the server alive with ?watchdog, and answers the
 // protocol's actions (requests, strategies, sensors, log level).
-import { z } from 'zod';
 import type { DeviceInfo, MarkSeverity } from '../../../shared/api/contract';
-import { deviceInfoOf, ActionError, type AdapterContext, type ProtocolAdapter, type ProtocolCounters } from '../adapter';
+import { deviceInfoOf, type AdapterContext, type ProtocolAdapter, type ProtocolCounters } from '../adapter';
 import { INFORM, KatcpDecoder, REPLY, ascii, encodeMessage, parseTypedRequest, type KatcpMessageView } from './codec';
 import type { KatcpOptions } from './options';
 import { RequestTracker, type KatcpReply } from './requests';
 import { SensorTable, sensorValueText, type KatcpSensor } from './sensors';
-import type { KatcpLogEntry, KatcpSensorRow } from '../../../shared/api/katcp';
-import { SENSOR_STATUSES, STRATEGIES, checkStrategy, paramsFromWire, wireParams, type KatcpStrategy } from './sensor-types';
+import { KatcpActions, type KatcpLogEntry, type KatcpSensorRow } from '../../../shared/api/katcp';
+import type { ActionHandlers } from '../../../shared/api/actions';
+import { SENSOR_STATUSES, checkStrategy, paramsFromWire, wireParams, type KatcpStrategy } from './sensor-types';
+import { ApiError } from '../../../shared/api/errors';
 
 /** How long to wait for #version-connect before taking the server for v4 (no message ids). */
 const VERSION_WAIT_MS = 1000;
@@ -20,20 +21,6 @@ const SENSOR_STATUS = ascii('sensor-status');
 const SENSOR_VALUE = ascii('sensor-value');
 
 export type { KatcpLogEntry, KatcpSensorRow } from '../../../shared/api/katcp';
-
-const RequestArgs = z.object({
-  name: z.string().regex(/^[A-Za-z][A-Za-z0-9-]*$/, 'Request names are a letter then letters, digits or "-"'),
-  args: z.array(z.union([z.string(), z.number()])).max(1000).default([]),
-  timeoutS: z.number().min(0.1).max(600).optional(),
-}).strict();
-const StrategyArgs = z.object({
-  strategy: z.enum(STRATEGIES, { error: `Strategy must be one of ${STRATEGIES.join(', ')}` }),
-  params: z.array(z.union([z.number(), z.string()])).max(3).default([]),
-});
-const SetStrategyArgs = StrategyArgs.extend({ sensor: z.string().min(1) }).strict();
-const SetStrategiesArgs = StrategyArgs.extend({ sensors: z.array(z.string().min(1)).min(1).max(10_000) }).strict();
-const ListSensorsArgs = z.object({ filter: z.string().max(500).optional() }).strict().default({});
-const LogLevelArgs = z.object({ level: z.enum(['off', 'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'all']).optional() }).strict().default({});
 
 type Phase = 'down' | 'version' | 'handshake' | 'ready';
 
@@ -197,47 +184,31 @@ export class KatcpSession implements ProtocolAdapter {
     });
   }
 
-  async action(name: string, args: unknown): Promise<unknown> {
-    switch (name) {
-      case 'request': {
-        const a = parse(RequestArgs, args);
-        const r = await this.request(a.name, a.args.map(String), a.timeoutS);
-        // A refusal is an error, as aiokatcp raises FailReply / InvalidReply: a script cannot take it for a result.
-        if (!r.ok) {
-          const code = r.reply[0] ?? '';
-          const reason = r.reply.slice(1).join(' ');
-          throw new ActionError('OperationFailure', `?${a.name} refused by ${this.where}: !${a.name} ${code}${reason ? ` ${reason}` : ''}`, { code, reason });
-        }
-        return r;
+  readonly actions = {
+    request: async (a) => {
+      const r = await this.request(a.name, a.args.map(String), a.timeoutS);
+      // A refusal is an error, as aiokatcp raises FailReply / InvalidReply: a script cannot take it for a result.
+      if (!r.ok) {
+        const code = r.reply[0] ?? '';
+        const reason = r.reply.slice(1).join(' ');
+        throw new ApiError('OperationFailure', `?${a.name} refused by ${this.where}: !${a.name} ${code}${reason ? ` ${reason}` : ''}`, { device: { code, reason } });
       }
-      case 'setStrategy': {
-        const a = parse(SetStrategyArgs, args);
-        return (await this.setStrategies([a.sensor], a.strategy, a.params))[0];
-      }
-      case 'setStrategies': {
-        const a = parse(SetStrategiesArgs, args);
-        return this.setStrategies(a.sensors, a.strategy, a.params);
-      }
-      case 'listSensors': {
-        const a = parse(ListSensorsArgs, args);
-        return this.sensorRows(a.filter);
-      }
-      case 'logLevel': {
-        const a = parse(LogLevelArgs, args);
-        const r = await this.request('log-level', a.level ? [a.level] : []);
-        if (!r.ok) throw new ActionError('OperationFailure', `?log-level refused by the server: ${r.reply.slice(1).join(' ')}`, { code: r.reply[0] ?? '', reason: r.reply.slice(1).join(' ') });
-        return { level: r.reply[1] ?? null };
-      }
-      case 'help': {
-        const r = await this.request('help', []);
-        return r.informs.map((i) => ({ name: i[0] ?? '', description: i[1] ?? '' }));
-      }
-      case 'logs':
-        return this.logs.slice();
-      default:
-        throw new ActionError('InvalidRequest', `Unknown KATCP action "${name}" (known: request, setStrategy, setStrategies, listSensors, logLevel, help, logs)`);
-    }
-  }
+      return r;
+    },
+    setStrategy: async (a) => (await this.setStrategies([a.sensor], a.strategy, a.params))[0]!,
+    setStrategies: (a) => this.setStrategies(a.sensors, a.strategy, a.params),
+    listSensors: (a) => this.sensorRows(a.filter),
+    logLevel: async (a) => {
+      const r = await this.request('log-level', a.level ? [a.level] : []);
+      if (!r.ok) throw new ApiError('OperationFailure', `?log-level refused by the server: ${r.reply.slice(1).join(' ')}`, { device: { code: r.reply[0] ?? '', reason: r.reply.slice(1).join(' ') } });
+      return { level: r.reply[1] ?? null };
+    },
+    help: async () => {
+      const r = await this.request('help', []);
+      return r.informs.map((i) => ({ name: i[0] ?? '', description: i[1] ?? '' }));
+    },
+    logs: () => this.logs.slice(),
+  } satisfies ActionHandlers<typeof KatcpActions>;
 
   dispose(): void {
     this.linkUp = false;
@@ -491,14 +462,14 @@ export class KatcpSession implements ProtocolAdapter {
   /** Sets one strategy on several sensors: one bulk request when the server has flag B, else one request each. */
   private async setStrategies(names: string[], strategy: KatcpStrategy, rawParams: readonly (string | number)[]):
     Promise<{ sensor: string; ok: boolean; strategy: KatcpStrategy; params: number[]; reason?: string }[]> {
-    if (this.phase !== 'ready') throw new ActionError('NotConnected', `${this.where} is not connected (or its sensors are not listed yet)`);
+    if (this.phase !== 'ready') throw new ApiError('NotConnected', `${this.where} is not connected (or its sensors are not listed yet)`);
     const sensors: KatcpSensor[] = [];
     let params: number[] = [];
     for (const name of names) {
       const s = this.table.get(name);
-      if (!s) throw new ActionError('InvalidRequest', `no sensor "${name}" on this server (see listSensors)`);
+      if (!s) throw new ApiError('InvalidRequest', `no sensor "${name}" on this server (see listSensors)`);
       const check = checkStrategy(strategy, rawParams, s.type, this.major);
-      if (!check.ok) throw new ActionError('InvalidRequest', `sensor ${name}: ${check.reason}`);
+      if (!check.ok) throw new ApiError('InvalidRequest', `sensor ${name}: ${check.reason}`);
       params = check.params;
       sensors.push(s);
     }
@@ -519,7 +490,7 @@ export class KatcpSession implements ProtocolAdapter {
     }
     const out = [];
     for (const s of sensors) out.push(apply(s, await this.request('sensor-sampling', [s.name, strategy, ...wire])));
-    if (sensors.length === 1 && !out[0]!.ok) throw new ActionError('OperationFailure', `?sensor-sampling ${sensors[0]!.name} ${strategy} refused by the server: ${out[0]!.reason}`);
+    if (sensors.length === 1 && !out[0]!.ok) throw new ApiError('OperationFailure', `?sensor-sampling ${sensors[0]!.name} ${strategy} refused by the server: ${out[0]!.reason}`);
     return out;
   }
 
@@ -531,7 +502,7 @@ export class KatcpSession implements ProtocolAdapter {
         try {
           re = new RegExp(filter.slice(1, -1), 'i');
         } catch (e) {
-          throw new ActionError('InvalidRequest', `filter ${filter} is not a regular expression: ${(e as Error).message}`);
+          throw new ApiError('InvalidRequest', `filter ${filter} is not a regular expression: ${(e as Error).message}`);
         }
         test = (n) => re.test(n);
       } else {
@@ -590,10 +561,4 @@ export class KatcpSession implements ProtocolAdapter {
     this.watchdogTimer = null;
     this.retryTimer = null;
   }
-}
-
-function parse<T>(schema: z.ZodType<T>, args: unknown): T {
-  const r = schema.safeParse(args ?? {});
-  if (!r.success) throw new ActionError('InvalidRequest', r.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; '));
-  return r.data;
 }

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Acquisition } from '../../../shared/api/capture';
-import { storeName, writeAcquisitionFile } from '../../datalog/acquisition-files';
+import { storeName, writeAcquisitionFile } from '../../files/acquisition-files';
 
 export interface ScrutinyAcquisition {
   sessionId: string;

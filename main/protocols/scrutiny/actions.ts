@@ -3,7 +3,6 @@
 // zod, and a request the device would refuse (writes disabled, a forbidden or
 // read-only region, too many signals) is refused here, before anything is sent.
 import { z } from 'zod';
-import { ActionError } from '../adapter';
 import {
   crc32, DataLogControl, decodeValue, DeviceResponseError, DL_CONDITION_OPERANDS, DL_CONDITIONS, encodeDlConfig,
   encodeValue, fromHex, isNumericType, requests, responses, toHex, TypeKind, typeFromName, typeName,
@@ -12,12 +11,13 @@ import {
 import { RequestCancelled, RequestTimeout } from './requester';
 import type { DeviceDescription, ScrutinySession } from './session';
 import { readFile } from 'node:fs/promises';
-import { insideDataFolder } from '../../record/data-folder';
+import { insideDataFolder } from '../../files/data-folder';
 import { parseSfd, SfdError, type SfdAlias, type SfdVariable } from './sfd';
 import { installSfd, listInstalledSfd, uninstallSfd } from './sfd-store';
 import { storeAcquisition } from './acquisition-store';
 import { bitFieldRange, checkWriteValue, snapToInteger, typeRange } from './write-value';
 import type { WatchedVariable } from './watch';
+import { ApiError } from '../../../shared/api/errors';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const address = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -125,20 +125,20 @@ export class ScrutinyActions {
 
   async run(name: string, raw: unknown): Promise<unknown> {
     if (!(name in Schemas)) {
-      throw new ActionError('InvalidRequest', `scrutiny has no action "${name}" (known: ${Object.keys(Schemas).join(', ')})`);
+      throw new ApiError('InvalidRequest', `scrutiny has no action "${name}" (known: ${Object.keys(Schemas).join(', ')})`);
     }
     const parsed = Schemas[name as ActionName].safeParse(raw ?? {});
     if (!parsed.success) {
-      throw new ActionError('InvalidRequest', `${name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; ')}`);
+      throw new ApiError('InvalidRequest', `${name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; ')}`);
     }
     if (name === 'loadSfd') return this.loadSfd(parsed.data as z.output<typeof Schemas.loadSfd>);
     if (name === 'installSfd' || name === 'listInstalledSfd' || name === 'uninstallSfd' || name === 'watchValues' || name === 'dlProgress') {
       try {
         return await (this[name] as (a: unknown) => Promise<unknown>).call(this, parsed.data);
       } catch (e) {
-        if (e instanceof SfdError) throw new ActionError('InvalidRequest', e.message);
-        if (e instanceof ActionError) throw e;
-        throw new ActionError('OperationFailure', (e as Error).message);
+        if (e instanceof SfdError) throw new ApiError('InvalidRequest', e.message);
+        if (e instanceof ApiError) throw e;
+        throw new ApiError('OperationFailure', (e as Error).message);
       }
     }
     if (name === 'sfdInfo' || name === 'listVariables') {
@@ -148,11 +148,11 @@ export class ScrutinyActions {
     try {
       return await (this[name as ActionName] as (d: DeviceDescription, a: unknown) => Promise<unknown>).call(this, dev, parsed.data);
     } catch (e) {
-      if (e instanceof ActionError) throw e;
-      if (e instanceof DeviceResponseError) throw new ActionError('OperationFailure', e.message);
-      if (e instanceof RequestTimeout) throw new ActionError('Timeout', e.message);
-      if (e instanceof RequestCancelled) throw new ActionError('NotConnected', `request cancelled: ${e.message}`);
-      throw new ActionError('OperationFailure', (e as Error).message);
+      if (e instanceof ApiError) throw e;
+      if (e instanceof DeviceResponseError) throw new ApiError('OperationFailure', e.message);
+      if (e instanceof RequestTimeout) throw new ApiError('Timeout', e.message);
+      if (e instanceof RequestCancelled) throw new ApiError('NotConnected', `request cancelled: ${e.message}`);
+      throw new ApiError('OperationFailure', (e as Error).message);
     }
   }
 
@@ -160,15 +160,15 @@ export class ScrutinyActions {
 
   private refuseRead(d: DeviceDescription, start: number, length: number): void {
     for (const r of d.forbiddenRegions) {
-      if (touches(start, length, r)) throw new ActionError('InvalidRequest', `${hexAddr(start)}+${length} touches the forbidden region ${hexAddr(r.start)}..${hexAddr(r.end)}: not sent`);
+      if (touches(start, length, r)) throw new ApiError('InvalidRequest', `${hexAddr(start)}+${length} touches the forbidden region ${hexAddr(r.start)}..${hexAddr(r.end)}: not sent`);
     }
   }
 
   private refuseWrite(d: DeviceDescription, start: number, length: number): void {
-    if (!d.features.memoryWrite) throw new ActionError('InvalidRequest', 'the device does not allow memory writes (SupportedFeatures bit 7 is clear): not sent');
+    if (!d.features.memoryWrite) throw new ApiError('InvalidRequest', 'the device does not allow memory writes (SupportedFeatures bit 7 is clear): not sent');
     this.refuseRead(d, start, length);
     for (const r of d.readonlyRegions) {
-      if (touches(start, length, r)) throw new ActionError('InvalidRequest', `${hexAddr(start)}+${length} touches the read-only region ${hexAddr(r.start)}..${hexAddr(r.end)}: not sent`);
+      if (touches(start, length, r)) throw new ApiError('InvalidRequest', `${hexAddr(start)}+${length} touches the read-only region ${hexAddr(r.start)}..${hexAddr(r.end)}: not sent`);
     }
   }
 
@@ -176,7 +176,7 @@ export class ScrutinyActions {
     this.refuseRead(d, a.address, a.length);
     const as = d.params.addressSize;
     const chunk = Math.min(d.params.txBufferSize - as - 2, 0xffff);
-    if (chunk <= 0) throw new ActionError('OperationFailure', `the device's ${d.params.txBufferSize}-byte response buffer cannot hold any memory`);
+    if (chunk <= 0) throw new ApiError('OperationFailure', `the device's ${d.params.txBufferSize}-byte response buffer cannot hold any memory`);
     const out = new Uint8Array(a.length);
     for (let at = 0; at < a.length; at += chunk) {
       const block = { address: a.address + at, length: Math.min(chunk, a.length - at) };
@@ -191,7 +191,7 @@ export class ScrutinyActions {
     const as = d.params.addressSize;
     const room = d.params.rxBufferSize - as - 2;
     const chunk = Math.min(mask ? Math.floor(room / 2) : room, 0xffff);
-    if (chunk <= 0) throw new ActionError('OperationFailure', `the device's ${d.params.rxBufferSize}-byte receive buffer cannot hold a write`);
+    if (chunk <= 0) throw new ApiError('OperationFailure', `the device's ${d.params.rxBufferSize}-byte receive buffer cannot hold a write`);
     for (let at = 0; at < data.length; at += chunk) {
       const block = { address: address + at, data: data.subarray(at, at + chunk), mask: mask?.subarray(at, at + chunk) };
       const frame = requests.writeMemory([block], as, mask !== null);
@@ -201,9 +201,9 @@ export class ScrutinyActions {
 
   private async writeMemory(d: DeviceDescription, a: z.output<typeof Schemas.writeMemory>) {
     const data = fromHex(a.hexData)!;
-    if (data.length === 0) throw new ActionError('InvalidRequest', 'hexData is empty: nothing to write');
+    if (data.length === 0) throw new ApiError('InvalidRequest', 'hexData is empty: nothing to write');
     const mask = a.maskHex !== undefined ? fromHex(a.maskHex)! : null;
-    if (mask && mask.length !== data.length) throw new ActionError('InvalidRequest', `maskHex has ${mask.length} bytes where hexData has ${data.length}`);
+    if (mask && mask.length !== data.length) throw new ApiError('InvalidRequest', `maskHex has ${mask.length} bytes where hexData has ${data.length}`);
     await this.writeBlocks(d, a.address, data, mask);
     return { address: a.address, length: data.length };
   }
@@ -217,7 +217,7 @@ export class ScrutinyActions {
     let written: number;
     if (a.bitSize !== undefined) {
       const offset = a.bitOffset ?? 0;
-      if (offset + a.bitSize > size * 8) throw new ActionError('InvalidRequest', `bits ${offset}..${offset + a.bitSize - 1} do not fit a ${a.type}`);
+      if (offset + a.bitSize > size * 8) throw new ApiError('InvalidRequest', `bits ${offset}..${offset + a.bitSize - 1} do not fit a ${a.type}`);
       written = checkWriteValue(given, bitFieldRange(a.bitSize), a.saturate);
       const unsigned = (TypeKind.uint << 4) | (type & 0x0f);
       const mask = new Uint8Array(size);
@@ -241,7 +241,7 @@ export class ScrutinyActions {
   private async readRpv(d: DeviceDescription, a: z.output<typeof Schemas.readRpv>) {
     const ids = a.ids ?? d.rpvs.map((r) => r.id);
     for (const id of ids) {
-      if (this.s.rpvType(id) < 0) throw new ActionError('InvalidRequest', `the device has no RPV 0x${id.toString(16)}`);
+      if (this.s.rpvType(id) < 0) throw new ApiError('InvalidRequest', `the device has no RPV 0x${id.toString(16)}`);
     }
     const values: { id: number; name: string; type: string; value: number }[] = [];
     let batch: number[] = [];
@@ -252,7 +252,7 @@ export class ScrutinyActions {
       const err = walkRpvValues(payload, (id) => this.s.rpvType(id), (id, value) => {
         values.push({ id, name: `/rpv/x${id.toString(16).toUpperCase().padStart(4, '0')}`, type: typeName(this.s.rpvType(id)), value });
       });
-      if (err) throw new ActionError('OperationFailure', err);
+      if (err) throw new ApiError('OperationFailure', err);
       batch = [];
       resp = 0;
     };
@@ -267,14 +267,14 @@ export class ScrutinyActions {
   }
 
   private async writeRpv(d: DeviceDescription, a: z.output<typeof Schemas.writeRpv>) {
-    if (!d.features.memoryWrite) throw new ActionError('InvalidRequest', 'the device does not allow writes (SupportedFeatures bit 7 is clear): not sent');
+    if (!d.features.memoryWrite) throw new ApiError('InvalidRequest', 'the device does not allow writes (SupportedFeatures bit 7 is clear): not sent');
     const type = this.s.rpvType(a.id);
-    if (type < 0) throw new ActionError('InvalidRequest', `the device has no RPV 0x${a.id.toString(16)}`);
-    if (!isNumericType(type)) throw new ActionError('InvalidRequest', `RPV 0x${a.id.toString(16)} is a ${typeName(type)}: not writable as a number`);
+    if (type < 0) throw new ApiError('InvalidRequest', `the device has no RPV 0x${a.id.toString(16)}`);
+    if (!isNumericType(type)) throw new ApiError('InvalidRequest', `RPV 0x${a.id.toString(16)} is a ${typeName(type)}: not writable as a number`);
     const value = checkWriteValue(typeof a.value === 'boolean' ? (a.value ? 1 : 0) : a.value, typeRange(type), a.saturate);
     const got = this.s.parsed(responses.writeRpv(await this.s.request(requests.writeRpv([{ id: a.id, type, value }]))));
     if (got.length !== 1 || got[0]!.id !== a.id || got[0]!.size !== typeSize(type)) {
-      throw new ActionError('OperationFailure', `WriteRPV response ${JSON.stringify(got)} (expected id 0x${a.id.toString(16)} size ${typeSize(type)})`);
+      throw new ApiError('OperationFailure', `WriteRPV response ${JSON.stringify(got)} (expected id 0x${a.id.toString(16)} size ${typeSize(type)})`);
     }
     return { id: a.id, type: typeName(type), written: value };
   }
@@ -288,7 +288,7 @@ export class ScrutinyActions {
       const type = typeFromName(v.type)!;
       this.refuseRead(d, v.address, typeSize(type));
       if (v.bitSize !== undefined && (v.bitOffset ?? 0) + v.bitSize > typeSize(type) * 8) {
-        throw new ActionError('InvalidRequest', `${v.path}: bits ${v.bitOffset ?? 0}..${(v.bitOffset ?? 0) + v.bitSize - 1} do not fit a ${v.type}`);
+        throw new ApiError('InvalidRequest', `${v.path}: bits ${v.bitOffset ?? 0}..${(v.bitOffset ?? 0) + v.bitSize - 1} do not fit a ${v.type}`);
       }
       const w: WatchedVariable = {
         path: v.path,
@@ -314,7 +314,7 @@ export class ScrutinyActions {
     } catch (e) {
       this.s.watched = before;
       this.s.replan();
-      throw new ActionError('InvalidRequest', (e as Error).message);
+      throw new ApiError('InvalidRequest', (e as Error).message);
     }
     return { watched: this.s.watched.length, signals: added };
   }
@@ -338,9 +338,9 @@ export class ScrutinyActions {
   // ---------------------------------------------------------------- user command
 
   private async userCommand(d: DeviceDescription, a: z.output<typeof Schemas.userCommand>) {
-    if (!d.features.userCommand) throw new ActionError('InvalidRequest', 'the device does not support user commands (SupportedFeatures bit 5 is clear): not sent');
+    if (!d.features.userCommand) throw new ApiError('InvalidRequest', 'the device does not support user commands (SupportedFeatures bit 5 is clear): not sent');
     const data = fromHex(a.hexData)!;
-    if (data.length > d.params.rxBufferSize) throw new ActionError('InvalidRequest', `${data.length} bytes exceed the device's ${d.params.rxBufferSize}-byte receive buffer`);
+    if (data.length > d.params.rxBufferSize) throw new ApiError('InvalidRequest', `${data.length} bytes exceed the device's ${d.params.rxBufferSize}-byte receive buffer`);
     const reply = await this.s.request(requests.userCommand(a.subfunction, data));
     return { subfunction: a.subfunction, hexData: toHex(reply) };
   }
@@ -348,23 +348,23 @@ export class ScrutinyActions {
   // ---------------------------------------------------------------- datalogging
 
   private requireDatalogging(d: DeviceDescription) {
-    if (!d.features.datalogging || !d.datalogSetup) throw new ActionError('InvalidRequest', 'the device does not support datalogging (SupportedFeatures bit 6 is clear)');
+    if (!d.features.datalogging || !d.datalogSetup) throw new ApiError('InvalidRequest', 'the device does not support datalogging (SupportedFeatures bit 6 is clear)');
     return d.datalogSetup;
   }
 
   private async dlConfigure(d: DeviceDescription, a: z.output<typeof Schemas.dlConfigure>) {
     const setup = this.requireDatalogging(d);
     const loop = d.loops.find((l) => l.id === a.loopId);
-    if (!loop) throw new ActionError('InvalidRequest', `the device has no loop ${a.loopId} (loops: ${d.loops.map((l) => `${l.id} ${l.name}`).join(', ')})`);
-    if (!loop.dataloggingAllowed) throw new ActionError('InvalidRequest', `loop ${loop.id} "${loop.name}" does not allow datalogging`);
-    if (a.signals.length > setup.maxSignals) throw new ActionError('InvalidRequest', `${a.signals.length} signals: the device logs at most ${setup.maxSignals}`);
+    if (!loop) throw new ApiError('InvalidRequest', `the device has no loop ${a.loopId} (loops: ${d.loops.map((l) => `${l.id} ${l.name}`).join(', ')})`);
+    if (!loop.dataloggingAllowed) throw new ApiError('InvalidRequest', `loop ${loop.id} "${loop.name}" does not allow datalogging`);
+    if (a.signals.length > setup.maxSignals) throw new ApiError('InvalidRequest', `${a.signals.length} signals: the device logs at most ${setup.maxSignals}`);
     const need = DL_CONDITION_OPERANDS[a.condition];
-    if (a.operands.length !== need) throw new ActionError('InvalidRequest', `condition ${a.condition} takes ${need} operand(s), got ${a.operands.length}`);
+    if (a.operands.length !== need) throw new ApiError('InvalidRequest', `condition ${a.condition} takes ${need} operand(s), got ${a.operands.length}`);
     const little = this.s.options.memoryEndianness === 'little';
     const operands: DlOperand[] = a.operands.map((o) => {
       if (o.kind === 'literal') return o;
       if (o.kind === 'rpv') {
-        if (this.s.rpvType(o.id) < 0) throw new ActionError('InvalidRequest', `the device has no RPV 0x${o.id.toString(16)}`);
+        if (this.s.rpvType(o.id) < 0) throw new ApiError('InvalidRequest', `the device has no RPV 0x${o.id.toString(16)}`);
         return o;
       }
       const type = typeFromName(o.type)!;
@@ -382,7 +382,7 @@ export class ScrutinyActions {
         plan.push({ name: sg.name ?? `${hexAddr(sg.address)}:${sg.type}`, kind: 'memory', size, type, little });
       } else if (sg.kind === 'rpv') {
         const type = this.s.rpvType(sg.id);
-        if (type < 0) throw new ActionError('InvalidRequest', `signal ${i}: the device has no RPV 0x${sg.id.toString(16)}`);
+        if (type < 0) throw new ApiError('InvalidRequest', `signal ${i}: the device has no RPV 0x${sg.id.toString(16)}`);
         signals.push({ kind: 'rpv', id: sg.id });
         plan.push({ name: sg.name ?? `/rpv/x${sg.id.toString(16).toUpperCase().padStart(4, '0')}`, kind: 'rpv', size: typeSize(type), type, little: false });
       } else {
@@ -391,7 +391,7 @@ export class ScrutinyActions {
       }
     }
     const entrySize = plan.reduce((n, p) => n + p.size, 0);
-    if (entrySize > setup.bufferSize) throw new ActionError('InvalidRequest', `one entry of ${entrySize} bytes exceeds the ${setup.bufferSize}-byte datalogging buffer`);
+    if (entrySize > setup.bufferSize) throw new ApiError('InvalidRequest', `one entry of ${entrySize} bytes exceeds the ${setup.bufferSize}-byte datalogging buffer`);
     this.configCounter = (this.configCounter + 1) & 0xffff;
     const config: DlConfig = {
       loopId: a.loopId, configId: this.configCounter, decimation: a.decimation, probeLocation: a.probeLocation,
@@ -399,7 +399,7 @@ export class ScrutinyActions {
       holdTime100ns: Math.round(a.holdTimeS * 1e7), operands, signals,
     };
     const payload = encodeDlConfig(config, d.params.addressSize);
-    if (payload.length > d.params.rxBufferSize) throw new ActionError('InvalidRequest', `the configuration takes ${payload.length} bytes, more than the device's ${d.params.rxBufferSize}-byte receive buffer`);
+    if (payload.length > d.params.rxBufferSize) throw new ApiError('InvalidRequest', `the configuration takes ${payload.length} bytes, more than the device's ${d.params.rxBufferSize}-byte receive buffer`);
     await this.s.request(requests.datalog(DataLogControl.Configure, payload));
     this.dlPlan = { config, signals: plan, entrySize, timestep: loop.timestep100ns !== null ? loop.timestep100ns * 1e-7 * a.decimation : null, condition: a.condition, loopName: loop.name };
     await this.s.pollDlStatus();
@@ -445,7 +445,7 @@ export class ScrutinyActions {
     for (;;) {
       const st = await this.dlStatus(d);
       if (st.state === 'completed' || st.state === 'error') return st;
-      if (performance.now() > until) throw new ActionError('Timeout', `acquisition not completed after ${a.timeoutS} s (state ${st.state})`);
+      if (performance.now() > until) throw new ApiError('Timeout', `acquisition not completed after ${a.timeoutS} s (state ${st.state})`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -453,37 +453,37 @@ export class ScrutinyActions {
   private async dlRead(d: DeviceDescription) {
     this.requireDatalogging(d);
     const plan = this.dlPlan;
-    if (!plan) throw new ActionError('InvalidRequest', 'no acquisition configured from this session: run dlConfigure first');
+    if (!plan) throw new ApiError('InvalidRequest', 'no acquisition configured from this session: run dlConfigure first');
     const meta = this.s.parsed(responses.acquisitionMetadata(await this.s.request(requests.datalog(DataLogControl.GetAcquisitionMetadata))));
     if (meta.configId !== plan.config.configId) {
-      throw new ActionError('OperationFailure', `the device holds an acquisition of configuration ${meta.configId}, not ${plan.config.configId} as configured here`);
+      throw new ApiError('OperationFailure', `the device holds an acquisition of configuration ${meta.configId}, not ${plan.config.configId} as configured here`);
     }
     const data = new Uint8Array(meta.dataSize);
     let got = 0;
     let expectedCounter: number | null = null;
-    let crcOk = false;
+    let crcOk: boolean;
     this.s.download = { received: 0, total: meta.dataSize };
     this.s.followDatalogger();
     try {
       for (let chunk = 0; ; chunk++) {
-        if (chunk > meta.dataSize + 1) throw new ActionError('OperationFailure', 'ReadAcquisition never finished');
+        if (chunk > meta.dataSize + 1) throw new ApiError('OperationFailure', 'ReadAcquisition never finished');
         const c = this.s.parsed(responses.acquisitionChunk(await this.s.request(requests.datalog(DataLogControl.ReadAcquisition))));
-        if (c.acquisitionId !== meta.acquisitionId) throw new ActionError('OperationFailure', `ReadAcquisition chunk of acquisition ${c.acquisitionId} (expected ${meta.acquisitionId})`);
+        if (c.acquisitionId !== meta.acquisitionId) throw new ApiError('OperationFailure', `ReadAcquisition chunk of acquisition ${c.acquisitionId} (expected ${meta.acquisitionId})`);
         if (expectedCounter !== null && c.rollingCounter !== expectedCounter) {
-          throw new ActionError('OperationFailure', `ReadAcquisition chunk with rolling counter ${c.rollingCounter} (expected ${expectedCounter}): a chunk was lost`);
+          throw new ApiError('OperationFailure', `ReadAcquisition chunk with rolling counter ${c.rollingCounter} (expected ${expectedCounter}): a chunk was lost`);
         }
         expectedCounter = (c.rollingCounter + 1) & 0xff;
         const body = c.finished ? c.data.subarray(0, Math.max(0, c.data.length - 4)) : c.data;
-        if (got + body.length > data.length) throw new ActionError('OperationFailure', `ReadAcquisition sent more than the ${meta.dataSize} bytes announced`);
+        if (got + body.length > data.length) throw new ApiError('OperationFailure', `ReadAcquisition sent more than the ${meta.dataSize} bytes announced`);
         data.set(body, got);
         got += body.length;
         this.s.download = { received: got, total: meta.dataSize };
         if (c.finished) {
-          if (c.data.length < 4) throw new ActionError('OperationFailure', 'the last ReadAcquisition chunk has no CRC');
+          if (c.data.length < 4) throw new ApiError('OperationFailure', 'the last ReadAcquisition chunk has no CRC');
           const t = c.data.length - 4;
           const want = ((c.data[t]! << 24) | (c.data[t + 1]! << 16) | (c.data[t + 2]! << 8) | c.data[t + 3]!) >>> 0;
           const have = crc32(data, 0, got);
-          if (want !== have) throw new ActionError('OperationFailure', `acquisition CRC 0x${want.toString(16).padStart(8, '0')} does not match the data received (0x${have.toString(16).padStart(8, '0')}): download rejected`);
+          if (want !== have) throw new ApiError('OperationFailure', `acquisition CRC 0x${want.toString(16).padStart(8, '0')} does not match the data received (0x${have.toString(16).padStart(8, '0')}): download rejected`);
           crcOk = true;
           break;
         }
@@ -491,7 +491,7 @@ export class ScrutinyActions {
     } finally {
       this.s.download = null;
     }
-    if (got !== meta.dataSize) throw new ActionError('OperationFailure', `ReadAcquisition delivered ${got} bytes (${meta.dataSize} announced)`);
+    if (got !== meta.dataSize) throw new ApiError('OperationFailure', `ReadAcquisition delivered ${got} bytes (${meta.dataSize} announced)`);
     const n = Math.floor(got / plan.entrySize);
     const series = plan.signals.map((p) => ({ name: p.name, kind: p.kind, values: new Array<number>(n) }));
     const timeIdx = plan.signals.findIndex((p) => p.kind === 'time');
@@ -545,11 +545,11 @@ export class ScrutinyActions {
     let bytes: Uint8Array;
     if (a.path !== undefined) {
       const inside = insideDataFolder(this.s.ctx.userDataDir ?? null, a.path, 'SFD path');
-      if ('refused' in inside) throw new ActionError('InvalidRequest', inside.refused);
+      if ('refused' in inside) throw new ApiError('InvalidRequest', inside.refused);
       try {
         bytes = await readFile(inside.path);
       } catch (e) {
-        throw new ActionError('InvalidRequest', `cannot read ${a.path}: ${(e as Error).message}`);
+        throw new ApiError('InvalidRequest', `cannot read ${a.path}: ${(e as Error).message}`);
       }
     } else {
       bytes = Buffer.from(a.base64!, 'base64');
@@ -559,14 +559,14 @@ export class ScrutinyActions {
       const warning = this.s.loadSfd(sfd);
       return { firmwareId: sfd.firmwareId, variables: sfd.variables.size, aliases: sfd.aliases.size, metadata: sfd.metadata, warning };
     } catch (e) {
-      if (e instanceof SfdError) throw new ActionError('InvalidRequest', e.message);
+      if (e instanceof SfdError) throw new ApiError('InvalidRequest', e.message);
       throw e;
     }
   }
 
   private requireSfd() {
     const sfd = this.s.sfd;
-    if (!sfd) throw new ActionError('InvalidRequest', 'no firmware description loaded: run loadSfd with the .sfd of this firmware');
+    if (!sfd) throw new ApiError('InvalidRequest', 'no firmware description loaded: run loadSfd with the .sfd of this firmware');
     return sfd;
   }
 
@@ -602,7 +602,7 @@ export class ScrutinyActions {
     if (v.address !== null) return v.address;
     const sfd = this.requireSfd();
     const ptr = sfd.variables.get(v.pointer!.path);
-    if (!ptr || ptr.address === null) throw new ActionError('InvalidRequest', `${v.path}: its pointer ${v.pointer!.path} is not in the description`);
+    if (!ptr || ptr.address === null) throw new ApiError('InvalidRequest', `${v.path}: its pointer ${v.pointer!.path} is not in the description`);
     const size = typeSize(ptr.type);
     const r = await this.readMemory(d, { address: ptr.address, length: size });
     const value = decodeValue(fromHex(r.hexData)!, 0, ptr.type, sfd.endianness === 'little');
@@ -620,7 +620,7 @@ export class ScrutinyActions {
     }
     const v = sfd?.variables.get(path);
     if (v) return { v };
-    throw new ActionError('InvalidRequest', sfd ? `${path} is neither a variable, an alias nor an RPV path of ${sfd.fileName}` : `${path}: no firmware description loaded (RPVs are /rpv/xNNNN)`);
+    throw new ApiError('InvalidRequest', sfd ? `${path} is neither a variable, an alias nor an RPV path of ${sfd.fileName}` : `${path}: no firmware description loaded (RPVs are /rpv/xNNNN)`);
   }
 
   private async watchPaths(d: DeviceDescription, a: z.output<typeof Schemas.watchPaths>) {
@@ -634,7 +634,7 @@ export class ScrutinyActions {
       const r = this.resolve(path);
       if (r.rpv !== undefined) {
         const entry = d.rpvs.find((x) => x.id === r.rpv);
-        if (!entry) throw new ActionError('InvalidRequest', `the device has no RPV ${path}`);
+        if (!entry) throw new ApiError('InvalidRequest', `the device has no RPV ${path}`);
         if (r.alias) {
           // An alias of an RPV: its own signal, sampled (scaled) each time the RPV is polled.
           const signalId = this.s.ctx.signal(path);
@@ -725,7 +725,7 @@ export class ScrutinyActions {
       else if (text !== '' && Number.isFinite(Number(text))) value = Number(text);
       else {
         const names = r.v?.enum ? ` or one of ${Object.keys(r.v.enum.values).join(', ')}` : '';
-        throw new ActionError('InvalidRequest', `${a.path}: "${text}" is not a number, hex (0x..) or boolean${names}`);
+        throw new ApiError('InvalidRequest', `${a.path}: "${text}" is not a number, hex (0x..) or boolean${names}`);
       }
     }
     let raw = value;
@@ -743,8 +743,8 @@ export class ScrutinyActions {
     if (r.alias && kind !== TypeKind.float) raw = snapToInteger(raw);
     const named = (e: unknown) => {
       // The refusal names what was written to: "/alias/speed: 12.5 gives the raw value 125.5: 125.5 is not a whole number ...".
-      if (e instanceof ActionError && e.code === 'InvalidRequest') {
-        throw new ActionError('InvalidRequest', `${a.path}: ${raw !== value ? `${value} gives the raw value ${raw}: ` : ''}${e.message}`);
+      if (e instanceof ApiError && e.code === 'InvalidRequest') {
+        throw new ApiError('InvalidRequest', `${a.path}: ${raw !== value ? `${value} gives the raw value ${raw}: ` : ''}${e.message}`);
       }
       throw e;
     };

@@ -2,7 +2,7 @@
 // the reference server's order, heartbeats, lost-session detection and reconnect,
 // then RPV polling and watched memory variables into the telemetry store.
 import type { DataloggingInfo, DeviceInfo } from '../../../shared/api/contract';
-import { ActionError, type AdapterContext, type ProtocolAdapter, type ProtocolCounters } from '../adapter';
+import { type AdapterContext, type ProtocolAdapter, type ProtocolCounters } from '../adapter';
 import {
   Cmd, CommControl, commandName, DataLogControl, DeviceResponseError, encodeRequest, FrameDecoder, GetInfo, requests, responses,
   ResponseCode, typeName, walkRpvValues,
@@ -17,6 +17,7 @@ import { EMU_FIRMWARE_ID } from './emulator-memory';
 import { parseSfd, type FirmwareDescription } from './sfd';
 import { readInstalledSfd } from './sfd-store';
 import { decodeReadResponse, planReads, type ReadRequestPlan, type WatchedVariable } from './watch';
+import { ApiError } from '../../../shared/api/errors';
 
 const DISCOVER_TIMEOUT_MS = 300;
 const RETRY_DELAY_MS = 300;
@@ -112,7 +113,7 @@ export class ScrutinySession implements ProtocolAdapter {
   dlState: number | null = null;
   dlCompletion: number | null = null;
   private dlTimer: ReturnType<typeof setTimeout> | null = null;
-  private readonly actions: ScrutinyActions;
+  private readonly requestsTable: ScrutinyActions;
 
   constructor(readonly ctx: AdapterContext, readonly options: ScrutinyOptions) {
     this.decoder = new FrameDecoder(
@@ -132,7 +133,7 @@ export class ScrutinySession implements ProtocolAdapter {
         }
       },
     });
-    this.actions = new ScrutinyActions(this);
+    this.requestsTable = new ScrutinyActions(this);
   }
 
   // ---------------------------------------------------------------- ProtocolAdapter
@@ -231,7 +232,7 @@ export class ScrutinySession implements ProtocolAdapter {
   }
 
   action(name: string, args: unknown): Promise<unknown> {
-    return this.actions.run(name, args);
+    return this.requestsTable.run(name, args);
   }
 
   datalogging(): DataloggingInfo {
@@ -420,7 +421,7 @@ export class ScrutinySession implements ProtocolAdapter {
     this.schedulePoll(0);
     if (features.datalogging) this.startDlStatusPoll(gen);
     if (this.options.watchPaths.length > 0 && this.watched.length === 0) {
-      this.actions.run('watchPaths', { paths: this.options.watchPaths }).catch((e: Error) => {
+      this.requestsTable.run('watchPaths', { paths: this.options.watchPaths }).catch((e: Error) => {
         this.errorText = `watching ${this.options.watchPaths.join(', ')}: ${e.message}`;
       });
     }
@@ -735,7 +736,7 @@ export class ScrutinySession implements ProtocolAdapter {
 
   requireDevice(): DeviceDescription {
     if (!this.device) {
-      throw new ActionError('NotConnected', this.lastDevice
+      throw new ApiError('NotConnected', this.lastDevice
         ? `the scrutiny session with "${this.lastDevice.discover.displayName}" is being re-established: ${this.lastError ?? 'reconnecting'}`
         : `no scrutiny device connected yet: ${this.lastError ?? 'waiting for an answer to Discover'}`);
     }

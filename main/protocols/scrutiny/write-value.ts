@@ -3,8 +3,8 @@
 // fraction) is refused here, before anything is sent. Wrapping it (300 becoming 44 in
 // a uint8) or rounding it would write a setpoint nobody asked for. Saturating, as the
 // Python server does silently, happens only when the caller asks for it.
-import { ActionError } from '../adapter';
 import { TypeKind, typeName, typeSize } from './codec';
+import { ApiError } from '../../../shared/api/errors';
 
 /** The bounds of what a write can hold: inclusive min and max, and whether it takes integers only. */
 export interface WriteRange {
@@ -57,14 +57,14 @@ function top(r: WriteRange): number {
  * truncated toward zero (the Python server's make_value_valid), instead of refused.
  */
 export function checkWriteValue(value: number, r: WriteRange, saturate = false): number {
-  if (!Number.isFinite(value)) throw new ActionError('InvalidRequest', `${value} is not a finite number: ${r.what} takes ${r.text}`);
+  if (!Number.isFinite(value)) throw new ApiError('InvalidRequest', `${value} is not a finite number: ${r.what} takes ${r.text}`);
   const high = r.below !== undefined ? value >= r.below : value > r.max;
   if (saturate) {
     const whole = r.integer ? Math.trunc(value) : value;
     return high ? top(r) : whole < r.min ? r.min : whole;
   }
-  if (high || value < r.min) throw new ActionError('InvalidRequest', `${value} is out of range for ${r.what} (${r.text}): not sent`);
-  if (r.integer && !Number.isInteger(value)) throw new ActionError('InvalidRequest', `${value} is not a whole number: ${r.what} takes integers (${r.text}): not sent`);
+  if (high || value < r.min) throw new ApiError('InvalidRequest', `${value} is out of range for ${r.what} (${r.text}): not sent`);
+  if (r.integer && !Number.isInteger(value)) throw new ApiError('InvalidRequest', `${value} is not a whole number: ${r.what} takes integers (${r.text}): not sent`);
   return value;
 }
 

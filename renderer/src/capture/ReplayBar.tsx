@@ -116,6 +116,8 @@ function ReplayConsole({ replay }: { replay: ReplayStatus }) {
   const [lines, setLines] = useState<ReplayConsoleLine[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const box = useRef<HTMLDivElement>(null);
+  // While playing the timer follows the playhead; paused, each new position (a seek) loads once.
+  const seekKey = replay.playing ? 0 : replay.position;
   useEffect(() => {
     let stopped = false;
     const load = () => client.request('replayConsole', { replayId: replay.replayId, limit: CONSOLE_LINES }).then(
@@ -125,8 +127,7 @@ function ReplayConsole({ replay }: { replay: ReplayStatus }) {
     void load();
     const timer = replay.playing ? setInterval(() => void load(), 500) : null;
     return () => { stopped = true; if (timer) clearInterval(timer); };
-    // While playing the timer follows the playhead; paused, each new position (a seek) loads once.
-  }, [replay.replayId, replay.playing, replay.playing ? 0 : replay.position]);
+  }, [replay.replayId, replay.playing, seekKey]);
   useEffect(() => {
     if (box.current) box.current.scrollTop = box.current.scrollHeight;
   }, [lines]);

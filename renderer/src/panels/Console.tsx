@@ -54,6 +54,7 @@ export function Console({ sessionId, sessionName }: { sessionId: string; session
     };
   }, [sessionId, sessionName, connected, buffer]);
 
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- the buffer fills in place; version counts its appends
   const all = useMemo(() => buffer.snapshot(), [buffer, version]);
   const shown = useMemo(() => {
     const f = filter.trim().toLowerCase();

@@ -68,7 +68,7 @@ export function PlotPanel({ plot, sessions, signals }: { plot: PlotConfig; sessi
       chart.current = null;
     };
   }, []);
-  // seriesKey stands for series: a new array each render, the same content mostly.
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- seriesKey stands for series: a new array each render, the same content mostly
   useEffect(() => chart.current?.setSeries(series), [seriesKey]);
   useEffect(() => chart.current?.setWindow(plot.windowSeconds), [plot.windowSeconds]);
   useEffect(() => chart.current?.setClock(replayId ? () => replayClock(replayId) : null), [replayId]);

@@ -62,6 +62,7 @@ export function TelemetryView({ sessionId, ready }: { sessionId: string; ready: 
     const panel = `hexrot:${sessionId}`;
     setPanelSignals(panel, series.map((s) => s.id));
     return () => setPanelSignals(panel, null);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- seriesKey stands for series and the signals it names (new arrays each render)
   }, [seriesKey, sessionId]);
 
   return (

@@ -4,7 +4,7 @@ import React, { useEffect, useMemo, useState } from 'react';
 import type { ProtocolEvent, SessionStatus } from '../../../../shared/api/contract';
 import { client } from '../../hub';
 import { useStore } from '../../store';
-import { KATCP_STRATEGIES, type KatcpLogEntry as LogEntry, type KatcpSensorRow as SensorRow } from '../../../../shared/api/katcp';
+import { KATCP_STRATEGIES, type KatcpLogLevel, type KatcpStrategy, type KatcpLogEntry as LogEntry, type KatcpSensorRow as SensorRow } from '../../../../shared/api/katcp';
 
 interface Reply { name: string; mid: number | null; reply: string[]; informs: string[][]; ok: boolean }
 interface ConsoleEntry { request: string; reply: Reply | null; error: string | null }
@@ -12,7 +12,7 @@ interface ConsoleEntry { request: string; reply: Reply | null; error: string | n
 const REFRESH_MS = 1000;
 /** Sensor types that stream into the telemetry store (numbers, and states as timelines). */
 const PLOTTABLE = new Set(['integer', 'float', 'timestamp', 'boolean', 'discrete', 'lru']);
-const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+const LEVELS: readonly KatcpLogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
 const STATUS_COLOURS: Record<string, string> = {
   nominal: 'var(--ok)', warn: 'var(--warn)', error: 'var(--fault)', failure: 'var(--fault)',
   unreachable: 'var(--text-dim)', inactive: 'var(--text-dim)', unknown: 'var(--text-dim)',
@@ -30,6 +30,7 @@ function quoteArg(a: string): string {
 
 export function KatcpPanel({ session }: { session: SessionStatus }) {
   const id = session.sessionId;
+  const katcp = useMemo(() => client.actionsOf('katcp', id), [id]);
   const ready = session.deviceCommState === 'ConnectedReady';
   const [sensors, setSensors] = useState<SensorRow[]>([]);
   const [filter, setFilter] = useState('');
@@ -41,7 +42,7 @@ export function KatcpPanel({ session }: { session: SessionStatus }) {
   const [recall, setRecall] = useState<number | null>(null);
   const [helpNames, setHelpNames] = useState<string[]>([]);
   const [logs, setLogs] = useState<LogEntry[]>([]);
-  const [logLevel, setLogLevel] = useState('debug');
+  const [logLevel, setLogLevel] = useState<KatcpLogLevel>('debug');
   const addPlot = useStore((st) => st.addPlot);
 
   // Polled while disconnected too: the engine then shows every sensor unreachable, its last value stale.
@@ -49,7 +50,7 @@ export function KatcpPanel({ session }: { session: SessionStatus }) {
     let live = true;
     const tick = async () => {
       try {
-        const rows = await client.sessionAction<SensorRow[]>(id, 'listSensors', {});
+        const rows = await katcp('listSensors', {});
         if (live) setSensors(rows);
       } catch (e) {
         if (live) setError((e as Error).message);
@@ -61,17 +62,23 @@ export function KatcpPanel({ session }: { session: SessionStatus }) {
       live = false;
       clearInterval(timer);
     };
-  }, [id, ready, session.deviceSessionId]);
+  }, [id, katcp, ready, session.deviceSessionId]);
 
   useEffect(() => {
     if (!ready) return;
     let live = true;
     const tick = async () => {
-      const rows = await client.sessionAction<SensorRow[]>(id, 'listSensors', {}).catch(() => null);
+      const rows = await katcp('listSensors', {}).catch((e: Error) => {
+        if (live) setError(`Cannot read the sensor list: ${e.message}`);
+        return null;
+      });
       if (live && rows) setSensors(rows);
     };
-    void client.sessionAction<{ name: string }[]>(id, 'help', {}).then((h) => { if (live) setHelpNames(h.map((x) => x.name)); }, () => undefined);
-    void client.sessionAction<LogEntry[]>(id, 'logs', {}).then((l) => { if (live) setLogs(l.slice(-200)); }, () => undefined);
+    // Request names only help the completion of the request field; without them the field still works.
+    void katcp('help', {}).then((h) => { if (live) setHelpNames(h.map((x) => x.name)); },
+      (e: Error) => { if (live) setError(`?help failed, request names are not offered: ${e.message}`); });
+    void katcp('logs', {}).then((l) => { if (live) setLogs(l.slice(-200)); },
+      (e: Error) => { if (live) setError(`Cannot read the server's log so far: ${e.message}`); });
     const off = client.on('protocol', (ev: ProtocolEvent) => {
       if (ev.sessionId !== id) return;
       if (ev.kind === 'log') setLogs((l) => [...l.slice(-199), ev.data as LogEntry]);
@@ -81,7 +88,7 @@ export function KatcpPanel({ session }: { session: SessionStatus }) {
       live = false;
       off();
     };
-  }, [id, ready, session.deviceSessionId]);
+  }, [id, katcp, ready, session.deviceSessionId]);
 
   const shown = useMemo(() => {
     if (!filter) return sensors;
@@ -100,19 +107,19 @@ export function KatcpPanel({ session }: { session: SessionStatus }) {
     return sensors.filter((s) => test(s.name) || test(s.description));
   }, [sensors, filter]);
 
-  const setStrategy = async (sensor: string, strategy: string, paramText?: string) => {
+  const setStrategy = async (sensor: string, strategy: KatcpStrategy, paramText?: string) => {
     setError(null);
     const params = (paramText ?? (DEFAULT_PARAMS[strategy] ?? []).join(' ')).trim().split(/\s+/).filter(Boolean).map(Number);
     setParamsText((p) => ({ ...p, [sensor]: params.join(' ') }));
     try {
-      await client.sessionAction(id, 'setStrategy', { sensor, strategy, params });
-      setSensors(await client.sessionAction<SensorRow[]>(id, 'listSensors', {}));
+      await katcp('setStrategy', { sensor, strategy, params });
+      setSensors(await katcp('listSensors', {}));
     } catch (e) {
       setError((e as Error).message);
     }
   };
 
-  const [bulkStrategy, setBulkStrategy] = useState<string>('event');
+  const [bulkStrategy, setBulkStrategy] = useState<KatcpStrategy>('event');
   const [bulkParams, setBulkParams] = useState('');
   const [bulkResult, setBulkResult] = useState<string | null>(null);
   /** One strategy for every sensor shown by the filter: one bulk request when the server has flag B. */
@@ -123,10 +130,10 @@ export function KatcpPanel({ session }: { session: SessionStatus }) {
     if (!names.length) return;
     const params = (bulkParams || (DEFAULT_PARAMS[bulkStrategy] ?? []).join(' ')).trim().split(/\s+/).filter(Boolean).map(Number);
     try {
-      const results = await client.sessionAction<{ sensor: string; ok: boolean; reason?: string }[]>(id, 'setStrategies', { sensors: names, strategy: bulkStrategy, params });
+      const results = await katcp('setStrategies', { sensors: names, strategy: bulkStrategy, params });
       const refused = results.filter((r) => !r.ok);
       setBulkResult(`${results.length - refused.length} of ${results.length} set to ${bulkStrategy}${refused.length ? `; refused: ${refused.map((r) => `${r.sensor} (${r.reason})`).join(', ')}` : ''}`);
-      setSensors(await client.sessionAction<SensorRow[]>(id, 'listSensors', {}));
+      setSensors(await katcp('listSensors', {}));
     } catch (e) {
       setError((e as Error).message);
     }
@@ -140,7 +147,7 @@ export function KatcpPanel({ session }: { session: SessionStatus }) {
     try {
       // Arguments are typed escaped, as on the wire; the engine escapes again, so undo it here.
       const unescaped = args.map((a) => (a === '\\@' ? '' : a.replace(/\\(.)/g, (_m, c: string) => ({ _: ' ', t: '\t', n: '\n', r: '\r', e: '\x1b', '0': '\0' } as Record<string, string>)[c] ?? c)));
-      entry.reply = await client.sessionAction<Reply>(id, 'request', { name, args: unescaped });
+      entry.reply = await katcp('request', { name, args: unescaped });
     } catch (e) {
       entry.error = (e as Error).message;
     }
@@ -159,10 +166,10 @@ export function KatcpPanel({ session }: { session: SessionStatus }) {
     setRequestText(next === null ? '' : history[next]!.request);
   };
 
-  const setServerLogLevel = async (level: string) => {
+  const setServerLogLevel = async (level: KatcpLogLevel) => {
     setLogLevel(level);
     try {
-      await client.sessionAction(id, 'logLevel', { level });
+      await katcp('logLevel', { level });
     } catch (e) {
       setError((e as Error).message);
     }
@@ -186,7 +193,7 @@ export function KatcpPanel({ session }: { session: SessionStatus }) {
       {error ? <p role="alert" className="fault-text">{error}</p> : null}
       <form className="button-row" aria-label="Bulk sampling strategy" onSubmit={(e) => { e.preventDefault(); void setStrategyForShown(); }}>
         <span className="muted">All {shown.filter((s) => !s.removed).length} shown:</span>
-        <select aria-label="Strategy for the sensors shown" value={bulkStrategy} onChange={(e) => { setBulkStrategy(e.target.value); setBulkParams((DEFAULT_PARAMS[e.target.value] ?? []).join(' ')); }}>
+        <select aria-label="Strategy for the sensors shown" value={bulkStrategy} onChange={(e) => { setBulkStrategy(e.target.value as KatcpStrategy); setBulkParams((DEFAULT_PARAMS[e.target.value] ?? []).join(' ')); }}>
           {KATCP_STRATEGIES.map((k) => <option key={k} value={k}>{k}</option>)}
         </select>
         {bulkStrategy !== 'none' && bulkStrategy !== 'auto' && bulkStrategy !== 'event' ? (
@@ -209,7 +216,7 @@ export function KatcpPanel({ session }: { session: SessionStatus }) {
                 <td style={{ color: STATUS_COLOURS[s.status] ?? 'inherit' }}>{s.status}</td>
                 <td className="mono muted">{when(s.timestamp)}</td>
                 <td>
-                  <select aria-label={`Strategy of ${s.name}`} value={s.strategy} disabled={s.removed} onChange={(e) => void setStrategy(s.name, e.target.value)}>
+                  <select aria-label={`Strategy of ${s.name}`} value={s.strategy} disabled={s.removed} onChange={(e) => void setStrategy(s.name, e.target.value as KatcpStrategy)}>
                     {KATCP_STRATEGIES.map((k) => <option key={k} value={k}>{k}</option>)}
                   </select>
                   {s.strategy !== 'none' && s.strategy !== 'auto' && s.strategy !== 'event' ? (
@@ -256,14 +263,14 @@ export function KatcpPanel({ session }: { session: SessionStatus }) {
       <h3>Device log</h3>
       <div className="button-row">
         <label className="inline-field">show up to
-          <select aria-label="Log level filter" value={logLevel} onChange={(e) => setLogLevel(e.target.value)}>
+          <select aria-label="Log level filter" value={logLevel} onChange={(e) => setLogLevel(e.target.value as KatcpLogLevel)}>
             {LEVELS.map((l) => <option key={l} value={l}>{l}</option>)}
           </select>
         </label>
         <button type="button" className="btn" onClick={() => void setServerLogLevel(logLevel)}>Set server ?log-level</button>
       </div>
       <div className="mono" data-testid="katcp-log" style={{ maxHeight: 160, overflow: 'auto' }}>
-        {logs.filter((l) => LEVELS.indexOf(l.level) <= maxLevel).map((l, i) => (
+        {logs.filter((l) => (LEVELS as readonly string[]).indexOf(l.level) <= maxLevel).map((l, i) => (
           <div key={i} className={l.level === 'error' || l.level === 'fatal' ? 'fault-text' : l.level === 'warn' ? 'warn-text' : ''}>
             {when(l.t)} {l.level} {l.logger}: {l.message}
           </div>

@@ -55,6 +55,7 @@ export function DataloggingPanel({ sessionId, info, lookup, candidates }: {
       live = false;
       clearInterval(timer);
     };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- read is a new function each render; the poller follows the phase and the session
   }, [phase, sessionId]);
 
   useEffect(() => {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { McapIndexedReader, type McapTypes } from '@mcap/core';
 import { FileHandleReadable } from '@mcap/nodejs';
 import type { Acquisition, AcquisitionSummary } from '../../shared/api/capture';
-import { readRecording, writeSamplesFile } from '../record/recording-files';
+import { readRecording, writeSamplesFile } from './recording-files';
 
 export const ACQUISITION_METADATA = 'benchscope.acquisition';
 
@@ -68,13 +68,13 @@ export async function readAcquisitionFile(folder: string, id: string): Promise<A
       ...(summary.channels ? { channelValues: summary.channels.map((_c, k) => values(rest[k])) } : {}),
     };
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`Cannot read acquisition ${id} (${mcap}): ${(e as Error).message}`);
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`Cannot read acquisition ${id} (${mcap}): ${(e as Error).message}`, { cause: e });
   }
   try {
     return JSON.parse(await fs.readFile(path.join(folder, `${id}.json`), 'utf8')) as Acquisition;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new Error(`Cannot read acquisition ${id}: ${(e as Error).message}`);
+    throw new Error(`Cannot read acquisition ${id}: ${(e as Error).message}`, { cause: e });
   }
 }
 

@@ -1,0 +1,22 @@
+// Every protocol's action table, by protocol name: what the hub validates
+// `sessionAction` with, what `describeActions` reports and what the SDK's typed
+// `action()` takes its argument and result types from.
+import type { ProtocolName } from './contract';
+import type { ActionTable, ArgsOf, ResultOf } from './actions';
+import { KatcpActions } from './katcp';
+
+export const PROTOCOL_ACTIONS = {
+  katcp: KatcpActions,
+} satisfies Partial<Record<ProtocolName, ActionTable>>;
+
+export type TypedProtocol = keyof typeof PROTOCOL_ACTIONS;
+export type ActionName<P extends TypedProtocol> = keyof (typeof PROTOCOL_ACTIONS)[P] & string;
+export type ActionArgs<P extends TypedProtocol, N extends ActionName<P>> = ArgsOf<(typeof PROTOCOL_ACTIONS)[P][N]>;
+export type ActionResult<P extends TypedProtocol, N extends ActionName<P>> = ResultOf<(typeof PROTOCOL_ACTIONS)[P][N]>;
+
+/** How messages name each protocol. */
+export const PROTOCOL_LABELS: Record<ProtocolName, string> = { lines: 'Lines', scrutiny: 'Scrutiny', katcp: 'KATCP', dcs: 'DCS', hexrot: 'Hexapod/rotator' };
+
+export function actionTableOf(protocol: ProtocolName): ActionTable | null {
+  return (PROTOCOL_ACTIONS as Partial<Record<ProtocolName, ActionTable>>)[protocol] ?? null;
+}
