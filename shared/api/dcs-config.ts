@@ -54,6 +54,8 @@ export const IonChamberSchema = z.object({
 }).strict();
 
 const simpleDevice = z.object({ name: deviceName, hwName: deviceName.optional() }).strict();
+/** Encoders, strings, operations and objects: a name and the name the DHS knows it by. */
+export const SimpleDeviceSchema = simpleDevice;
 
 export const HardwareServerSchema = z.object({
   name: deviceName,

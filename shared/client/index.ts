@@ -6,6 +6,8 @@ export type { ConnectOptions, MessagePipe, TelemetryHandler, WebSocketCtor, WebS
 export { BenchscopeError, ConnectionError, InvalidValueError, OperationFailureError, TimeoutError } from './errors';
 export type * from '../api/contract';
 export type { LinkSpec, LinkType } from '../api/link-config';
+export { DATABASE_FILE_MAX_CHARS, describeNote, formatDatabaseFile, parseDatabaseFile } from '../dcs/database-file';
+export type { DatabaseExport, DatabaseImport, DatabaseNote } from '../dcs/database-file';
 export type { TelemetryBlock } from '../api/telemetry-frame';
 export type * from '../api/capture';
 export type * from '../api/can';

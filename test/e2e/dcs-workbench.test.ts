@@ -1,11 +1,13 @@
 // DCS as a user sees it in Chromium: the emulated DHS connects to a DCS session,
 // a motor move is started from the panel, and its position plots until completion.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startHost, type RunningHost } from '../../app/host/server';
 import { startDcsEmulator, type DcsEmulator } from '../../main/protocols/dcs/emulator';
-import { BenchscopeClient, type WebSocketCtor } from '../../shared/client';
+import { BenchscopeClient, parseDatabaseFile, type WebSocketCtor } from '../../shared/client';
 import { launchChromium, watchErrors } from './browser';
 
 describe('DCS in Chromium', () => {
@@ -109,6 +111,75 @@ describe('DCS in Chromium', () => {
     } finally {
       await second2.close();
     }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+  it('imports a DCSS database.dat into the form, lists what it did not keep, applies it, and a DHS gets its motors configured', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    const errors = watchErrors(page);
+    await page.goto(host.url);
+    await page.getByTestId('session-row').filter({ hasText: 'DHS under test' }).click();
+    const panel = page.getByTestId('dcs-panel');
+    await panel.getByText('Configuration', { exact: true }).click();
+    const input = panel.getByLabel('Import a DCSS database file (database.dat)');
+
+    // A file cut short, picked with the button, is refused with its line; the form keeps what it had.
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), panel.getByRole('button', { name: 'Import database.dat…' }).click()]);
+    await chooser.setFiles({ name: 'cut.dat', mimeType: 'text/plain', buffer: Buffer.from('galilA\n3\nlocalhost 2\n\nsample_x\n1\ngalilA sample_x\n0 1 1 1 1\n') });
+    await expect.poll(() => panel.getByRole('alert').first().textContent()).toBe(
+      "Not imported: cut.dat, line 8: real motor 'sample_x' has 4 lines; a real motor has 7 lines (name, type, host and hardware name, staff and user permissions, dependencies, configuration)");
+    expect(await panel.getByRole('group', { name: 'Hardware server simdhs' }).count()).toBe(1);
+
+    // The beamline file of the unit tests, its motion DHS allowed from this machine.
+    const file = readFileSync(path.join(__dirname, '../unit/dcs-database-file.fixture.dat'), 'utf8').replace('192.0.2.21', '127.0.0.1');
+    await input.setInputFiles({ name: 'bench-9.dat', mimeType: 'text/plain', buffer: Buffer.from(file) });
+    const summary = panel.getByTestId('dcs-database-import');
+    await expect.poll(() => summary.textContent()).toMatch(/^bench-9\.dat: 3 hardware servers and 19 devices are in the form below; nothing is applied until you apply the configuration\. Not kept or changed \(14\):/);
+    const notes = summary.getByRole('list', { name: 'Not kept from bench-9.dat' });
+    expect(await notes.getByRole('listitem').count()).toBe(14);
+    expect(await notes.getByText("line 176: run definition 'run0' is not kept (runs are DCSS's own data collection, not a DHS's)").count()).toBe(1);
+    expect(await notes.getByText("line 33: real motor 'gonio_phi': staff/user permissions (0 1 1 1 1 / 0 0 0 0 0) not kept; an export writes DCSS's default 0 1 1 1 1").count()).toBe(1);
+    // Nothing applied yet: the engine still plays DCSS with its earlier configuration.
+    const servers = panel.getByRole('table', { name: 'Hardware servers' });
+    expect(await servers.locator('tr[data-dhs="galilA"]').count()).toBe(0);
+    const galil = panel.getByRole('group', { name: 'Hardware server galilA' });
+    expect(await galil.getByLabel('Allowed address (* for any)').inputValue()).toBe('127.0.0.1');
+    expect(await galil.getByLabel('Name of real motor 2', { exact: true }).inputValue()).toBe('sample_z');
+    expect(await galil.getByLabel('Hardware name of real motor 2', { exact: true }).inputValue()).toBe('SAMPLE_Z_AXIS');
+    await page.screenshot({ path: '/tmp/benchscope-dcs-database-1280.png' });
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.screenshot({ path: '/tmp/benchscope-dcs-database-1920.png' });
+    await summary.screenshot({ path: '/tmp/benchscope-dcs-database-notes.png' });
+
+    await panel.getByRole('button', { name: 'Apply configuration' }).click();
+    await expect.poll(() => panel.getByRole('status').textContent()).toMatch(/^Applied/);
+    await expect.poll(() => servers.locator('tr[data-dhs="galilA"]').count(), { timeout: 5000 }).toBe(1);
+    let port = 0;
+    for (let i = 0; i < 100 && !port; i++) {
+      const s = (await client.requestServerStatusUpdate({ wait: true }))!.sessions.find((x) => x.name === 'DHS under test')!;
+      port = s.deviceLink.operational ? Number(s.deviceLink.endpoint.split(':').pop()) : 0;
+    }
+    const galilA = await startDcsEmulator({ port, name: 'galilA', reconnectMs: 100 });
+    try {
+      await galilA.whenRegistered();
+      await expect.poll(() => [...galilA.registered].sort(), { timeout: 5000 }).toEqual(
+        ['beam_dac', 'beam_size', 'gap_request', 'gonio_kappa', 'gonio_phi', 'phi_encoder', 'sample_x', 'sample_x_encoder', 'sample_z', 'table_pitch', 'table_up']);
+      // The DHS got each motor's configuration from the file and reports its position back.
+      await expect.poll(() => panel.getByTestId('dcs-position-sample_z').textContent(), { timeout: 5000 }).toBe('-3.5 mm');
+      await expect.poll(() => panel.getByTestId('dcs-position-sample_x').textContent(), { timeout: 5000 }).toBe('1.25 mm');
+      await expect.poll(() => panel.getByTestId('dcs-position-table_pitch').textContent(), { timeout: 5000 }).toBe('0.01 mrad');
+      await expect.poll(() => servers.locator('tr[data-dhs="galilA"]').textContent(), { timeout: 5000 }).toMatch(/connected from/);
+    } finally {
+      await galilA.close();
+    }
+
+    // Export gives the applied configuration back in DCSS's layout.
+    const [download] = await Promise.all([page.waitForEvent('download'), panel.getByRole('button', { name: 'Export database.dat' }).click()]);
+    expect(download.suggestedFilename()).toBe('database.dat');
+    const exported = parseDatabaseFile(readFileSync(await download.path(), 'utf8'));
+    const applied = (await client.request('listSessions', {})).find((x) => x.name === 'DHS under test')!.options as { hardwareServers: unknown[] };
+    expect(exported.ok && exported.config.hardwareServers).toEqual(applied.hardwareServers);
+    expect(await panel.getByTestId('dcs-database-export').textContent()).toBe('database.dat downloaded. It holds the whole configuration.');
     expect(errors).toEqual([]);
     await page.close();
   });

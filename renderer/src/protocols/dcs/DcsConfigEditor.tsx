@@ -1,9 +1,11 @@
 // The DCS configuration in forms: the hardware servers allowed to connect (name,
 // allowed address, protocol version) and, for each, its devices in tables with
 // every field DCSS keeps. Errors come from the engine's own schema, keyed by path,
-// and show beside their field. "Edit as JSON" takes a configuration pasted whole.
+// and show beside their field. "Edit as JSON" takes a configuration pasted whole, and
+// DCSS's database.dat is imported into the form and exported from it.
 import { useEffect, useState } from 'react';
 import type { FieldErrors } from '../../forms/link-draft';
+import { DatabaseFileButtons } from './DatabaseFileButtons';
 import {
   blankServer, DEVICE_COLUMNS, DEVICE_KINDS, numberFromInput,
   type Column, type DcsConfigDraft, type DeviceKind, type DraftRecord,
@@ -22,6 +24,7 @@ export function DcsConfigEditor({ idPrefix, value, errors, onChange }: DcsConfig
   const generalError = errors.hardwareServers;
   return (
     <div className="dcs-config" data-testid="dcs-config">
+      <DatabaseFileButtons value={value} onChange={onChange} />
       {servers.map((server, i) => (
         <ServerForm key={i} idPrefix={`${idPrefix}-hs${i}`} index={i} server={server} errors={errors}
           onChange={(next) => setServer(i, next)}
