@@ -63,7 +63,7 @@ function holdsForAnySplit(pieces: fc.Arbitrary<Uint8Array>, run: Run, numRuns = 
       // One byte per read: the finest split of all.
       expect(run(split(stream, [...Array(stream.length).keys()]))).toEqual(whole);
     },
-  ), { numRuns });
+  ), { numRuns, ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}) });
   // The streams did exercise both paths: messages, and errors to resynchronise from.
   if (framingErrors) expect(withErrors).toBeGreaterThan(numRuns / 10);
   expect(withEvents).toBeGreaterThan(numRuns / 10);

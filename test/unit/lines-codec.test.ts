@@ -220,6 +220,17 @@ describe('lines codec: key=value', () => {
 });
 
 describe('lines codec: JSON', () => {
+  it('reads a member with no value as missing, even when the line was put together from single-byte reads', () => {
+    // The line buffer still holds the earlier line's bytes past this one's end ('0' where the value would be).
+    const stream = enc.encode('{"a":0}\n{"b":\n');
+    const r = recorder();
+    const d = new LinesDecoder({ format: 'json' }, r.sink);
+    for (let k = 0; k < stream.length; k++) d.push(stream.subarray(k, k + 1), T);
+    expect(values(r.samples, 'a')).toEqual([0]);
+    expect(r.names).toEqual(['a']);
+    expect(d.lastError).toBe('line 2: JSON: missing value at column 6');
+    expect(d.counters).toMatchObject({ badLines: 1 });
+  });
   it('flattens nested objects with dots; numbers and booleans become samples, the rest is ignored', () => {
     const { samples, d } = decode('{"imu": {"x": 1.5, "y": -2, "deep": {"z": 3e2}}, "ok": true, "bad": false, "s": "x,}", "n": null, "arr": [1, {"a": [2]}], "k": 7}\n');
     expect(d.counters.badLines).toBe(0);

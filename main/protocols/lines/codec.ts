@@ -556,7 +556,8 @@ export class LinesDecoder {
       k = skipWhitespace(b, this.jp, e);
       if (k >= e || b[k] !== COLON) return this.jsonFail(k, "expected ':' after the key");
       k = skipWhitespace(b, k + 1, e);
-      const c = b[k];
+      // Past the line's end the buffer holds stale bytes of an earlier line: nothing there is a value.
+      const c = k < e ? b[k] : undefined;
       if (c === LBRACE) {
         if (depth >= MAX_JSON_DEPTH) return this.jsonFail(k, `objects nested deeper than ${MAX_JSON_DEPTH}`);
         this.path[keyEnd] = DOT;
@@ -647,7 +648,7 @@ export class LinesDecoder {
   /** Skips any JSON value at this.jp. */
   private jsonSkip(b: Uint8Array, e: number, depth: number): boolean {
     const k = this.jp;
-    const c = b[k];
+    const c = k < e ? b[k] : undefined;
     if (c === QUOTE) {
       const q = skipString(b, k, e);
       if (q < 0) return this.jsonFail(k, 'unterminated string');
