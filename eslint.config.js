@@ -36,7 +36,7 @@ export default tseslint.config(
   },
   {
     // Device protocols are made of control characters (NUL terminators, ESC, C0 ranges).
-    files: ['main/protocols/**/*.ts'],
+    files: ['main/protocols/**/*.ts', 'shared/api/dcs.ts'],
     rules: { 'no-control-regex': 'off' },
   },
   {

@@ -27,7 +27,7 @@ import { DeviceSession } from './device-session';
 import { loadWorkspace, WorkspaceWriter, type Workspace } from './workspace';
 import { ApiError, errorBody } from '../../shared/api/errors';
 import { describeTable } from '../../shared/api/actions';
-import { actionTableOf } from '../../shared/api/protocol-actions';
+import { actionTableOf, PROTOCOL_LABELS } from '../../shared/api/protocol-actions';
 import { parseAction, runParsedAction } from '../protocols/actions';
 
 
@@ -397,12 +397,12 @@ export class Hub {
         const s = this.session(p.sessionId);
         const adapter = s.activeAdapter;
         const table = actionTableOf(s.protocolName);
+        if (!table) throw new ApiError('InvalidRequest', `The ${PROTOCOL_LABELS[s.protocolName]} protocol has no actions`);
         // Arguments are checked first: a bad request is refused the same whether the device is there or not.
-        const parsed = table ? parseAction(s.protocolName, table, p.action, p.args) : undefined;
+        const parsed = parseAction(s.protocolName, table, p.action, p.args);
         if (!adapter) throw new ApiError('NotConnected', `Session "${s.name}" (${describeLink(s.linkSpec)}) is not connected`);
-        if (table && adapter.actions) return runParsedAction(s.protocolName, adapter.actions, p.action, parsed);
-        if (!adapter.action) throw new ApiError('InvalidRequest', `The ${s.protocolName} protocol has no actions`);
-        return adapter.action(p.action, p.args);
+        if (!adapter.actions) throw new ApiError('UnexpectedError', `The ${PROTOCOL_LABELS[s.protocolName]} session declares actions but has no handlers`);
+        return runParsedAction(s.protocolName, adapter.actions, p.action, parsed);
       }
       case 'describeActions': {
         const s = this.session(p.sessionId);

@@ -93,8 +93,6 @@ export interface ProtocolAdapter {
    * ActionHandlers<typeof Table>`). A refusal or a failure throws ApiError.
    */
   readonly actions?: AdapterActions;
-  /** Not yet on the table: validates `args` itself and throws ApiError for a bad or failed one. */
-  action?(name: string, args: unknown): Promise<unknown>;
   /** Seed status fields a protocol may fill (Scrutiny: datalogging, firmware description). */
   datalogging?(): DataloggingInfo;
   sfdFirmwareId?(): string | null;

@@ -3,6 +3,7 @@
 // `action()` takes its argument and result types from.
 import type { ProtocolName } from './contract';
 import type { ActionTable, ArgsOf, ResultOf } from './actions';
+import { DcsActions } from './dcs';
 import { HexrotActions } from './hexrot';
 import { KatcpActions } from './katcp';
 import { ScrutinyActionTable } from './scrutiny';
@@ -11,6 +12,7 @@ export const PROTOCOL_ACTIONS = {
   katcp: KatcpActions,
   hexrot: HexrotActions,
   scrutiny: ScrutinyActionTable,
+  dcs: DcsActions,
 } satisfies Partial<Record<ProtocolName, ActionTable>>;
 
 export type TypedProtocol = keyof typeof PROTOCOL_ACTIONS;

@@ -1,5 +1,6 @@
 // A DCSS bench and the emulated DHS over real TCP: every request of the session
 // reaches the DHS, and every answer updates the device state.
+import { runAction } from '../support/actions';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { encodeV1, encodeV2 } from '../../main/protocols/dcs/codec';
 import { startDcsEmulator, type DcsEmulator } from '../../main/protocols/dcs/emulator';
@@ -11,7 +12,7 @@ type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 describe('DCS devices with the emulated DHS (v2)', () => {
   let bench: DcssBench;
   let dhs: DcsEmulator;
-  const act = (name: string, args?: unknown): Promise<Any> => bench.session.action(name, args);
+  const act = (name: string, args?: unknown): Promise<Any> => runAction('dcs', bench.session, name, args);
 
   beforeAll(async () => {
     bench = await startDcssBench();
@@ -70,13 +71,13 @@ describe('DCS devices with the emulated DHS (v2)', () => {
     const e = await startDcsEmulator({ port: locked.port, reconnectMs: 100, tickMs: 20, lockedMotors: ['sample_x'] });
     try {
       await e.whenRegistered();
-      await locked.session.action('moveMotor', { motor: 'sample_x', position: 3 });
-      expect(await locked.session.action('waitMotor', { motor: 'sample_x', timeoutS: 3 })).toMatchObject({ status: 'locked', moving: false, position: 0 });
+      await runAction('dcs', locked.session, 'moveMotor', { motor: 'sample_x', position: 3 });
+      expect(await runAction('dcs', locked.session, 'waitMotor', { motor: 'sample_x', timeoutS: 3 })).toMatchObject({ status: 'locked', moving: false, position: 0 });
       expect(locked.marks.at(-1)).toMatchObject({ label: 'sample_x locked at 0', severity: 'error', signal: 'sample_x' });
       const states = locked.states.get('sample_x.status')!;
       expect(states[locked.samples.get('sample_x.status')!.at(-1)!]).toBe('locked');
       // The motor moves again once the DHS lets it.
-      expect((await locked.session.action('devices', undefined) as Any).motors.find((m: Any) => m.name === 'sample_x').moving).toBe(false);
+      expect((await runAction('dcs', locked.session, 'devices', undefined) as Any).motors.find((m: Any) => m.name === 'sample_x').moving).toBe(false);
     } finally {
       await e.close();
       await locked.close();
@@ -164,10 +165,10 @@ describe('DCS with a protocol 1 hardware server', () => {
     const dhs = await startDcsEmulator({ port: bench.port, tickMs: 20 });
     try {
       await dhs.whenRegistered();
-      await bench.session.action('moveMotor', { motor: 'm1', position: -2 });
-      expect(await bench.session.action('waitMotor', { motor: 'm1', timeoutS: 5 })).toMatchObject({ position: -2, status: 'normal' });
-      const { handle } = (await bench.session.action('startOperation', { operation: 'sim_scan', args: [2] })) as { handle: string };
-      expect(await bench.session.action('waitOperation', { handle })).toMatchObject({ ok: true });
+      await runAction('dcs', bench.session, 'moveMotor', { motor: 'm1', position: -2 });
+      expect(await runAction('dcs', bench.session, 'waitMotor', { motor: 'm1', timeoutS: 5 })).toMatchObject({ position: -2, status: 'normal' });
+      const { handle } = (await runAction('dcs', bench.session, 'startOperation', { operation: 'sim_scan', args: [2] })) as { handle: string };
+      expect(await runAction('dcs', bench.session, 'waitOperation', { handle })).toMatchObject({ ok: true });
       expect(bench.session.counters.frameErrors).toBe(0);
     } finally {
       await dhs.close();
@@ -207,7 +208,7 @@ describe('DCS against bad input from a registered DHS', () => {
     await settle();
     const c = bench.session.counters;
     expect(c.frameErrors - before).toBe(3);
-    const tree = (await bench.session.action('devices', undefined)) as Any;
+    const tree = (await runAction('dcs', bench.session, 'devices', undefined)) as Any;
     expect(tree.motors.find((m: Any) => m.name === 'sample_x')).toMatchObject({ position: 7.5, status: 'normal' });
     const log = bench.console.map((l) => l.text).join('\n');
     expect(log).toMatch(/bad v2 header "@@@@/);
@@ -251,10 +252,10 @@ describe('DCS against bad input from a registered DHS', () => {
 
   it('ends a move on any status word (too_fast, sw_limit, a word of its own), shows and marks it, and moves again', async () => {
     for (const word of ['too_fast', 'sw_limit', 'jammed_by_gremlins', 'too_fast']) {
-      await bench.session.action('moveMotor', { motor: 'sample_y', position: 5 });
+      await runAction('dcs', bench.session, 'moveMotor', { motor: 'sample_y', position: 5 });
       await dhs.waitFor((t) => t === 'stoh_start_motor_move sample_y 5');
       dhs.received.length = 0;
-      const done = bench.session.action('waitMotor', { motor: 'sample_y', timeoutS: 3 });
+      const done = runAction('dcs', bench.session, 'waitMotor', { motor: 'sample_y', timeoutS: 3 });
       dhs.send(encodeV2(`htos_motor_move_completed sample_y 1.5 ${word}`));
       expect(await done).toMatchObject({ motor: 'sample_y', position: 1.5, status: word, moving: false });
       expect(bench.marks.at(-1)).toMatchObject({ label: `sample_y ${word} at 1.5`, severity: 'error' });
@@ -263,7 +264,7 @@ describe('DCS against bad input from a registered DHS', () => {
     }
     // Known words keep their indices; each other word is named once.
     expect(bench.states.get('sample_y.status')).toEqual(['normal', 'aborted', 'moving', 'cw_hw_limit', 'ccw_hw_limit', 'both_hw_limits', 'unknown', 'too_fast', 'sw_limit', 'jammed_by_gremlins']);
-    const tree = (await bench.session.action('devices', undefined)) as Any;
+    const tree = (await runAction('dcs', bench.session, 'devices', undefined)) as Any;
     expect(tree.motors.find((m: Any) => m.name === 'sample_y')).toMatchObject({ status: 'too_fast', moving: false });
     expect(bench.session.lastError ?? '').not.toMatch(/too_fast/);
   });
@@ -272,6 +273,6 @@ describe('DCS against bad input from a registered DHS', () => {
     const configured = bench.nextEvent('motorConfigured');
     dhs.send(encodeV2('htos_configure_device sample_x 2 30 -30 500 1000 50 0 1 1 0 0 0'));
     expect(await configured).toMatchObject({ motor: 'sample_x', position: 2, config: { upperLimit: 30, lowerLimit: -30, scaleFactor: 500 } });
-    await expect(bench.session.action('moveMotor', { motor: 'sample_x', position: 35 })).rejects.toMatchObject({ message: expect.stringMatching(/upper limit 30/) });
+    await expect(runAction('dcs', bench.session, 'moveMotor', { motor: 'sample_x', position: 35 })).rejects.toMatchObject({ message: expect.stringMatching(/upper limit 30/) });
   });
 });

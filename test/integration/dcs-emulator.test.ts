@@ -1,5 +1,6 @@
 // The DHS emulator on its own: `npm run emulate -- dcs` connects to a DCSS, says so,
 // survives a refusal by connecting again, and stops on Ctrl-C.
+import { runAction } from '../support/actions';
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
@@ -36,8 +37,8 @@ describe('npm run emulate -- dcs', () => {
     child = run(['dcs', '--port', String(bench.port), '--name', 'bench_dhs', '--v1', '--reconnect-ms', '100']);
     const c = collect(child);
     expect(await connected).toMatchObject({ dhs: 'bench_dhs', protocol: 1 });
-    await bench.session.action('moveMotor', { motor: 'm1', position: 0.5 });
-    expect(await bench.session.action('waitMotor', { motor: 'm1', timeoutS: 5 })).toMatchObject({ position: 0.5, status: 'normal' });
+    await runAction('dcs', bench.session, 'moveMotor', { motor: 'm1', position: 0.5 });
+    expect(await runAction('dcs', bench.session, 'waitMotor', { motor: 'm1', timeoutS: 5 })).toMatchObject({ position: 0.5, status: 'normal' });
     expect(c.out()).toMatch(/DCS hardware server "bench_dhs" \(protocol 1\) connecting to DCSS at 127\.0\.0\.1:\d+/);
     expect(c.out()).toMatch(/answered stoc_send_client_type with htos_client_is_hardware bench_dhs/);
     child.kill('SIGINT');

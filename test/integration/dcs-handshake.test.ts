@@ -1,5 +1,6 @@
 // The DCSS handshake over real TCP: stoc_send_client_type in v1, 1000 ms for
 // htos_client_is_hardware, the three refusals, then registrations in the DHS's version.
+import { runAction } from '../support/actions';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeV1, encodeV2 } from '../../main/protocols/dcs/codec';
 import { addressMatches } from '../../main/protocols/dcs/dcss';
@@ -104,7 +105,7 @@ describe('DCS handshake', () => {
     dhs.send(encodeV1('htos_client_is_hardware simdhs'));
     await dhs.closed;
     expect(bench.session.lastError).toMatch(/"simdhs" must connect from 10\.9\.8\.7, not from 127\.0\.0\.1/);
-    const tree = (await bench.session.action('devices', undefined)) as { hardwareServers: { lastRejection: string }[] };
+    const tree = (await runAction('dcs', bench.session, 'devices', undefined)) as { hardwareServers: { lastRejection: string }[] };
     expect(tree.hardwareServers[0]!.lastRejection).toMatch(/must connect from/);
   });
 
@@ -184,7 +185,7 @@ describe('DCS handshake', () => {
     expect(bench.session.lastError).toMatch(/hardware server "simdhs" is already connected from 127\.0\.0\.1:\d+/);
     // The first one is untouched.
     expect(e.connected).toBe(true);
-    const moved = await bench.session.action('moveMotor', { motor: 'gonio_phi', position: 1 });
+    const moved = await runAction('dcs', bench.session, 'moveMotor', { motor: 'gonio_phi', position: 1 });
     expect(moved).toMatchObject({ moving: true });
   });
 
@@ -206,8 +207,8 @@ describe('DCS handshake', () => {
     emulators.push(e);
     await e.whenRegistered();
     expect(bench.console.filter((l) => l.dir === 'rx')[0]?.text).toBe('htos_client_type_is_hardware simdhs dcsProtocol_2.0');
-    await bench.session.action('moveMotor', { motor: 'sample_x', position: 0.25 });
-    expect(await bench.session.action('waitMotor', { motor: 'sample_x', timeoutS: 5 })).toMatchObject({ position: 0.25, status: 'normal' });
+    await runAction('dcs', bench.session, 'moveMotor', { motor: 'sample_x', position: 0.25 });
+    expect(await runAction('dcs', bench.session, 'waitMotor', { motor: 'sample_x', timeoutS: 5 })).toMatchObject({ position: 0.25, status: 'normal' });
   });
 
   it('takes the name from the second token of any answer, says so, and refuses an answer without a name', async () => {
@@ -237,10 +238,10 @@ describe('DCS handshake', () => {
     expect(bench.session.ready).toBe(false);
     await back;
     expect(bench.session.ready).toBe(true);
-    const tree = (await bench.session.action('devices', undefined)) as { hardwareServers: { connects: number; connected: boolean }[] };
+    const tree = (await runAction('dcs', bench.session, 'devices', undefined)) as { hardwareServers: { connects: number; connected: boolean }[] };
     expect(tree.hardwareServers[0]).toMatchObject({ connects: 2, connected: true });
     await e.whenRegistered();
-    await bench.session.action('moveMotor', { motor: 'sample_x', position: 0.5 });
-    expect(await bench.session.action('waitMotor', { motor: 'sample_x', timeoutS: 5 })).toMatchObject({ position: 0.5, status: 'normal' });
+    await runAction('dcs', bench.session, 'moveMotor', { motor: 'sample_x', position: 0.5 });
+    expect(await runAction('dcs', bench.session, 'waitMotor', { motor: 'sample_x', timeoutS: 5 })).toMatchObject({ position: 0.5, status: 'normal' });
   });
 });

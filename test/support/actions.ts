@@ -8,7 +8,6 @@ import { actionTableOf } from '../../shared/api/protocol-actions';
 
 export function runAction<R = unknown>(protocol: ProtocolName, adapter: ProtocolAdapter, name: string, args?: unknown): Promise<R> {
   const table = actionTableOf(protocol);
-  if (table && adapter.actions) return invokeAction(protocol, table, adapter.actions, name, args) as Promise<R>;
-  if (!adapter.action) throw new Error(`${protocol} adapter has no actions`);
-  return adapter.action(name, args) as Promise<R>;
+  if (!table || !adapter.actions) throw new Error(`${protocol} adapter has no actions`);
+  return invokeAction(protocol, table, adapter.actions, name, args) as Promise<R>;
 }

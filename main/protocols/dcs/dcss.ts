@@ -15,6 +15,7 @@ import type { DcsOptions, HardwareServerConfig, PseudoMotorConfig, RealMotorConf
 import { buildDevices, limitViolation, ownedBy, pseudoMotorConfiguration, realMotorConfiguration, type DeviceTable, type MotorState } from './devices';
 import { MOTOR_STATUSES, parseHtos, parseNumber, stoh, type HtosMessage } from './messages';
 import { ApiError } from '../../../shared/api/errors';
+import type { DcsTree } from '../../../shared/api/dcs';
 
 /** Operations kept with their timeline after completion. */
 const OPERATIONS_KEPT = 200;
@@ -489,7 +490,7 @@ export class Dcss {
   }
 
   /** The state tree, for the panel and for scripts. */
-  tree(): unknown {
+  tree(): DcsTree {
     const d = this.devices;
     return {
       hardwareServers: [...this.servers.values()].map((s) => ({

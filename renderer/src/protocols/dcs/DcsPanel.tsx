@@ -3,6 +3,8 @@
 // all, and the message log of both directions.
 import { useEffect, useMemo, useState } from 'react';
 import type { ConsoleLine, ProtocolEvent, SessionStatus } from '../../../../shared/api/contract';
+import type { DcsTree } from '../../../../shared/api/dcs';
+import type { ActionArgs, ActionName, ActionResult } from '../../../../shared/api/protocol-actions';
 import { client } from '../../hub';
 import type { FieldErrors } from '../../forms/link-draft';
 import { DcsConfigEditor } from './DcsConfigEditor';
@@ -10,17 +12,6 @@ import { parseOperationArgs } from './operation-args';
 import { draftFromOptions, validateDcsConfig, type DcsConfigDraft } from './options';
 import './dcs.css';
 
-interface ServerRow { name: string; address: string; protocol: number; connected: boolean; peer: string | null; connects: number; lastRejection: string | null; lastDisconnect: string | null }
-interface MotorRow { name: string; kind: string; dhs: string; units: string | null; position: number; status: string; moving: boolean; target: number | null; lowerLimit: number; upperLimit: number }
-interface Tree {
-  hardwareServers: ServerRow[];
-  motors: MotorRow[];
-  shutters: { name: string; dhs: string; state: string; lastResult: string | null }[];
-  ionChambers: { name: string; dhs: string; counts: number | null; time: number | null }[];
-  encoders: { name: string; dhs: string; position: number | null; status: string | null }[];
-  strings: { name: string; dhs: string; value: string | null; lastStatus: string | null }[];
-  operations: { name: string; dhs: string }[];
-}
 interface TimelineEntry { t: number; kind: string; text: string }
 
 const REFRESH_MS = 250;
@@ -35,7 +26,8 @@ function when(t: number): string {
 
 export function DcsPanel({ session }: { session: SessionStatus }) {
   const id = session.sessionId;
-  const [tree, setTree] = useState<Tree | null>(null);
+  const dcs = useMemo(() => ({ sessionId: id, protocol: 'dcs' as const }), [id]);
+  const [tree, setTree] = useState<DcsTree | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [targets, setTargets] = useState<Record<string, string>>({});
   const [icTime, setIcTime] = useState('1');
@@ -52,7 +44,7 @@ export function DcsPanel({ session }: { session: SessionStatus }) {
     let live = true;
     const refresh = async () => {
       try {
-        const t = await client.sessionAction<Tree>(id, 'devices', {});
+        const t = await client.action(dcs, 'devices', {});
         if (live) setTree(t);
       } catch (e) {
         if (live) setError((e as Error).message);
@@ -76,12 +68,12 @@ export function DcsPanel({ session }: { session: SessionStatus }) {
       offEvents();
       offConsole();
     };
-  }, [id]);
+  }, [id, dcs]);
 
-  const act = async (action: string, args: unknown): Promise<unknown> => {
+  const act = async <N extends ActionName<'dcs'>>(action: N, args: ActionArgs<'dcs', N>): Promise<ActionResult<'dcs', N> | undefined> => {
     setError(null);
     try {
-      return await client.sessionAction(id, action, args, 60);
+      return await client.action(dcs, action, args, 60);
     } catch (e) {
       setError(`${action}: ${(e as Error).message}`);
       return undefined;
@@ -169,7 +161,7 @@ export function DcsPanel({ session }: { session: SessionStatus }) {
           <h3>Ion chambers</h3>
           <label>Time (s) <input aria-label="Counting time" className="narrow" inputMode="decimal" value={icTime} onChange={(e) => setIcTime(e.target.value)} /></label>
           <label title="The DHS counts again after each report until Abort all; every report is plotted"><input type="checkbox" checked={icRepeat} onChange={(e) => setIcRepeat(e.target.checked)} /> repeat</label>
-          <button type="button" disabled={!tree.ionChambers.length} onClick={() => void act('readIonChambers', { time: Number(icTime), chambers: tree.ionChambers.map((c) => c.name), repeat: icRepeat }).then((r) => { if (r) setIcCounts(JSON.stringify((r as { counts: unknown }).counts)); })}>Read all</button>
+          <button type="button" disabled={!tree.ionChambers.length} onClick={() => void act('readIonChambers', { time: Number(icTime), chambers: tree.ionChambers.map((c) => c.name), repeat: icRepeat }).then((r) => { if (r) setIcCounts(JSON.stringify(r.counts)); })}>Read all</button>
           <ul>{tree.ionChambers.map((c) => <li key={c.name}><span className="mono">{c.name}</span>: {c.counts ?? '—'}{c.time ? <span className="muted"> in {c.time} s</span> : null}</li>)}</ul>
           {icCounts ? <p className="muted mono">last read: {icCounts}</p> : null}
         </div>
@@ -307,7 +299,7 @@ function ConfigurationSection({ sessionId, revision }: { sessionId: string; revi
 }
 
 /** Each hardware server with the devices it owns, by kind: what DCSS registered with it. */
-function DeviceTree({ tree }: { tree: Tree }) {
+function DeviceTree({ tree }: { tree: DcsTree }) {
   const kinds: [string, { name: string; dhs: string }[]][] = [
     ['motors', tree.motors], ['shutters', tree.shutters], ['ion chambers', tree.ionChambers],
     ['encoders', tree.encoders], ['strings', tree.strings], ['operations', tree.operations],
