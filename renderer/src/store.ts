@@ -46,6 +46,8 @@ export interface SessionsSlice {
   disconnectSession(sessionId: string): Promise<void>;
   removeSession(sessionId: string): Promise<void>;
   dismissActionError(): void;
+  /** Shows a failure nobody is waiting on (a background request) in the action banner, with what was attempted. */
+  notify(what: string, error: unknown): void;
 }
 
 const sessionsSlice: StateCreator<Store, [], [], SessionsSlice> = (set, get) => {
@@ -83,6 +85,7 @@ const sessionsSlice: StateCreator<Store, [], [], SessionsSlice> = (set, get) => 
     disconnectSession: (id) => attempt(`Cannot disconnect ${sessionLabel(id)}`, () => client.request('disconnectSession', { sessionId: id })),
     removeSession: (id) => attempt(`Cannot remove ${sessionLabel(id)}`, () => client.removeSession(id)),
     dismissActionError: () => set({ actionError: null }),
+    notify: (what, error) => set({ actionError: `${what}: ${error instanceof Error ? error.message : String(error)}` }),
   };
 };
 

@@ -37,7 +37,7 @@ export function useCanInterfaceStatus(iface: CanInterface, channel?: string): Ca
     let live = true;
     const timer = setTimeout(() => {
       client.request('canInterfaceStatus', { interface: iface, ...(channel ? { channel } : {}) })
-        .then((s) => { if (live) setStatus(s); }, () => undefined);
+        .then((s) => { if (live) setStatus(s); }, (e: Error) => { if (live) setStatus({ available: false, reason: `the hub could not check ${iface}: ${e.message}` }); });
     }, 250);
     return () => { live = false; clearTimeout(timer); };
   }, [iface, channel]);

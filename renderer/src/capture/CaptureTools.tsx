@@ -69,13 +69,13 @@ function TriggerForm({ signals }: { signals: CaptureSignal[] }) {
       client.request('getAcquisition', { id: c.id }).then(setCapture, (e: Error) => setError(e.message));
     });
   }, [triggerId]);
-  useEffect(() => () => { if (triggerId) void client.disarmTrigger(triggerId).catch(() => undefined); }, [triggerId]);
+  useEffect(() => () => { if (triggerId) void client.disarmTrigger(triggerId).catch((e: unknown) => useStore.getState().notify('Cannot disarm the trigger of a closed plot', e)); }, [triggerId]);
 
   const arm = async () => {
     setError(null);
     if (signalId === null) { setError('No signal on this plot to trigger on'); return; }
     try {
-      if (triggerId) await client.disarmTrigger(triggerId).catch(() => undefined);
+      if (triggerId) await client.disarmTrigger(triggerId);
       const others = signals.map((s) => s.id).filter((id) => id !== signalId).slice(0, TRIGGER_MAX_SIGNALS - 1);
       const spec: TriggerSpecInput = {
         signalId, ...(others.length ? { signalIds: others } : {}), condition, level: Number(level), preTrigger: Number(pre) / 100, holdoffS: Number(holdoff), mode,
@@ -89,8 +89,12 @@ function TriggerForm({ signals }: { signals: CaptureSignal[] }) {
   };
   const disarm = async () => {
     if (!triggerId) return;
-    await client.disarmTrigger(triggerId).catch(() => undefined);
-    setTriggerId(null);
+    try {
+      await client.disarmTrigger(triggerId);
+      setTriggerId(null);
+    } catch (e) {
+      setError(`Cannot disarm: ${(e as Error).message}`);
+    }
   };
 
   return (

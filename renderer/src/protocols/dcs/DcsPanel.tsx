@@ -52,7 +52,7 @@ export function DcsPanel({ session }: { session: SessionStatus }) {
     };
     void refresh();
     const timer = setInterval(() => void refresh(), REFRESH_MS);
-    void client.request('getConsole', { sessionId: id, limit: 500 }).then((lines) => { if (live) setLog(lines as ConsoleLine[]); }, () => undefined);
+    void client.request('getConsole', { sessionId: id, limit: 500 }).then((lines) => { if (live) setLog(lines as ConsoleLine[]); }, (e: Error) => { if (live) setError(`Cannot read the message log: ${e.message}`); });
     const offEvents = client.on('protocol', (ev: ProtocolEvent) => {
       if (ev.sessionId !== id) return;
       const entry = describe(ev);
@@ -262,10 +262,10 @@ function ConfigurationSection({ sessionId, revision }: { sessionId: string; revi
     void client.request('listSessions', {}).then((list) => {
       const mine = list.find((x) => x.sessionId === sessionId);
       if (live && mine) setDraft(draftFromOptions(mine.options));
-    }, () => undefined);
+    }, (e: Error) => { if (live) setNote(`Cannot read the configuration: ${e.message}`); });
     return () => { live = false; };
   }, [sessionId, revision]);
-  if (!draft) return null;
+  if (!draft) return note ? <p className="muted" role="status">{note}</p> : null;
   const change = (next: DcsConfigDraft) => {
     setDraft(next);
     setNote(null);

@@ -26,7 +26,7 @@ export function LinesPanel({ session }: { session: SessionStatus }) {
       const d = linesOptionsDraft(mine.options);
       setApplied(d);
       setDraft(d);
-    }, () => undefined);
+    }, (e: unknown) => { if (live) useStore.getState().notify('Cannot read the session\'s line options', e); });
     return () => { live = false; };
   }, [id, session.optionsRevision]);
 
