@@ -2,6 +2,7 @@
 // Each protocol is one entry of EMULATORS: its flags, its usage line, and how to start it.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isMain } from './is-main';
+import { defaultPortOf } from '../shared/api/manifests';
 import { startDcsEmulator } from '../main/protocols/dcs/emulator';
 import { startScrutinyEmulator } from '../main/protocols/scrutiny/emulator';
 import { LINES_EMULATOR_FORMATS, startLinesEmulator, type LinesEmulatorFormat } from '../main/protocols/lines/emulator';
@@ -36,7 +37,7 @@ function intFlag(flags: Flags, name: string, min: number, max: number): number |
 
 const EMULATORS: Record<string, EmulatorEntry> = {
   dcs: {
-    usage: 'dcs [--host 127.0.0.1] [--port 14242] [--name simdhs] [--v1 | --v2] [--tcl] [--reconnect-ms 5000]',
+    usage: `dcs [--host 127.0.0.1] [--port ${defaultPortOf('dcs')}] [--name simdhs] [--v1 | --v2] [--tcl] [--reconnect-ms 5000]`,
     options: {
       host: { type: 'string' }, port: { type: 'string' }, name: { type: 'string' }, v1: { type: 'boolean' }, v2: { type: 'boolean' }, tcl: { type: 'boolean' },
       'reconnect-ms': { type: 'string' },
@@ -46,7 +47,7 @@ const EMULATORS: Record<string, EmulatorEntry> = {
       const name = (flags.name as string | undefined) ?? 'simdhs';
       if (!/^[A-Za-z0-9_.:+-]{1,64}$/.test(name)) throw new UsageError(`--name must be one DCS token (letters, digits, _ . : + -), got "${name}"`);
       const host = (flags.host as string | undefined) ?? '127.0.0.1';
-      const port = intFlag(flags, 'port', 1, 65535) ?? 14242;
+      const port = intFlag(flags, 'port', 1, 65535) ?? defaultPortOf('dcs');
       const emulator = await startDcsEmulator({
         host, port, name,
         version: flags.v1 ? 1 : flags.v2 ? 2 : 'auto',
@@ -63,7 +64,7 @@ const EMULATORS: Record<string, EmulatorEntry> = {
     },
   },
   katcp: {
-    usage: 'katcp [--port 7147] [--host 127.0.0.1] [--v4] [--no-mids] [--no-bulk] [--timeout-hints]',
+    usage: `katcp [--port ${defaultPortOf('katcp')}] [--host 127.0.0.1] [--v4] [--no-mids] [--no-bulk] [--timeout-hints]`,
     options: {
       port: { type: 'string' }, host: { type: 'string' }, v4: { type: 'boolean' }, 'no-mids': { type: 'boolean' },
       'no-bulk': { type: 'boolean' }, 'timeout-hints': { type: 'boolean' },
@@ -74,7 +75,7 @@ const EMULATORS: Record<string, EmulatorEntry> = {
       const host = (flags.host as string | undefined) ?? '127.0.0.1';
       const emulator = await startKatcpEmulator({
         host,
-        port: intFlag(flags, 'port', 0, 65535) ?? 7147,
+        port: intFlag(flags, 'port', 0, 65535) ?? defaultPortOf('katcp'),
         version: v4 ? 4 : 5,
         messageIds: flags['no-mids'] !== true,
         bulk: flags['no-bulk'] !== true,
@@ -107,7 +108,7 @@ const EMULATORS: Record<string, EmulatorEntry> = {
       const emulator = await startLinesEmulator({
         transport,
         host,
-        port: transport === 'tcp' ? (intFlag(flags, 'tcp', 0, 65535) ?? 5760) : intFlag(flags, 'udp', 0, 65535),
+        port: transport === 'tcp' ? (intFlag(flags, 'tcp', 0, 65535) ?? defaultPortOf('lines')) : intFlag(flags, 'udp', 0, 65535),
         path: flags.serial as string | undefined,
         baudRate: intFlag(flags, 'baud', 1, 20_000_000),
         rate,
@@ -138,7 +139,7 @@ const EMULATORS: Record<string, EmulatorEntry> = {
       const emulator = await startScrutinyEmulator({
         transport,
         host,
-        port: transport === 'serial' ? undefined : (intFlag(flags, transport, 0, 65535) ?? 8765),
+        port: transport === 'serial' ? undefined : (intFlag(flags, transport, 0, 65535) ?? defaultPortOf('scrutiny')),
         path: flags.serial as string | undefined,
         baudRate: intFlag(flags, 'baud', 1, 20_000_000),
         rxBufferSize: intFlag(flags, 'rx-buffer', 32, 65535),
@@ -154,7 +155,7 @@ const EMULATORS: Record<string, EmulatorEntry> = {
     },
   },
   hexrot: {
-    usage: 'hexrot [--port 6210] [--host 127.0.0.1] [--rate 10] [--legacy [--command-port PORT+1] [--header mjd|tai] [--sync N]]',
+    usage: `hexrot [--port ${defaultPortOf('hexrot')}] [--host 127.0.0.1] [--rate 10] [--legacy [--command-port PORT+1] [--header mjd|tai] [--sync N]]`,
     options: {
       port: { type: 'string' }, host: { type: 'string' }, rate: { type: 'string' }, legacy: { type: 'boolean' },
       'command-port': { type: 'string' }, header: { type: 'string' }, sync: { type: 'string' },

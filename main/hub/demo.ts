@@ -1,7 +1,10 @@
 // The demo bench: emulated devices on real loopback links, so that a first
 // start shows something moving and a user without hardware can try everything.
+// Each device is reached on its protocol's default link (manifests.ts), on the
+// port its emulator was given.
 import type { LinkSpec } from '../../shared/api/link-config';
 import type { ProtocolName } from '../../shared/api/contract';
+import { defaultLinkOn } from '../../shared/api/manifests';
 import { startLinesEmulator } from '../protocols/lines/emulator';
 import { freeDcsPort, startDcsEmulator } from '../protocols/dcs/emulator';
 import { startKatcpEmulator } from '../protocols/katcp/emulator';
@@ -22,7 +25,7 @@ export async function startDemoDevices(): Promise<DemoDevice[]> {
   return [{
     name: 'Demo waveform generator',
     protocol: 'lines',
-    link: { type: 'tcp', config: { host: '127.0.0.1', port: lines.port! } },
+    link: defaultLinkOn('lines', lines.port!),
     options: {},
     close: () => lines.close(),
   }, await demoHexapod(), await demoScrutiny(), await demoScrutinyOnCan(), await demoKatcp(), await demoDcs()];
@@ -34,7 +37,7 @@ async function demoHexapod(): Promise<DemoDevice> {
   return {
     name: 'Demo hexapod controller',
     protocol: 'hexrot',
-    link: { type: 'tcp', config: { host: '127.0.0.1', port: hexapod.port! } },
+    link: defaultLinkOn('hexrot', hexapod.port!),
     options: { generation: 'current', layout: 'simple' },
     close: () => hexapod.close(),
   };
@@ -47,7 +50,7 @@ async function demoScrutiny(): Promise<DemoDevice> {
   return {
     name: 'Demo Scrutiny device',
     protocol: 'scrutiny',
-    link: { type: 'udp', config: { host: '127.0.0.1', port: device.port! } },
+    link: defaultLinkOn('scrutiny', device.port!),
     options: { watchPaths: ['/global/demo/sine', '/global/demo/motor/speed', '/global/demo/motor/mode', '/global/demo/flags/level'] },
     close: () => device.close(),
   };
@@ -82,7 +85,7 @@ async function demoKatcp(): Promise<DemoDevice> {
   return {
     name: 'Demo KATCP server',
     protocol: 'katcp',
-    link: { type: 'tcp', config: { host: '127.0.0.1', port: server.port } },
+    link: defaultLinkOn('katcp', server.port),
     options: {
       sampling: [
         { sensors: '/^antenna\\./', strategy: 'period', params: [0.05] },
@@ -102,7 +105,7 @@ async function demoDcs(): Promise<DemoDevice> {
   return {
     name: 'Demo DCS hardware server',
     protocol: 'dcs',
-    link: { type: 'tcp-server', config: { host: '127.0.0.1', port } },
+    link: defaultLinkOn('dcs', port),
     options: {},
     close: () => dhs.close(),
   };

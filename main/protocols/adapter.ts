@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import type { DataloggingInfo, DeviceInfo, MarkSeverity, ProtocolName } from '../../shared/api/contract';
 import type { LinkSpec } from '../../shared/api/link-config';
+import type { DefaultLink } from '../../shared/api/manifests';
 
 export interface AdapterContext {
   readonly sessionId: string;
@@ -38,7 +39,7 @@ export interface AdapterContext {
    * test may build a context by hand; the hub always provides them.)
    */
   mark?(m: { t: number; label: string; severity?: MarkSeverity; signal?: string }): void;
-  /** The link in words ("tcp 127.0.0.1:7147"), for error messages. */
+  /** The link in words ("tcp <host>:<port>"), for error messages. */
   linkLabel?(): string;
   /** Drops the link now (a failed liveness check) and lets it reconnect with its backoff; `reason` shows as its error. */
   reconnect?(reason: string): void;
@@ -99,11 +100,13 @@ export interface ProtocolAdapter {
   dispose(): void;
 }
 
+/** A protocol's manifest (shared/api/manifests.ts) and what the engine adds to it. */
 export interface ProtocolDefinition<O = unknown> {
   name: ProtocolName;
+  label: string;
   title: string;
   optionsSchema: z.ZodType<O>;
-  defaultLink: LinkSpec;
+  defaultLink: DefaultLink;
   /** The protocol takes several peers on one listening link (DCSS and its hardware servers). */
   multiPeer?: boolean;
   create(ctx: AdapterContext, options: O): ProtocolAdapter;

@@ -5,6 +5,7 @@ import type { ProtocolName } from './contract';
 import type { ActionTable, ArgsOf, ResultOf } from './actions';
 import { DcsActions } from './dcs';
 import { HexrotActions } from './hexrot';
+import { PROTOCOL_MANIFESTS } from './manifests';
 import { KatcpActions } from './katcp';
 import { ScrutinyActionTable } from './scrutiny';
 
@@ -24,7 +25,9 @@ export type ActionResult<P extends TypedProtocol, N extends ActionName<P>> = Res
 export type SessionActions<P extends TypedProtocol> = <N extends ActionName<P>>(name: N, args: ActionArgs<P, N>, timeoutS?: number) => Promise<ActionResult<P, N>>;
 
 /** How messages name each protocol. */
-export const PROTOCOL_LABELS: Record<ProtocolName, string> = { lines: 'Lines', scrutiny: 'Scrutiny', katcp: 'KATCP', dcs: 'DCS', hexrot: 'Hexapod/rotator' };
+export const PROTOCOL_LABELS = Object.fromEntries(
+  Object.values(PROTOCOL_MANIFESTS).map((m) => [m.name, m.label]),
+) as Record<ProtocolName, string>;
 
 export function actionTableOf(protocol: ProtocolName): ActionTable | null {
   return (PROTOCOL_ACTIONS as Partial<Record<ProtocolName, ActionTable>>)[protocol] ?? null;

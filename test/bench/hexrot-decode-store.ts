@@ -4,8 +4,8 @@
 // For the reference simple layout (5 values a frame) and a 200-field layout.
 import type { AdapterContext } from '../../main/protocols/adapter';
 import { encodeHeader } from '../../main/protocols/hexrot/codec';
-import { compileLayoutText, resolveLayout, type CompiledLayout } from '../../main/protocols/hexrot/layout';
-import { HexrotOptionsSchema } from '../../main/protocols/hexrot/options';
+import { compileLayoutText, resolveLayout, type CompiledLayout } from '../../shared/api/hexrot-layout';
+import { HexrotOptionsSchema } from '../../shared/api/hexrot-options';
 import { writeStruct } from '../../main/protocols/hexrot/reader';
 import { HexrotSession } from '../../main/protocols/hexrot/session';
 import { TelemetryStore } from '../../main/telemetry/store';

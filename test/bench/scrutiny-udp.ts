@@ -12,7 +12,7 @@ import type { AdapterContext } from '../../main/protocols/adapter';
 import { encodeResponse, FrameDecoder, MemoryControl, Cmd, walkRpvValues } from '../../main/protocols/scrutiny/codec';
 import { startScrutinyEmulator, type ScrutinyEmulatorOptions } from '../../main/protocols/scrutiny/emulator';
 import { EMU_BASE } from '../../main/protocols/scrutiny/emulator-memory';
-import { ScrutinyOptionsSchema } from '../../main/protocols/scrutiny/options';
+import { ScrutinyOptionsSchema } from '../../shared/api/scrutiny-options';
 import { ScrutinySession } from '../../main/protocols/scrutiny/session';
 
 type Result = { name: string; value: number; unit: string; budget?: number; lowerIsBetter?: boolean };

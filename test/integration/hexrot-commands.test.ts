@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { encodeCommand, encodeCommandStatus, encodeHeader, HexrotDecoder } from '../../main/protocols/hexrot/codec';
 import { CommandTracker, type CommandRecord } from '../../main/protocols/hexrot/commands';
 import { startHexrotEmulator } from '../../main/protocols/hexrot/emulator';
-import { resolveLayout } from '../../main/protocols/hexrot/layout';
+import { resolveLayout } from '../../shared/api/hexrot-layout';
 
 const layout = resolveLayout('simple');
 const cleanups: (() => Promise<void> | void)[] = [];

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AdapterContext } from '../../main/protocols/adapter';
 import { startHexrotEmulator, type HexrotEmulator } from '../../main/protocols/hexrot/emulator';
 import { LegacyServerLink, type LegacySocketsState } from '../../main/links/hexrot-legacy-server';
-import { HexrotOptionsSchema } from '../../main/protocols/hexrot/options';
+import { HexrotOptionsSchema } from '../../shared/api/hexrot-options';
 import { HexrotSession } from '../../main/protocols/hexrot/session';
 import { TelemetryStore } from '../../main/telemetry/store';
 

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startKatcpEmulator, type KatcpEmulator, type KatcpEmulatorOptions } from '../../main/protocols/katcp/emulator';
 import type { KatcpReply } from '../../main/protocols/katcp/requests';
 import type { KatcpSensorRow } from '../../main/protocols/katcp/session';
-import type { KatcpOptionsInput } from '../../main/protocols/katcp/options';
+import type { KatcpOptionsInput } from '../../shared/api/katcp-options';
 import { SessionHarness, until } from './katcp-support';
 import { ApiError } from '../../shared/api/errors';
 

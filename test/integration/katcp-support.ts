@@ -4,7 +4,7 @@ import net from 'node:net';
 import { KatcpDecoder, encodeMessage, type KatcpMessage } from '../../main/protocols/katcp/codec';
 import { createLink } from '../../main/links/factory';
 import type { Link } from '../../main/links/link';
-import { KatcpOptionsSchema, type KatcpOptionsInput } from '../../main/protocols/katcp/options';
+import { KatcpOptionsSchema, type KatcpOptionsInput } from '../../shared/api/katcp-options';
 import { KatcpSession } from '../../main/protocols/katcp/session';
 import { TelemetryStore } from '../../main/telemetry/store';
 

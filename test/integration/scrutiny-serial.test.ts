@@ -4,7 +4,7 @@ import { runAction } from '../support/actions';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ptyPair, type PtyPair } from '../support/pty-pair';
 import { createLink } from '../../main/links/factory';
-import { ScrutinyOptionsSchema } from '../../main/protocols/scrutiny/options';
+import { ScrutinyOptionsSchema } from '../../shared/api/scrutiny-options';
 import { ScrutinySession } from '../../main/protocols/scrutiny/session';
 import { startScrutinyEmulator } from '../../main/protocols/scrutiny/emulator';
 import { EMU_FIRMWARE_ID } from '../../main/protocols/scrutiny/emulator-memory';

@@ -7,7 +7,7 @@ import type { LinkSpec } from '../../shared/api/link-config';
 import { createLink } from '../../main/links/factory';
 import type { Link } from '../../main/links/link';
 import type { AdapterContext } from '../../main/protocols/adapter';
-import { ScrutinyOptionsSchema } from '../../main/protocols/scrutiny/options';
+import { ScrutinyOptionsSchema } from '../../shared/api/scrutiny-options';
 import { ScrutinySession } from '../../main/protocols/scrutiny/session';
 import { startScrutinyEmulator, type ScrutinyEmulator, type ScrutinyEmulatorOptions } from '../../main/protocols/scrutiny/emulator';
 import { EMU_FIRMWARE_ID, EMU_FORBIDDEN, EMU_READONLY, emuVariable } from '../../main/protocols/scrutiny/emulator-memory';

@@ -30,6 +30,7 @@ let ctxSeen: AdapterContext | null = null;
 /** The smallest protocol that uses marks and states: a test fixture, not a stand-in for the hub. */
 const stateProtocol: ProtocolDefinition<Record<string, never>> = {
   name: 'lines',
+  label: 'State lines',
   title: 'state lines (test)',
   optionsSchema: z.object({}).strict() as never,
   defaultLink: { type: 'tcp', config: { host: '127.0.0.1', port: 1 } } as never,

@@ -4,7 +4,7 @@ import {
   COMMAND_STATUS_BYTES, decodeCommand, encodeCommand, encodeCommandStatus, encodeHeader, encodeLegacyCommand,
   HexrotDecoder, type Generation, type HexrotSink, type LegacyHeader,
 } from '../../main/protocols/hexrot/codec';
-import { resolveLayout } from '../../main/protocols/hexrot/layout';
+import { resolveLayout } from '../../shared/api/hexrot-layout';
 import { writeStruct } from '../../main/protocols/hexrot/reader';
 
 const layout = resolveLayout('simple');

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { HexrotDecoder } from '../../main/protocols/hexrot/codec';
 import { CONTROLLER_STATES, SimpleController, startHexrotEmulator } from '../../main/protocols/hexrot/emulator';
-import { resolveLayout } from '../../main/protocols/hexrot/layout';
+import { resolveLayout } from '../../shared/api/hexrot-layout';
 
 const cmd = (code: number, p1 = 0) => ({ commander: 2, syncPattern: 0, counter: 0, code, params: [p1, 0, 0, 0, 0, 0] });
 

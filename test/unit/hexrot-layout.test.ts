@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   compileLayout, compileLayoutText, LayoutError, LayoutJson, parseLayoutText, resolveLayout, stateNames,
-} from '../../main/protocols/hexrot/layout';
-import { HexrotOptionsSchema } from '../../main/protocols/hexrot/options';
+} from '../../shared/api/hexrot-layout';
+import { HexrotOptionsSchema } from '../../shared/api/hexrot-options';
 
 const HEAD = '#pragma config C 3\n#pragma telemetry T 2\n';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileLayoutText } from '../../main/protocols/hexrot/layout';
+import { compileLayoutText } from '../../shared/api/hexrot-layout';
 import { StructReader, writeStruct } from '../../main/protocols/hexrot/reader';
 
 const layoutText = (endian: string) => `#pragma endian ${endian}

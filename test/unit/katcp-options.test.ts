@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KatcpOptionsSchema } from '../../main/protocols/katcp/options';
+import { KatcpOptionsSchema } from '../../shared/api/katcp-options';
 import { checkStrategy, paramsFromWire, wireParams } from '../../main/protocols/katcp/sensor-types';
 import { katcpOptionsDraft, validateKatcpOptions } from '../../renderer/src/protocols/katcp/options';
 

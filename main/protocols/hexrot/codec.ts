@@ -20,7 +20,7 @@
 //   time, or flushing what a read holds, would depend on how the stream was cut
 //   into reads and could stay out of step forever; this search does not: any
 //   split of a stream yields the same frames and errors.
-import type { CompiledLayout } from './layout';
+import type { CompiledLayout } from '../../../shared/api/hexrot-layout';
 import { StructReader } from './reader';
 
 export const FRAME_COMMAND_STATUS = 1;

@@ -13,14 +13,15 @@ import {
   COMMAND_BYTES, FRAME_COMMAND_STATUS, LEGACY_COMMAND_BYTES, STATUS_ACK, STATUS_NO_ACK, TAI_MINUS_UTC,
   decodeCommand, encodeCommandStatus, encodeHeader, type DecodedCommand, type Generation, type LegacyHeader,
 } from './codec';
-import { resolveLayout, type CompiledLayout } from './layout';
+import { resolveLayout, type CompiledLayout } from '../../../shared/api/hexrot-layout';
+import { defaultPortOf } from '../../../shared/api/manifests';
 import { writeStruct } from './reader';
 
 export const SIMPLE_COMMANDS = { SET_STATE: 1, ENABLE_DRIVES: 2, SET_ENABLED_SUBSTATE: 3, MOVE: 4 } as const;
 export const SET_STATE_PARAMS = { ENABLE: 2, STANDBY: 3, CLEAR_ERROR: 6, FAULT: 8 } as const;
 export const CONTROLLER_STATES = { STANDBY: 0, ENABLED: 2, FAULT: 4 } as const;
 export const ENABLED_SUBSTATE_STATIONARY = 0;
-export const DEFAULT_CURRENT_PORT = 6210;
+export const DEFAULT_CURRENT_PORT = defaultPortOf('hexrot');
 export const MIN_TELEMETRY_RATE = 10;
 export const MAX_TELEMETRY_RATE = 10_000;
 

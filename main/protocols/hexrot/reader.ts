@@ -8,7 +8,7 @@
 //   to 2^53, the nearest double beyond, which is what a plot can show anyway.
 // - Values land in a Float64Array owned by the reader, reused for every frame; the
 //   caller appends them to the store in a second flat loop.
-import type { CompiledStruct, FieldType } from './layout';
+import type { CompiledStruct, FieldType } from '../../../shared/api/hexrot-layout';
 
 const K_I8 = 0;
 const K_U8 = 1;

@@ -142,10 +142,10 @@ export class KatcpDecoder {
   private readonly carry: Uint8Array;
   private carryLen = 0;
   private discarding = false;
-  /** Names the link in error messages, e.g. "tcp 127.0.0.1:7147". */
+  /** Names the link in error messages, e.g. "tcp <host>:<port>". */
   source: string;
 
-  /** `source` names the link in error messages, e.g. "tcp 127.0.0.1:7147". */
+  /** `source` names the link in error messages, e.g. "tcp <host>:<port>". */
   constructor(private readonly sink: KatcpSink, opts: { maxLineLength?: number; source?: string } = {}) {
     this.maxLineLength = opts.maxLineLength ?? DEFAULT_MAX_LINE;
     this.source = opts.source ?? 'the device';

@@ -1,11 +1,9 @@
+import { PROTOCOL_MANIFESTS } from '../../../shared/api/manifests';
 import type { ProtocolDefinition } from '../adapter';
-import { KatcpOptionsSchema, type KatcpOptions } from './options';
+import type { KatcpOptions } from '../../../shared/api/katcp-options';
 import { KatcpSession } from './session';
 
 export const katcpProtocol: ProtocolDefinition<KatcpOptions> = {
-  name: 'katcp',
-  title: 'KATCP device server (client)',
-  optionsSchema: KatcpOptionsSchema,
-  defaultLink: { type: 'tcp', config: { host: '127.0.0.1', port: 7147 } },
+  ...PROTOCOL_MANIFESTS.katcp,
   create: (ctx, options) => new KatcpSession(ctx, options),
 };

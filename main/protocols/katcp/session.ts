@@ -5,7 +5,7 @@
 import type { DeviceInfo, MarkSeverity } from '../../../shared/api/contract';
 import { deviceInfoOf, type AdapterContext, type ProtocolAdapter, type ProtocolCounters } from '../adapter';
 import { INFORM, KatcpDecoder, REPLY, ascii, encodeMessage, parseTypedRequest, type KatcpMessageView } from './codec';
-import type { KatcpOptions } from './options';
+import type { KatcpOptions } from '../../../shared/api/katcp-options';
 import { RequestTracker, type KatcpReply } from './requests';
 import { SensorTable, sensorValueText, type KatcpSensor } from './sensors';
 import { KatcpActions, type KatcpLogEntry, type KatcpSensorRow } from '../../../shared/api/katcp';
@@ -63,7 +63,7 @@ export class KatcpSession implements ProtocolAdapter {
   private quietTx = false;
 
   constructor(private readonly ctx: AdapterContext, private readonly options: KatcpOptions) {
-    // Errors name the link: "the KATCP server at tcp 127.0.0.1:7147".
+    // Errors name the link: "the KATCP server at tcp <host>:<port>".
     const where = ctx.linkLabel ? `the KATCP server at ${ctx.linkLabel()}` : 'the KATCP server';
     this.where = where;
     this.decoder = new KatcpDecoder({

@@ -1,11 +1,9 @@
+import { PROTOCOL_MANIFESTS } from '../../../shared/api/manifests';
 import type { ProtocolDefinition } from '../adapter';
-import { ScrutinyOptionsSchema, type ScrutinyOptions } from './options';
+import type { ScrutinyOptions } from '../../../shared/api/scrutiny-options';
 import { ScrutinySession } from './session';
 
 export const scrutinyProtocol: ProtocolDefinition<ScrutinyOptions> = {
-  name: 'scrutiny',
-  title: 'Scrutiny (firmware instrumented with scrutiny-embedded)',
-  optionsSchema: ScrutinyOptionsSchema,
-  defaultLink: { type: 'udp', config: { host: '127.0.0.1', port: 8765 } },
+  ...PROTOCOL_MANIFESTS.scrutiny,
   create: (ctx, options) => new ScrutinySession(ctx, options),
 };

@@ -10,7 +10,7 @@ import {
   type RpvDefinition, type SupportedFeatures,
 } from './codec';
 import { ScrutinyActions } from './actions';
-import type { ScrutinyOptions } from './options';
+import type { ScrutinyOptions } from '../../../shared/api/scrutiny-options';
 import { RequestCancelled, Requester, RequestTimeout, type PendingRequest } from './requester';
 import { emulatorSfd } from './emulator-sfd';
 import { EMU_FIRMWARE_ID } from './emulator-memory';

@@ -1,9 +1,10 @@
-// What the renderer knows of each protocol: its label, the link a new session
-// starts from, its options form, and an optional panel for the selected
-// session. A protocol adds one entry here and its own files beside this one.
+// What the renderer knows of each protocol: its label and the link a new
+// session starts from (both from its manifest), its options form, and an
+// optional panel for the selected session. A protocol adds one entry here and its own files beside this one.
 import { lazy, type ComponentType } from 'react';
 import type { ProtocolName, SessionStatus } from '../../../shared/api/contract';
 import type { LinkSpec } from '../../../shared/api/link-config';
+import { PROTOCOL_MANIFESTS } from '../../../shared/api/manifests';
 import type { FieldErrors } from '../forms/link-draft';
 import { linesOptionsDraft, validateLinesOptions, type LinesOptionsDraft } from '../forms/lines-options-draft';
 import { LinesOptionsFields } from '../forms/LinesOptionsFields';
@@ -48,40 +49,40 @@ function protocol<D>(p: RendererProtocol<D>): RendererProtocol<unknown> {
 
 export const RENDERER_PROTOCOLS: Record<ProtocolName, RendererProtocol<unknown>> = {
   lines: protocol<LinesOptionsDraft>({
-    label: 'Text lines (CSV, key=value, JSON)',
-    defaultLink: { type: 'tcp', config: { host: '127.0.0.1', port: 5760 } },
+    label: PROTOCOL_MANIFESTS.lines.title,
+    defaultLink: PROTOCOL_MANIFESTS.lines.defaultLink,
     initialDraft: linesOptionsDraft,
     validate: validateLinesOptions,
     OptionsFields: LinesOptionsFields,
     Panel: LinesPanel,
   }),
   dcs: protocol<DcsOptionsDraft>({
-    label: 'DCS: be the DCSS for a hardware server (DHS) under test',
-    defaultLink: { type: 'tcp-server', config: { host: '127.0.0.1', port: 14242 } },
+    label: PROTOCOL_MANIFESTS.dcs.title,
+    defaultLink: PROTOCOL_MANIFESTS.dcs.defaultLink,
     initialDraft: dcsOptionsDraft,
     validate: validateDcsOptions,
     OptionsFields: DcsOptionsFields,
     Panel: DcsPanel,
   }),
   katcp: protocol<KatcpOptionsDraft>({
-    label: 'KATCP device server (telescope subsystems)',
-    defaultLink: { type: 'tcp', config: { host: '127.0.0.1', port: 7147 } },
+    label: PROTOCOL_MANIFESTS.katcp.title,
+    defaultLink: PROTOCOL_MANIFESTS.katcp.defaultLink,
     initialDraft: katcpOptionsDraft,
     validate: validateKatcpOptions,
     OptionsFields: KatcpOptionsFields,
     Panel: KatcpPanel,
   }),
   scrutiny: protocol<ScrutinyOptionsDraft>({
-    label: 'Scrutiny (scrutiny-embedded firmware)',
-    defaultLink: { type: 'udp', config: { host: '127.0.0.1', port: 8765 } },
+    label: PROTOCOL_MANIFESTS.scrutiny.title,
+    defaultLink: PROTOCOL_MANIFESTS.scrutiny.defaultLink,
     initialDraft: scrutinyOptionsDraft,
     validate: validateScrutinyOptions,
     OptionsFields: ScrutinyOptionsFields,
     Panel: ScrutinyPanel,
   }),
   hexrot: protocol<HexrotOptionsDraft>({
-    label: 'Hexapod/rotator controller (binary structures)',
-    defaultLink: { type: 'tcp', config: { host: '127.0.0.1', port: 6210 } },
+    label: PROTOCOL_MANIFESTS.hexrot.title,
+    defaultLink: PROTOCOL_MANIFESTS.hexrot.defaultLink,
     initialDraft: hexrotOptionsDraft,
     validate: validateHexrotOptions,
     OptionsFields: HexrotOptionsFields,

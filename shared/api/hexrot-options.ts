@@ -2,7 +2,7 @@
 // text of a layout file, or its saved JSON form; a layout with an error is
 // refused here, at the hub, with its line, column and reason.
 import { z } from 'zod';
-import { LayoutError, LayoutJson, resolveLayout } from './layout';
+import { LayoutError, LayoutJson, resolveLayout } from './hexrot-layout';
 
 export const HexrotOptionsSchema = z.object({
   generation: z.enum(['current', 'legacy']).default('current'),

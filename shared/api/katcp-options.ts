@@ -1,6 +1,6 @@
 // Options of a KATCP session, validated by the hub before the session starts.
 import { z } from 'zod';
-import { STRATEGIES } from './sensor-types';
+import { KATCP_STRATEGIES as STRATEGIES } from './katcp';
 
 export const KatcpSamplingRule = z.object({
   /** A sensor name or a /regex/ over sensor names. */

@@ -16,7 +16,7 @@
 // A layout with an error is refused with its line, column and reason. The saved
 // form is JSON (LayoutJson below), checked by zod and then by compileLayout().
 import { z } from 'zod';
-import { SIMPLE_LAYOUT_TEXT } from '../../../shared/api/hexrot';
+import { SIMPLE_LAYOUT_TEXT } from './hexrot';
 
 export { SIMPLE_LAYOUT_TEXT };
 
