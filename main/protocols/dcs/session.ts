@@ -7,7 +7,7 @@ import { deviceInfoOf, type AdapterContext, type ProtocolAdapter, type ProtocolC
 import type { DcsOptions } from './config';
 import type { DhsConnection } from './connection';
 import { Dcss, type OperationRecord } from './dcss';
-import type { EncoderState, MotorState } from './devices';
+import type { MotorState } from './devices';
 import { stoh } from './messages';
 import { DcsActions, type DcsMotorView, type DcsOperationView } from '../../../shared/api/dcs';
 import { ApiError } from '../../../shared/api/errors';
@@ -160,18 +160,11 @@ export class DcsSession implements ProtocolAdapter {
       return { hard, hardwareServers: sent };
     },
     setShutter: (a) => {
-      const d = this.dcss.devices;
-      const sh = d.shutters.get(a.shutter);
-      if (!sh) throw new ApiError('InvalidRequest', `no shutter "${a.shutter}" (shutters: ${[...d.shutters.keys()].join(', ') || 'none'})`);
+      const sh = named(this.dcss.devices.shutters, a.shutter, 'shutter', 'shutters');
       return this.dcss.request(sh.dhs, `shutter ${sh.name}`, stoh.setShutterState(sh.hwName, a.open), ms(a.timeoutS, DEFAULT_REPLY_S), `shutter ${sh.name}`);
     },
     readIonChambers: (a) => {
-      const d = this.dcss.devices;
-      const chambers = a.chambers.map((n) => {
-        const ic = d.ionChambers.get(n);
-        if (!ic) throw new ApiError('InvalidRequest', `no ion chamber "${n}" (ion chambers: ${[...d.ionChambers.keys()].join(', ') || 'none'})`);
-        return ic;
-      });
+      const chambers = a.chambers.map((n) => named(this.dcss.devices.ionChambers, n, 'ion chamber', 'ion chambers'));
       const owners = new Set(chambers.map((c) => c.dhs));
       if (owners.size > 1) throw new ApiError('InvalidRequest', `ion chambers ${a.chambers.join(', ')} belong to different hardware servers (${[...owners].join(', ')}): read them separately`);
       const dhs = chambers[0]!.dhs;
@@ -179,17 +172,15 @@ export class DcsSession implements ProtocolAdapter {
       return this.dcss.request(dhs, 'ionChambers', stoh.readIonChambers(a.time, a.repeat, a.chambers), waitMs, `ion chambers ${a.chambers.join(', ')}`);
     },
     getEncoder: (a) => {
-      const en = this.encoder(a.encoder);
+      const en = named(this.dcss.devices.encoders, a.encoder, 'encoder', 'encoders');
       return this.dcss.request(en.dhs, `encoder ${en.name}`, stoh.getEncoder(en.name), ms(a.timeoutS, DEFAULT_REPLY_S), `encoder ${en.name}`);
     },
     setEncoder: (a) => {
-      const en = this.encoder(a.encoder);
+      const en = named(this.dcss.devices.encoders, a.encoder, 'encoder', 'encoders');
       return this.dcss.request(en.dhs, `encoder ${en.name}`, stoh.setEncoder(en.name, a.position), ms(a.timeoutS, DEFAULT_REPLY_S), `encoder ${en.name}`);
     },
     setString: (a) => {
-      const d = this.dcss.devices;
-      const st = d.strings.get(a.string);
-      if (!st) throw new ApiError('InvalidRequest', `no string "${a.string}" (strings: ${[...d.strings.keys()].join(', ') || 'none'})`);
+      const st = named(this.dcss.devices.strings, a.string, 'string', 'strings');
       return this.dcss.request(st.dhs, `string ${st.name}`, stoh.setString(st.name, a.value), ms(a.timeoutS, DEFAULT_REPLY_S), `string ${st.name}`);
     },
     startOperation: (a) => {
@@ -205,13 +196,13 @@ export class DcsSession implements ProtocolAdapter {
     this.dcss.connectionOf(m.dhs, m.name).send(message(m));
     return motorView(m);
   }
+}
 
-  private encoder(encoder: string): EncoderState {
-    const d = this.dcss.devices;
-    const en = d.encoders.get(encoder);
-    if (!en) throw new ApiError('InvalidRequest', `no encoder "${encoder}" (encoders: ${[...d.encoders.keys()].join(', ') || 'none'})`);
-    return en;
-  }
+/** The configured device of that name; a request for one that is not configured is refused, naming those that are. */
+function named<T>(devices: ReadonlyMap<string, T>, name: string, kind: string, kinds: string): T {
+  const device = devices.get(name);
+  if (!device) throw new ApiError('InvalidRequest', `no ${kind} "${name}" (${kinds}: ${[...devices.keys()].join(', ') || 'none'})`);
+  return device;
 }
 
 function motorView(m: MotorState): DcsMotorView {
