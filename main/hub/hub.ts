@@ -10,6 +10,7 @@ import {
 } from '../../shared/api/contract';
 import { LinkSpec, describeLink } from '../../shared/api/link-config';
 import { MAX_NAME_CHARS, MAX_SESSIONS } from '../../shared/api/limits';
+import { EMPTY_LAYOUT_STATE, type LayoutState } from '../../shared/api/layout';
 import { RateMeter } from '../../shared/client/rate';
 import { LinkUnavailableError, refuseReason } from '../links/factory';
 import { listSerialPorts } from '../links/serial';
@@ -80,6 +81,7 @@ export class Hub {
   private demoDevices: DemoDevice[] = [];
   private demoMode = false;
   private plots: PlotConfig[] = [];
+  private layouts: LayoutState = EMPTY_LAYOUT_STATE;
   private notices: string[] = [];
   private statusDirty = false;
   private lastStatusAt = 0;
@@ -151,6 +153,7 @@ export class Hub {
       if (loaded.fresh) ws.demoMode = this.opts.demoOnFirstStart ?? true;
     }
     this.plots = ws.plots;
+    this.layouts = ws.layouts ?? EMPTY_LAYOUT_STATE;
     for (const s of ws.sessions) {
       const session = this.addSession(s.protocol, s.link, s.options, { name: s.name, autoConnect: s.autoConnect, id: s.id });
       if (s.autoConnect) this.tryConnect(session);
@@ -389,6 +392,12 @@ export class Hub {
       case 'setPlots':
         this.plots = p.plots as PlotConfig[];
         for (const c of this.clients) if (c !== client) this.sendEvent(c, { event: 'plots', data: this.plots });
+        this.scheduleSave();
+        return null;
+      case 'getLayouts':
+        return this.layouts;
+      case 'setLayouts':
+        this.layouts = p.state;
         this.scheduleSave();
         return null;
       case 'ping':
@@ -662,6 +671,7 @@ export class Hub {
         id: s.id, name: s.name, protocol: s.protocolName, link: s.linkSpec, options: s.options, autoConnect: s.autoConnect,
       })),
       plots: this.plots,
+      layouts: this.layouts,
       replays: this.replays.list().map((r) => ({ recording: r.recording, path: r.path, position: r.position, speed: r.speed })),
     });
   }

@@ -1,4 +1,4 @@
-// The workspace file: sessions, their links and options, the plots, demo mode.
+// The workspace file: sessions, their links and options, the plots, the layouts, demo mode.
 // Written atomically (temp file + rename), validated on load; a corrupt file
 // is moved aside and reported, never silently replaced. Its limits are the API's
 // (shared/api/limits.ts): whatever a client can make, the next start loads back.
@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { PlotConfig, PROTOCOLS } from '../../shared/api/contract';
+import { LayoutState } from '../../shared/api/layout';
 import { LinkSpec } from '../../shared/api/link-config';
 import { MAX_ID_CHARS, MAX_NAME_CHARS, MAX_PATH_CHARS, MAX_PLOTS, MAX_REPLAYS, MAX_SESSIONS } from '../../shared/api/limits';
 
@@ -30,6 +31,8 @@ export const WorkspaceSchema = z.object({
     position: z.number().finite(),
     speed: z.number().min(0.01).max(1000),
   })).max(MAX_REPLAYS).optional(),
+  /** The workbench's docking layout and the named ones (absent in files from before layouts). */
+  layouts: LayoutState.optional(),
 });
 export type Workspace = z.infer<typeof WorkspaceSchema>;
 

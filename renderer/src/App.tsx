@@ -1,21 +1,13 @@
-// The workbench shell: sessions on the left; the selected session's status,
-// link and the hub's statistics; plots and the console.
-import { Suspense, type ReactNode } from 'react';
-import type { SessionStatus } from '../../shared/api/contract';
+// The workbench shell: the top bar and banners over the docking layout, which
+// holds every view (sessions, a session's status, workbenches, plots, consoles).
+import type { ReactNode } from 'react';
 import { RecordingBar } from './capture/RecordingBar';
-import { CanMonitorPanel } from './can/CanMonitorPanel';
 import { retryNow } from './connection';
 import { NewSessionDialog } from './forms/NewSessionDialog';
+import { Dock } from './layout/Dock';
+import { LayoutMenu } from './layout/LayoutMenu';
 import { client } from './hub';
-import { Console } from './panels/Console';
-import { LinkPanel } from './panels/LinkPanel';
-import { PanelBoundary } from './panels/PanelBoundary';
-import { SessionList } from './panels/SessionList';
-import { SessionStatusPanel } from './panels/SessionStatusPanel';
-import { StatsPanel } from './panels/StatsPanel';
-import { PlotsArea } from './plot/PlotsArea';
-import { RENDERER_PROTOCOLS } from './protocols/registry';
-import { selectedSession, useStore } from './store';
+import { useStore } from './store';
 
 export function App() {
   const phase = useStore((s) => s.connection.phase);
@@ -68,7 +60,6 @@ function FullPage({ title, children }: { title: string; children: ReactNode }) {
 }
 
 function Workbench() {
-  const session = useStore(selectedSession);
   const newSessionOpen = useStore((s) => s.newSessionOpen);
   const setNewSessionOpen = useStore((s) => s.setNewSessionOpen);
   const select = useStore((s) => s.selectSession);
@@ -76,36 +67,13 @@ function Workbench() {
   const refreshPorts = useStore((s) => s.refreshSerialPorts);
   // While the hub is away, what is shown is the last status it sent: dim it.
   const stale = useStore((s) => s.connection.phase !== 'connected');
-  const ProtocolPanel = session ? RENDERER_PROTOCOLS[session.protocol]?.Panel : undefined;
 
   return (
     <div className="app">
       <TopBar />
       <Banners />
       <div className={`app-body${stale ? ' stale' : ''}`} aria-busy={stale}>
-        <SessionList />
-        <main className="main">
-          <div className="inspector">
-            {session ? <SessionPanels session={session} /> : null}
-            <StatsPanel />
-          </div>
-          <div className="workspace">
-            {/* A container of its own: as a bare sibling of the plots, the keyed slot of the
-                session shown before was left in the page when another session was selected. */}
-            <div className="protocol-area">
-              {ProtocolPanel && session ? (
-                <PanelBoundary key={session.sessionId} name={session.protocol}>
-                  <Suspense fallback={<p className="muted">Loading the {session.protocol} panel…</p>}>
-                    <ProtocolPanel session={session} />
-                  </Suspense>
-                </PanelBoundary>
-              ) : null}
-            </div>
-            {session?.deviceLink.type === 'can' ? <CanMonitorPanel key={`can-${session.sessionId}`} session={session} /> : null}
-            <PlotsArea />
-            {session ? <Console key={session.sessionId} sessionId={session.sessionId} sessionName={session.name} /> : null}
-          </div>
-        </main>
+        <Dock />
       </div>
       {newSessionOpen ? (
         <NewSessionDialog
@@ -115,15 +83,6 @@ function Workbench() {
         />
       ) : null}
     </div>
-  );
-}
-
-function SessionPanels({ session }: { session: SessionStatus }) {
-  return (
-    <>
-      <SessionStatusPanel session={session} />
-      <LinkPanel session={session} />
-    </>
   );
 }
 
@@ -140,6 +99,7 @@ function TopBar() {
         {phase === 'connected' ? `hub connected (${door === 'electron' ? 'desktop' : 'WebSocket'})` : 'hub not connected'}
       </span>
       <span className="topbar-gap" />
+      <LayoutMenu />
       <RecordingBar />
       <button type="button" role="switch" aria-checked={demo} className={`switch ${demo ? 'on' : ''}`} onClick={() => void setDemo(!demo)}>
         <i className="switch-knob" aria-hidden="true" />
@@ -156,6 +116,10 @@ function Banners() {
   const notices = useStore((s) => s.status?.notices);
   const actionError = useStore((s) => s.actionError);
   const dismiss = useStore((s) => s.dismissActionError);
+  const layoutError = useStore((s) => s.layoutError);
+  const dismissLayout = useStore((s) => s.setLayoutError);
+  const plotsError = useStore((s) => s.plotsError);
+  const streamError = useStore((s) => s.streamError);
   return (
     <div className="banners">
       {phase === 'reconnecting' || (phase === 'connecting' && error) ? (
@@ -166,6 +130,14 @@ function Banners() {
       ) : null}
       {phase === 'connected' && error ? <div className="banner banner-warn" role="status">{error}</div> : null}
       {notices?.map((n) => <div key={n} className="banner banner-warn" role="status">{n}</div>)}
+      {plotsError ? <div className="banner banner-error" role="alert">{plotsError}</div> : null}
+      {streamError ? <div className="banner banner-error" role="alert">{streamError}</div> : null}
+      {layoutError ? (
+        <div className="banner banner-warn" role="alert" data-testid="layout-error">
+          <span>{layoutError}</span>
+          <button type="button" className="btn btn-quiet" onClick={() => dismissLayout(null)} aria-label="Dismiss">✕</button>
+        </div>
+      ) : null}
       {actionError ? (
         <div className="banner banner-error" role="alert">
           <span>{actionError}</span>

@@ -14,13 +14,11 @@ import { useStore } from './store';
 const RETRY_MIN_S = 0.5;
 const RETRY_MAX_S = 5;
 /** Signals often appear one after the other as a device's first lines are parsed. */
-const DEFAULT_PLOT_SETTLE_MS = 400;
 
 let started = false;
 let everConnected = false;
 let retryS = RETRY_MIN_S;
 let retryTimer: ReturnType<typeof setTimeout> | null = null;
-let defaultPlotTimer: ReturnType<typeof setTimeout> | null = null;
 
 function bridge(): DesktopBridge | undefined {
   return (window as { benchscope?: DesktopBridge }).benchscope;
@@ -33,11 +31,9 @@ export function startConnection(): void {
   client.on('status', (status) => {
     updateReplayClocks(status.replays ?? []);
     store().setStatus(status);
-    scheduleDefaultPlot();
   });
   client.on('signals', (signals) => {
     store().setSignals(signals);
-    scheduleDefaultPlot();
   });
   client.on('plots', (plots) => store().receivePlots(plots));
   client.on('marks', (marks) => ingestMarks(marks));
@@ -93,12 +89,15 @@ async function syncAfterConnect(): Promise<void> {
   s.setStatus(client.getLatestServerStatus());
   resetTelemetry();
   try {
-    const [signals, plots, marks] = await Promise.all([client.listSignals(), client.request('getPlots', {}), client.request('getMarks', {})]);
+    const [signals, plots, marks, layouts] = await Promise.all([
+      client.listSignals(), client.request('getPlots', {}), client.request('getMarks', {}), client.request('getLayouts', {}),
+    ]);
     resetMarks(marks);
     s.setSignals(signals);
     s.receivePlots(plots);
+    // The page's arrangement is its own once built: a reconnect does not rearrange it.
+    if (!useStore.getState().layoutState) s.receiveLayouts(layouts);
     s.setConnection({ phase: 'connected', error: null, retryInS: null });
-    scheduleDefaultPlot();
     void s.refreshSerialPorts();
   } catch (e) {
     // The connection dropped again mid-sync: its close handler schedules the retry.
@@ -116,16 +115,6 @@ function scheduleRetry(): void {
     useStore.getState().setConnection({ retryInS: null });
     void connectOnce();
   }, delay * 1000);
-}
-
-function scheduleDefaultPlot(): void {
-  const s = useStore.getState();
-  if (s.defaultPlotOffered || !s.plotsLoaded || s.plots.length) return;
-  if (defaultPlotTimer) clearTimeout(defaultPlotTimer);
-  defaultPlotTimer = setTimeout(() => {
-    defaultPlotTimer = null;
-    useStore.getState().offerDefaultPlot();
-  }, DEFAULT_PLOT_SETTLE_MS);
 }
 
 const BRIDGE_TIMEOUT_MS = 5000;

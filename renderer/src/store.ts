@@ -5,6 +5,7 @@ import { create, type StateCreator } from 'zustand';
 import type {
   LocalStatistics, PlotConfig, SerialPortInfo, ServerStatistics, ServerStatus, SessionStatus, SignalInfo,
 } from '../../shared/api/contract';
+import type { LayoutState } from '../../shared/api/layout';
 import { client } from './hub';
 
 // ---------------------------------------------------------------- connection
@@ -120,13 +121,13 @@ export interface PlotsSlice {
   plotsError: string | null;
   /** Why the plotted signals are not streamed, if they are not. */
   streamError: string | null;
-  /** A default plot is offered once per page load, not again after the user removed it. */
-  defaultPlotOffered: boolean;
   receivePlots(plots: PlotConfig[]): void;
-  addPlot(plot?: Partial<PlotConfig>): void;
+  /** Adds a plot and returns its id. */
+  addPlot(plot?: Partial<PlotConfig>): string;
+  /** All plots at once (a layout being applied). */
+  replacePlots(plots: PlotConfig[]): void;
   updatePlot(id: string, patch: Partial<Omit<PlotConfig, 'id'>>): void;
   removePlot(id: string): void;
-  offerDefaultPlot(): void;
   setStreamError(error: string | null): void;
 }
 
@@ -150,27 +151,48 @@ const plotsSlice: StateCreator<Store, [], [], PlotsSlice> = (set, get) => {
     plotsLoaded: false,
     plotsError: null,
     streamError: null,
-    defaultPlotOffered: false,
     receivePlots: (plots) => set({ plots, plotsLoaded: true }),
     addPlot: (plot) => {
       const plots = get().plots;
-      persist([...plots, { id: newPlotId(plots), title: `Plot ${plots.length + 1}`, signals: [], windowSeconds: 10, ...plot }]);
+      const id = newPlotId(plots);
+      persist([...plots, { title: `Plot ${plots.length + 1}`, signals: [], windowSeconds: 10, ...plot, id }]);
+      return id;
     },
+    replacePlots: (plots) => persist(plots),
     updatePlot: (id, patch) => persist(get().plots.map((p) => (p.id === id ? { ...p, ...patch } : p))),
     removePlot: (id) => persist(get().plots.filter((p) => p.id !== id)),
     setStreamError: (streamError) => set({ streamError }),
-    offerDefaultPlot: () => {
-      const s = get();
-      if (!s.plotsLoaded || s.defaultPlotOffered || s.plots.length) return;
-      const first = s.status?.sessions[0];
-      if (!first) return;
-      const signals = s.signals.filter((x) => x.sessionId === first.sessionId);
-      if (!signals.length) return;
-      set({ defaultPlotOffered: true });
-      s.addPlot({ title: first.name, signals: signals.map((x) => ({ session: first.name, signal: x.name })) });
-    },
   };
 };
+
+// ---------------------------------------------------------------- layouts
+
+export interface LayoutSlice {
+  /** Null until the hub's layouts have been read: the dock is not built before that. */
+  layoutState: LayoutState | null;
+  layoutError: string | null;
+  receiveLayouts(state: LayoutState): void;
+  /** Changes the layout state and saves it in the workspace. */
+  updateLayouts(patch: Partial<LayoutState>): void;
+  setLayoutError(error: string | null): void;
+}
+
+const layoutSlice: StateCreator<Store, [], [], LayoutSlice> = (set, get) => ({
+  layoutState: null,
+  layoutError: null,
+  receiveLayouts: (layoutState) => set({ layoutState }),
+  updateLayouts: (patch) => {
+    const current = get().layoutState;
+    if (!current) return;
+    const state = { ...current, ...patch };
+    set({ layoutState: state });
+    client.request('setLayouts', { state }).then(
+      () => { if (get().layoutError?.startsWith('Layout not saved')) set({ layoutError: null }); },
+      (e: Error) => set({ layoutError: `Layout not saved: ${e.message}` }),
+    );
+  },
+  setLayoutError: (layoutError) => set({ layoutError }),
+});
 
 // ---------------------------------------------------------------- console
 
@@ -220,13 +242,14 @@ const statsSlice: StateCreator<Store, [], [], StatsSlice> = (set) => ({
 
 // ---------------------------------------------------------------- the store
 
-export type Store = ConnectionSlice & SessionsSlice & SelectionSlice & PlotsSlice & ConsoleSlice & StatsSlice;
+export type Store = ConnectionSlice & SessionsSlice & SelectionSlice & PlotsSlice & LayoutSlice & ConsoleSlice & StatsSlice;
 
 export const useStore = create<Store>()((...a) => ({
   ...connectionSlice(...a),
   ...sessionsSlice(...a),
   ...selectionSlice(...a),
   ...plotsSlice(...a),
+  ...layoutSlice(...a),
   ...consoleSlice(...a),
   ...statsSlice(...a),
 }));

@@ -11,6 +11,7 @@ import {
   RecordingRequestSchemas, ReplayRequestSchemas, TriggerRequestSchemas,
 } from './capture';
 import { type CanResultTypes, CanRequestSchemas } from './can';
+import { LayoutRequestSchemas, PlotConfig, type LayoutResultTypes } from './layout';
 import { MAX_ID_CHARS, MAX_NAME_CHARS, MAX_PLOTS } from './limits';
 
 export const PROTOCOLS = ['lines', 'hexrot', 'scrutiny', 'katcp', 'dcs'] as const;
@@ -221,14 +222,8 @@ export interface ConsoleLine {
   text: string;
 }
 
-export const PlotConfig = z.object({
-  id: z.string().min(1).max(64),
-  title: z.string().max(200),
-  /** Signals by session name and signal name, so a plot survives a restart. */
-  signals: z.array(z.object({ session: z.string().max(200), signal: z.string().max(200) })).max(64),
-  windowSeconds: z.number().min(0.1).max(86400),
-});
-export type PlotConfig = z.infer<typeof PlotConfig>;
+// A plot's setup lives with the layout that shows it.
+export { PlotConfig } from './layout';
 
 export interface SerialPortInfo {
   path: string;
@@ -294,6 +289,7 @@ export const RequestSchemas = {
   ...TriggerRequestSchemas,
   ...ReplayRequestSchemas,
   ...CanRequestSchemas,
+  ...LayoutRequestSchemas,
 } as const;
 
 export type Method = keyof typeof RequestSchemas;
@@ -309,7 +305,7 @@ export interface SessionSummary {
   options: Record<string, unknown>;
 }
 
-export interface ResultTypes extends CaptureResultTypes, CanResultTypes {
+export interface ResultTypes extends CaptureResultTypes, CanResultTypes, LayoutResultTypes {
   getServerStatus: ServerStatus;
   requestServerStatusUpdate: ServerStatus;
   getServerStats: ServerStatistics;

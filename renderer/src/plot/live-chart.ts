@@ -45,7 +45,9 @@ export interface LiveChartHooks {
 
 export const SERIES_COLOURS = ['#4fc3f7', '#ffb74d', '#81c784', '#e57373', '#ba68c8', '#fff176', '#4db6ac', '#f06292', '#a1887f', '#90a4ae'];
 
+/** The chart's height when its box has none of its own yet (not laid out), and the least it is given. */
 const CHART_HEIGHT = 240;
+const MIN_CHART_HEIGHT = 120;
 const AXIS = { stroke: '#9aa4b2', grid: { stroke: 'rgba(255,255,255,0.07)', width: 1 }, ticks: { stroke: 'rgba(255,255,255,0.15)', width: 1 } };
 const EMPTY: Series = { times: new Float64Array(0), values: new Float64Array(0) };
 
@@ -94,7 +96,7 @@ export class LiveChart {
   constructor(private readonly host: HTMLElement, private readonly hooks: LiveChartHooks) {
     this.resize = new ResizeObserver(() => {
       if (!this.u) return;
-      this.u.setSize({ width: this.width(), height: CHART_HEIGHT });
+      this.fit();
       this.dirty = true;
     });
     this.resize.observe(host);
@@ -165,6 +167,25 @@ export class LiveChart {
     return Math.max(200, Math.floor(this.host.clientWidth));
   }
 
+  /**
+   * The chart fills its box: the box's height (set by the panel, not by the chart)
+   * less the legend and the state lanes under it.
+   */
+  private height(): number {
+    const box = this.host.clientHeight;
+    if (box < MIN_CHART_HEIGHT) return CHART_HEIGHT;
+    const legend = this.u?.root.querySelector<HTMLElement>('.u-legend')?.offsetHeight ?? 0;
+    const lanes = this.lanes.isConnected ? this.lanes.offsetHeight + 6 : 0;
+    return Math.max(MIN_CHART_HEIGHT, Math.floor(box - legend - lanes - 4));
+  }
+
+  private fit(): void {
+    if (!this.u) return;
+    const width = this.width();
+    const height = this.height();
+    if (width !== this.u.width || height !== this.u.height) this.u.setSize({ width, height });
+  }
+
   private build(): void {
     this.u?.destroy();
     const units = [...new Set(this.lineSeries.map((s) => s.unit ?? ''))];
@@ -232,6 +253,8 @@ export class LiveChart {
     // The lanes go under the chart (outside uPlot's root, whose CSS stretches every canvas in it).
     if (this.stateSeries.length) this.u.root.after(this.lanes);
     else this.lanes.remove();
+    // Now that the legend is there, the chart takes what it leaves of the box.
+    this.fit();
     this.u.over.addEventListener('wheel', this.onWheel, { passive: false });
     this.dirty = true;
   }
@@ -400,6 +423,7 @@ export class LiveChart {
       canvas.height = Math.round(cssHeight * px);
       canvas.style.width = `${cssWidth}px`;
       canvas.style.height = `${cssHeight}px`;
+      this.fit();
     }
     const ctx = canvas.getContext('2d');
     if (!ctx) return;

@@ -1,0 +1,142 @@
+// Where panels go: the default layout, a session's panels when it appears, and
+// bringing a session's panels to the front. Panels of one kind share a group
+// (tabs), so a new session's workbench lands beside the others.
+import type { AddPanelOptions, DockviewApi, IDockviewPanel } from 'dockview-react';
+import type { SessionStatus } from '../../../shared/api/contract';
+import { PANEL_KINDS, type PanelKind } from '../../../shared/api/layout';
+
+export const SESSIONS_PANEL = 'sessions';
+export const SESSION_PANEL = 'session';
+export const STATS_PANEL = 'stats';
+export const REPLAYS_PANEL = 'replays';
+
+export function panelId(kind: PanelKind, key?: string): string {
+  return key === undefined ? kind : `${kind}:${key}`;
+}
+
+export function kindOf(panel: IDockviewPanel): PanelKind | null {
+  const kind = panel.id.split(':', 1)[0];
+  return (PANEL_KINDS as readonly string[]).includes(kind!) ? kind as PanelKind : null;
+}
+
+/** The session a panel is about, for the kinds that are about one. */
+export function sessionOf(panel: IDockviewPanel): string | null {
+  const s = (panel.params as { session?: unknown } | undefined)?.session;
+  return typeof s === 'string' ? s : null;
+}
+
+export const WORKBENCH_TITLE = (name: string) => name;
+export const CONSOLE_TITLE = (name: string) => `Console · ${name}`;
+export const CAN_TITLE = (name: string) => `CAN · ${name}`;
+
+function firstOfKind(api: DockviewApi, kind: PanelKind): IDockviewPanel | undefined {
+  return api.panels.find((p) => p.id === kind || p.id.startsWith(`${kind}:`));
+}
+
+/**
+ * Adds a panel beside those of its kind (as a tab), or else where `fallback`
+ * says, or else to the right of everything. Never steals the active tab unless asked.
+ */
+type Direction = 'right' | 'below' | 'left' | 'above';
+/** Beside the group of a kind, or (kind null) at that edge of the whole layout. */
+type Fallback = { kind: PanelKind | null; direction: Direction };
+
+function addBeside(api: DockviewApi, options: AddPanelOptions, kind: PanelKind, fallback: Fallback[], activate = false): IDockviewPanel {
+  const existing = api.getPanel(options.id);
+  if (existing) return existing;
+  const sibling = firstOfKind(api, kind);
+  let position: AddPanelOptions['position'];
+  if (sibling) position = { referenceGroup: sibling.group, direction: 'within' };
+  else {
+    for (const f of fallback) {
+      if (f.kind === null) { position = { direction: f.direction }; break; }
+      const ref = firstOfKind(api, f.kind);
+      if (ref) { position = { referenceGroup: ref.group, direction: f.direction }; break; }
+    }
+  }
+  return api.addPanel({ ...options, ...(position ? { position } : {}), inactive: !activate && Boolean(sibling) } as AddPanelOptions);
+}
+
+export function addSessionPanels(api: DockviewApi, session: SessionStatus, plotId: string | null, plotTitle: string): void {
+  const name = session.name;
+  // A column of its own: beside a group of the left column it would split that column.
+  addBeside(api, { id: panelId('workbench', name), component: 'workbench', title: WORKBENCH_TITLE(name), params: { session: name } }, 'workbench',
+    [{ kind: 'plot', direction: 'left' }, { kind: null, direction: 'right' }]);
+  if (plotId) addPlotPanel(api, plotId, plotTitle);
+  addBeside(api, { id: panelId('console', name), component: 'console', title: CONSOLE_TITLE(name), params: { session: name } }, 'console',
+    [{ kind: 'workbench', direction: 'below' }]);
+  if (session.deviceLink.type === 'can') {
+    addBeside(api, { id: panelId('can', name), component: 'can', title: CAN_TITLE(name), params: { session: name } }, 'console',
+      [{ kind: 'workbench', direction: 'below' }]);
+  }
+}
+
+export function addPlotPanel(api: DockviewApi, plotId: string, title: string, activate = false): IDockviewPanel {
+  return addBeside(api, { id: panelId('plot', plotId), component: 'plot', title: title || 'Untitled plot', params: { plot: plotId } }, 'plot',
+    [{ kind: 'workbench', direction: 'right' }, { kind: null, direction: 'right' }], activate);
+}
+
+export function addReplaysPanel(api: DockviewApi): void {
+  if (api.getPanel(REPLAYS_PANEL)) return;
+  const plot = firstOfKind(api, 'plot');
+  api.addPanel({
+    id: REPLAYS_PANEL, component: 'replays', title: 'Replay',
+    ...(plot ? { position: { referenceGroup: plot.group, direction: 'above' } } : {}),
+    ...(plot ? { initialHeight: 90 } : {}),
+  } as AddPanelOptions);
+}
+
+/** Closes every panel about a session (workbench, console, CAN monitor). */
+export function closeSessionPanels(api: DockviewApi, name: string): void {
+  for (const p of [...api.panels]) if (sessionOf(p) === name) p.api.close();
+}
+
+/** Shows a session's panels: its tab becomes the active one in each group that has it. */
+export function bringSessionToFront(api: DockviewApi, name: string, plotIds: string[]): void {
+  const ids = [panelId('console', name), panelId('can', name), ...plotIds.map((id) => panelId('plot', id)), panelId('workbench', name)];
+  for (const id of ids) {
+    const p = api.getPanel(id);
+    if (p && !p.api.isVisible) p.api.setActive();
+  }
+}
+
+/**
+ * The layout a first start shows: sessions, the selected session and the hub's
+ * statistics on the left; the workbenches with the consoles under them; the plots on the right.
+ */
+export function buildDefaultLayout(api: DockviewApi, sessions: SessionStatus[], plotOf: (s: SessionStatus) => { id: string; title: string } | null): void {
+  api.clear();
+  api.addPanel({ id: SESSIONS_PANEL, component: 'sessions', title: 'Sessions' });
+  // The columns first (workbench, then plots to its right, consoles under the workbench),
+  // then the left column is split: splitting it first would put the session under every column.
+  sessions.forEach((s, i) => {
+    const plot = plotOf(s);
+    addSessionPanels(api, s, plot?.id ?? null, plot?.title ?? s.name);
+    if (i === 0) {
+      api.addPanel({ id: SESSION_PANEL, component: 'session', title: 'Session', position: { referencePanel: SESSIONS_PANEL, direction: 'below' }, inactive: true });
+      api.addPanel({ id: STATS_PANEL, component: 'stats', title: 'Statistics', position: { referencePanel: SESSION_PANEL, direction: 'within' }, inactive: true });
+    }
+  });
+  if (!sessions.length) {
+    api.addPanel({ id: SESSION_PANEL, component: 'session', title: 'Session', position: { referencePanel: SESSIONS_PANEL, direction: 'below' } });
+    api.addPanel({ id: STATS_PANEL, component: 'stats', title: 'Statistics', position: { referencePanel: SESSION_PANEL, direction: 'within' }, inactive: true });
+  }
+  const first = sessions[0];
+  if (first) api.getPanel(panelId('workbench', first.name))?.api.setActive();
+  sizeDefault(api);
+}
+
+/** Column widths for the default layout: a narrow sessions column, the plots taking about half of the rest. */
+export function sizeDefault(api: DockviewApi): void {
+  const width = api.width;
+  const height = api.height;
+  const sessions = api.getPanel(SESSIONS_PANEL)?.group;
+  const session = api.getPanel(SESSION_PANEL)?.group;
+  const plot = firstOfKind(api, 'plot')?.group;
+  const console = firstOfKind(api, 'console')?.group;
+  const left = Math.max(220, Math.min(300, Math.round(width * 0.18)));
+  sessions?.api.setSize({ width: left });
+  if (sessions && session && sessions !== session) sessions.api.setSize({ height: Math.round(height * 0.45) });
+  if (plot) plot.api.setSize({ width: Math.round((width - left) * 0.48) });
+  if (console) console.api.setSize({ height: Math.round(height * 0.34) });
+}
