@@ -85,7 +85,9 @@ export const DockLayout = z.looseObject({
   if (ids.length > MAX_LAYOUT_PANELS) ctx.addIssue({ code: 'custom', path: ['panels'], message: `at most ${MAX_LAYOUT_PANELS} panels (found ${ids.length})` });
   for (const [key, panel] of Object.entries(dock.panels)) {
     if (panel.id !== key) ctx.addIssue({ code: 'custom', path: ['panels', key, 'id'], message: `is "${panel.id}", not the panel's key "${key}"` });
-    const params = PANEL_PARAMS[panel.contentComponent].safeParse(panel.params ?? {});
+    const schema = PANEL_PARAMS[panel.contentComponent] as z.ZodType | undefined;
+    if (!schema) continue;
+    const params = schema.safeParse(panel.params ?? {});
     if (!params.success) {
       const first = params.error.issues[0]!;
       ctx.addIssue({ code: 'custom', path: ['panels', key, 'params', ...first.path.map(String)], message: `${first.message} (a ${panel.contentComponent} panel)` });
@@ -93,9 +95,13 @@ export const DockLayout = z.looseObject({
   }
   // Every group's tabs must be panels of the layout.
   const groups: { path: (string | number)[]; group: z.infer<typeof GroupState> }[] = [];
+  // The grid's own problems are already reported: only well-formed groups are looked into.
   const walk = (node: GridNode, path: (string | number)[]) => {
-    if (node.type === 'leaf') groups.push({ path: [...path, 'data'], group: node.data as z.infer<typeof GroupState> });
-    else (node.data as GridNode[]).forEach((child, i) => walk(child, [...path, 'data', i]));
+    if (node.type === 'leaf') {
+      if (GroupState.safeParse(node.data).success) groups.push({ path: [...path, 'data'], group: node.data as z.infer<typeof GroupState> });
+    } else if (Array.isArray(node.data)) {
+      node.data.forEach((child: GridNode, i) => { if (child && typeof child === 'object') walk(child, [...path, 'data', i]); });
+    }
   };
   walk(dock.grid.root, ['grid', 'root']);
   dock.floatingGroups?.forEach((f, i) => { if (f.data) groups.push({ path: ['floatingGroups', i, 'data'], group: f.data }); });

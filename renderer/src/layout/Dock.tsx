@@ -12,7 +12,7 @@ import { useStore } from '../store';
 import { setWantedSignals } from '../plot/telemetry-cache';
 import { plottedSignalIds } from '../plot/plot-signals';
 import {
-  addPlotPanel, addReplaysPanel, addSessionPanels, bringSessionToFront, buildDefaultLayout, closeSessionPanels, kindOf, panelId, sessionOf, sizeDefault,
+  addPlotPanel, addReplaysPanel, addSessionPanels, bringSessionToFront, buildDefaultLayout, closeSessionPanels, kindOf, openPanel, panelId, possiblePanels, sessionOf, sizeDefault,
 } from './arrange';
 import { PANEL_COMPONENTS, useSignalSources } from './panels';
 import { useTheme } from './theme';
@@ -221,6 +221,8 @@ export function Dock() {
         }
         save();
       },
+      closedPanels: () => possiblePanels(useStore.getState().status?.sessions ?? []).filter((p) => !api.getPanel(p.id)),
+      openPanel: (p) => openPanel(api, p),
       addPlot: () => {
         const id = useStore.getState().addPlot();
         // The plots effect gives it a panel; this one is brought forward.
@@ -240,10 +242,15 @@ export function Dock() {
     if (!api) return;
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'F6' && !e.ctrlKey && !e.altKey && !e.metaKey) {
-        const groups = api.groups.filter((g) => g.api.location.type !== 'popout');
+        // In reading order on screen (columns left to right, top to bottom in each), from the group holding the focus.
+        const groups = api.groups.filter((g) => g.api.location.type !== 'popout' && g.element.offsetWidth > 0)
+          .map((g) => ({ g, r: g.element.getBoundingClientRect() }))
+          .sort((a, b) => (Math.abs(a.r.left - b.r.left) > 2 ? a.r.left - b.r.left : a.r.top - b.r.top))
+          .map((x) => x.g);
         if (!groups.length) return;
         e.preventDefault();
-        const at = api.activeGroup ? groups.indexOf(api.activeGroup) : -1;
+        const focused = groups.find((g) => g.element.contains(document.activeElement)) ?? api.activeGroup;
+        const at = focused ? groups.indexOf(focused) : -1;
         const next = groups[(at + (e.shiftKey ? -1 : 1) + groups.length) % groups.length]!;
         next.activePanel?.api.setActive();
         next.element.querySelector<HTMLElement>('.dv-tab.dv-active-tab')?.focus();

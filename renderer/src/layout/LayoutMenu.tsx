@@ -107,6 +107,7 @@ export function LayoutMenu() {
               onChange={(e) => { const f = e.target.files?.[0]; e.target.value = ''; if (f) void importFile(f); }} />
             <button type="button" className="btn" disabled={!dock} onClick={() => { dock?.resetToDefault(); setMessage({ text: 'Default layout', error: false }); }}>Default layout</button>
           </div>
+          <ClosedPanels />
           <ThemePicker />
           {message ? <p className={message.error ? 'fault-text' : 'muted'} role={message.error ? 'alert' : 'status'} data-testid="layout-message">{message.text}</p> : null}
           <p className="muted hint-keys">F6 / Shift+F6: next / previous group · Alt+Shift+PageDown / PageUp: next / previous tab · Alt+Shift+M: maximise or restore · Alt+Shift+W: close · drag a tab to move, split or float it</p>
@@ -127,5 +128,26 @@ function ThemePicker() {
         <option value="light">light</option>
       </select>
     </label>
+  );
+}
+
+/** The panels closed (or never opened) that the bench can show, to open again. */
+function ClosedPanels() {
+  const dock = useDockControls();
+  const [, redraw] = useState(0);
+  const closed = dock?.closedPanels() ?? [];
+  if (!dock || !closed.length) return null;
+  return (
+    <div className="layout-closed">
+      <span className="muted">Closed panels</span>
+      <ul className="layout-list" aria-label="Closed panels">
+        {closed.map((p) => (
+          <li key={p.id}>
+            <span className="layout-name">{p.title}</span>
+            <button type="button" className="btn" aria-label={`Open ${p.title}`} onClick={() => { dock.openPanel(p); redraw((n) => n + 1); }}>Open</button>
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }

@@ -39,7 +39,7 @@ function firstOfKind(api: DockviewApi, kind: PanelKind): IDockviewPanel | undefi
  */
 type Direction = 'right' | 'below' | 'left' | 'above';
 /** Beside the group of a kind, or (kind null) at that edge of the whole layout. */
-type Fallback = { kind: PanelKind | null; direction: Direction };
+type Fallback = { kind: PanelKind | null; direction: Direction | 'within' };
 
 function addBeside(api: DockviewApi, options: AddPanelOptions, kind: PanelKind, fallback: Fallback[], activate = false): IDockviewPanel {
   const existing = api.getPanel(options.id);
@@ -66,8 +66,9 @@ export function addSessionPanels(api: DockviewApi, session: SessionStatus, plotI
   addBeside(api, { id: panelId('console', name), component: 'console', title: CONSOLE_TITLE(name), params: { session: name } }, 'console',
     [{ kind: 'workbench', direction: 'below' }]);
   if (session.deviceLink.type === 'can') {
-    addBeside(api, { id: panelId('can', name), component: 'can', title: CAN_TITLE(name), params: { session: name } }, 'console',
-      [{ kind: 'workbench', direction: 'below' }]);
+    // Beside the consoles, not among them: a CAN session's monitor and console are both in view.
+    addBeside(api, { id: panelId('can', name), component: 'can', title: CAN_TITLE(name), params: { session: name } }, 'can',
+      [{ kind: 'console', direction: 'right' }, { kind: 'workbench', direction: 'below' }]);
   }
 }
 
@@ -93,7 +94,7 @@ export function closeSessionPanels(api: DockviewApi, name: string): void {
 
 /** Shows a session's panels: its tab becomes the active one in each group that has it. */
 export function bringSessionToFront(api: DockviewApi, name: string, plotIds: string[]): void {
-  const ids = [panelId('console', name), panelId('can', name), ...plotIds.map((id) => panelId('plot', id)), panelId('workbench', name)];
+  const ids = [panelId('can', name), panelId('console', name), ...plotIds.map((id) => panelId('plot', id)), panelId('workbench', name)];
   for (const id of ids) {
     const p = api.getPanel(id);
     if (p && !p.api.isVisible) p.api.setActive();
@@ -139,4 +140,37 @@ export function sizeDefault(api: DockviewApi): void {
   if (sessions && session && sessions !== session) sessions.api.setSize({ height: Math.round(height * 0.45) });
   if (plot) plot.api.setSize({ width: Math.round((width - left) * 0.48) });
   if (console) console.api.setSize({ height: Math.round(height * 0.34) });
+}
+
+/** Every panel the bench can show: the single ones, and each session's own. */
+export function possiblePanels(sessions: SessionStatus[]): { id: string; kind: PanelKind; title: string; session?: string }[] {
+  const all: { id: string; kind: PanelKind; title: string; session?: string }[] = [
+    { id: SESSIONS_PANEL, kind: 'sessions', title: 'Sessions' },
+    { id: SESSION_PANEL, kind: 'session', title: 'Session' },
+    { id: STATS_PANEL, kind: 'stats', title: 'Statistics' },
+    { id: REPLAYS_PANEL, kind: 'replays', title: 'Replay' },
+  ];
+  for (const s of sessions) {
+    all.push({ id: panelId('workbench', s.name), kind: 'workbench', title: WORKBENCH_TITLE(s.name), session: s.name });
+    all.push({ id: panelId('console', s.name), kind: 'console', title: CONSOLE_TITLE(s.name), session: s.name });
+    if (s.deviceLink.type === 'can') all.push({ id: panelId('can', s.name), kind: 'can', title: CAN_TITLE(s.name), session: s.name });
+  }
+  return all;
+}
+
+/** Opens a panel again where its kind lives (or at a sensible edge), in front. */
+export function openPanel(api: DockviewApi, p: { id: string; kind: PanelKind; title: string; session?: string }): void {
+  const params = p.session === undefined ? {} : { session: p.session };
+  const fallback: Record<PanelKind, Fallback[]> = {
+    sessions: [{ kind: 'session', direction: 'above' }, { kind: null, direction: 'left' }],
+    session: [{ kind: 'stats', direction: 'within' }, { kind: 'sessions', direction: 'below' }, { kind: null, direction: 'left' }],
+    stats: [{ kind: 'session', direction: 'within' }, { kind: 'sessions', direction: 'below' }, { kind: null, direction: 'left' }],
+    workbench: [{ kind: 'plot', direction: 'left' }, { kind: null, direction: 'right' }],
+    console: [{ kind: 'can', direction: 'left' }, { kind: 'workbench', direction: 'below' }, { kind: null, direction: 'below' }],
+    can: [{ kind: 'console', direction: 'right' }, { kind: 'workbench', direction: 'below' }, { kind: null, direction: 'below' }],
+    plot: [{ kind: 'workbench', direction: 'right' }, { kind: null, direction: 'right' }],
+    replays: [{ kind: 'plot', direction: 'above' }, { kind: null, direction: 'above' }],
+  };
+  const panel = addBeside(api, { id: p.id, component: p.kind, title: p.title, params }, p.kind, fallback[p.kind], true);
+  panel.api.setActive();
 }

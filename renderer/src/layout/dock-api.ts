@@ -1,6 +1,6 @@
 // What the layout menu may ask of the dock, set while the dock is built.
 import { useSyncExternalStore } from 'react';
-import type { Layout } from '../../../shared/api/layout';
+import type { Layout, PanelKind } from '../../../shared/api/layout';
 
 export interface DockControls {
   /** Shows a saved or imported layout, with its plots. */
@@ -9,7 +9,12 @@ export interface DockControls {
   snapshot(): Layout;
   resetToDefault(): void;
   addPlot(): void;
+  /** Panels the bench could show that the layout does not have (closed ones), to open again. */
+  closedPanels(): ClosedPanel[];
+  openPanel(panel: ClosedPanel): void;
 }
+
+export interface ClosedPanel { id: string; kind: PanelKind; title: string; session?: string }
 
 let controls: DockControls | null = null;
 const listeners = new Set<() => void>();
