@@ -3,11 +3,12 @@
 // zod, and a request the device would refuse (writes disabled, a forbidden or
 // read-only region, too many signals) is refused here, before anything is sent.
 import { z } from 'zod';
-import {
-  crc32, DataLogControl, decodeValue, DeviceResponseError, DL_CONDITION_OPERANDS, DL_CONDITIONS, encodeDlConfig,
-  encodeValue, fromHex, isNumericType, requests, responses, toHex, TypeKind, typeFromName, typeName,
-  typeSize, walkRpvValues, type DlConfig, type DlOperand, type DlSignal,
-} from './codec';
+import { DataLogControl, DeviceResponseError } from './commands';
+import { crc32 } from './crc32';
+import { DL_CONDITION_OPERANDS, DL_CONDITIONS, encodeDlConfig, type DlConfig, type DlOperand, type DlSignal } from './datalog-config';
+import { fromHex, toHex } from './hex';
+import { requests, responses, walkRpvValues } from './messages';
+import { decodeValue, encodeValue, isNumericType, typeFromName, TypeKind, typeName, typeSize } from './value-types';
 import { RequestCancelled, RequestTimeout } from './requester';
 import type { DeviceDescription, ScrutinySession } from './session';
 import { readFile } from 'node:fs/promises';

@@ -3,12 +3,14 @@
 // then RPV polling and watched memory variables into the telemetry store.
 import type { DataloggingInfo, DeviceInfo } from '../../../shared/api/contract';
 import { type AdapterContext, type ProtocolAdapter, type ProtocolCounters } from '../adapter';
+import { encodeRequest, FrameDecoder } from './codec';
+import { Cmd, commandName, CommControl, DataLogControl, DeviceResponseError, GetInfo, ResponseCode } from './commands';
 import {
-  Cmd, CommControl, commandName, DataLogControl, DeviceResponseError, encodeRequest, FrameDecoder, GetInfo, requests, responses,
-  ResponseCode, typeName, walkRpvValues,
-  type CommParams, type DataloggingSetup, type DiscoverInfo, type LoopDefinition, type Parsed, type RegionLocation,
-  type RpvDefinition, type SupportedFeatures,
-} from './codec';
+  requests, responses, walkRpvValues, type CommParams, type DataloggingSetup, type DiscoverInfo, type LoopDefinition,
+  type RegionLocation, type RpvDefinition, type SupportedFeatures,
+} from './messages';
+import type { Parsed } from './payload';
+import { typeName } from './value-types';
 import { ScrutinyActions } from './actions';
 import type { ScrutinyOptions } from '../../../shared/api/scrutiny-options';
 import { RequestCancelled, Requester, RequestTimeout, type PendingRequest } from './requester';
