@@ -9,7 +9,8 @@ import { DataLogControl } from './commands';
 import { crc32 } from './crc32';
 import { DL_CONDITION_OPERANDS, DL_CONDITIONS, encodeDlConfig, type DlConfig, type DlOperand, type DlSignal } from './datalog-config';
 import { requests, responses } from './messages';
-import type { DeviceDescription, ScrutinySession } from './session';
+import type { DeviceDescription } from './device-description';
+import type { ScrutinySession } from './session';
 import { decodeValue, typeFromName, TypeKind, typeSize } from './value-types';
 
 interface DlSignalPlan { name: string; kind: DlSignal['kind']; size: number; type: number; little: boolean }
@@ -75,21 +76,21 @@ export class DatalogActions {
     if (payload.length > d.params.rxBufferSize) throw new ApiError('InvalidRequest', `the configuration takes ${payload.length} bytes, more than the device's ${d.params.rxBufferSize}-byte receive buffer`);
     await this.s.request(requests.datalog(DataLogControl.Configure, payload));
     this.dlPlan = { config, signals: plan, entrySize, timestep: loop.timestep100ns !== null ? loop.timestep100ns * 1e-7 * a.decimation : null, condition: a.condition, loopName: loop.name };
-    await this.s.pollDlStatus();
+    await this.s.dlStatus.poll();
     return { configId: config.configId, entrySize, maxPoints: Math.floor(setup.bufferSize / entrySize) };
   }
 
   async dlArm(d: DeviceDescription) {
     this.requireDatalogging(d);
     await this.s.request(requests.datalog(DataLogControl.Arm));
-    await this.s.pollDlStatus();
+    await this.s.dlStatus.poll();
     return this.dlStatus(d);
   }
 
   async dlDisarm(d: DeviceDescription) {
     this.requireDatalogging(d);
     await this.s.request(requests.datalog(DataLogControl.Disarm));
-    await this.s.pollDlStatus();
+    await this.s.dlStatus.poll();
     return this.dlStatus(d);
   }
 
@@ -97,7 +98,7 @@ export class DatalogActions {
     this.requireDatalogging(d);
     await this.s.request(requests.datalog(DataLogControl.Reset));
     this.dlPlan = null;
-    await this.s.pollDlStatus();
+    await this.s.dlStatus.poll();
     return this.dlStatus(d);
   }
 
@@ -136,7 +137,7 @@ export class DatalogActions {
     let expectedCounter: number | null = null;
     let crcOk: boolean;
     this.s.download = { received: 0, total: meta.dataSize };
-    this.s.followDatalogger();
+    this.s.dlStatus.follow();
     try {
       for (let chunk = 0; ; chunk++) {
         if (chunk > meta.dataSize + 1) throw new ApiError('OperationFailure', 'ReadAcquisition never finished');

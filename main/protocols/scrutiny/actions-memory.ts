@@ -6,7 +6,8 @@ import { ApiError } from '../../../shared/api/errors';
 import type { ScrutinyArgs as Args } from './actions';
 import { fromHex, toHex } from './hex';
 import { requests, responses } from './messages';
-import type { DeviceDescription, ScrutinySession } from './session';
+import type { DeviceDescription } from './device-description';
+import type { ScrutinySession } from './session';
 import { encodeValue, typeFromName, TypeKind, typeSize } from './value-types';
 import { bitFieldRange, checkWriteValue, typeRange } from './write-value';
 

@@ -9,7 +9,8 @@ import type { RpvActions } from './actions-rpv';
 import type { WatchActions } from './actions-watch';
 import type { ScrutinyArgs as Args } from './actions';
 import { fromHex } from './hex';
-import type { DeviceDescription, ScrutinySession } from './session';
+import type { DeviceDescription } from './device-description';
+import type { ScrutinySession } from './session';
 import type { SfdAlias, SfdVariable } from './sfd';
 import { decodeValue, TypeKind, typeName, typeSize } from './value-types';
 import { checkWriteValue, snapToInteger } from './write-value';
@@ -59,7 +60,7 @@ export class PathActions {
     const variables: z.input<typeof WatchVariableArgs>[] = [];
     const pointers = new Map<string, { path: string; offset: number }>();
     const extra: { path: string; signalId: number | null; enum?: Record<string, number>; note?: string }[] = [];
-    const rpvAliases = this.s.rpvAliases.filter((x) => !a.paths.includes(x.path));
+    const rpvAliases = this.s.poller.rpvAliases.filter((x) => !a.paths.includes(x.path));
     for (const path of a.paths) {
       const r = this.resolve(path);
       if (r.rpv !== undefined) {
@@ -93,7 +94,7 @@ export class PathActions {
       if (v.enum) extra.push({ path, signalId: null, enum: v.enum.values });
     }
     const res = await this.watch.watch(d, { variables: variables as z.output<typeof WatchVariableArgs>[] }, pointers);
-    this.s.rpvAliases = rpvAliases;
+    this.s.poller.rpvAliases = rpvAliases;
     const enums = new Map(extra.filter((e) => e.enum).map((e) => [e.path, e.enum]));
     return {
       watched: res.watched + rpvAliases.length,

@@ -3,7 +3,8 @@
 import { ApiError } from '../../../shared/api/errors';
 import type { ScrutinyArgs as Args } from './actions';
 import { requests, responses, walkRpvValues } from './messages';
-import type { DeviceDescription, ScrutinySession } from './session';
+import type { DeviceDescription } from './device-description';
+import type { ScrutinySession } from './session';
 import { isNumericType, typeName, typeSize } from './value-types';
 import { checkWriteValue, typeRange } from './write-value';
 

@@ -4,7 +4,8 @@ import { ApiError } from '../../../shared/api/errors';
 import type { ScrutinyArgs as Args } from './actions';
 import { fromHex, toHex } from './hex';
 import { requests } from './messages';
-import type { DeviceDescription, ScrutinySession } from './session';
+import type { DeviceDescription } from './device-description';
+import type { ScrutinySession } from './session';
 
 export async function userCommand(s: ScrutinySession, d: DeviceDescription, a: Args<'userCommand'>) {
   if (!d.features.userCommand) throw new ApiError('InvalidRequest', 'the device does not support user commands (SupportedFeatures bit 5 is clear): not sent');

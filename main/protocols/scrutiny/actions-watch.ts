@@ -3,7 +3,8 @@
 import { ApiError } from '../../../shared/api/errors';
 import type { MemoryActions } from './actions-memory';
 import type { ScrutinyArgs as Args } from './actions';
-import type { DeviceDescription, ScrutinySession } from './session';
+import type { DeviceDescription } from './device-description';
+import type { ScrutinySession } from './session';
 import { typeFromName, TypeKind, typeName, typeSize } from './value-types';
 import type { WatchedVariable } from './watch';
 
@@ -11,7 +12,7 @@ export class WatchActions {
   constructor(private readonly s: ScrutinySession, private readonly memory: MemoryActions) {}
 
   async watch(d: DeviceDescription, a: Args<'watch'>, pointers?: Map<string, { path: string; offset: number }>) {
-    const next = a.replace ? [] : this.s.watched.filter((w) => !a.variables.some((v) => v.path === w.path));
+    const next = a.replace ? [] : this.s.poller.watched.filter((w) => !a.variables.some((v) => v.path === w.path));
     const added: { path: string; signalId: number }[] = [];
     for (const v of a.variables) {
       const type = typeFromName(v.type)!;
@@ -36,41 +37,41 @@ export class WatchActions {
       next.push(w);
       added.push({ path: v.path, signalId: w.signalId });
     }
-    const before = this.s.watched;
-    this.s.watched = next;
+    const before = this.s.poller.watched;
+    this.s.poller.watched = next;
     try {
-      this.s.replan();
+      this.s.poller.replan();
     } catch (e) {
-      this.s.watched = before;
-      this.s.replan();
+      this.s.poller.watched = before;
+      this.s.poller.replan();
       throw new ApiError('InvalidRequest', (e as Error).message);
     }
-    return { watched: this.s.watched.length, signals: added };
+    return { watched: this.s.poller.watched.length, signals: added };
   }
 
   async unwatch(_d: DeviceDescription, a: Args<'unwatch'>) {
-    const before = this.s.watched.length;
-    this.s.watched = a.paths ? this.s.watched.filter((w) => !a.paths!.includes(w.path)) : [];
-    this.s.rpvAliases = a.paths ? this.s.rpvAliases.filter((w) => !a.paths!.includes(w.path)) : [];
-    this.s.replan();
-    return { removed: before - this.s.watched.length, watched: this.s.watched.length };
+    const before = this.s.poller.watched.length;
+    this.s.poller.watched = a.paths ? this.s.poller.watched.filter((w) => !a.paths!.includes(w.path)) : [];
+    this.s.poller.rpvAliases = a.paths ? this.s.poller.rpvAliases.filter((w) => !a.paths!.includes(w.path)) : [];
+    this.s.poller.replan();
+    return { removed: before - this.s.poller.watched.length, watched: this.s.poller.watched.length };
   }
 
   async watchStatus() {
     return {
-      variables: this.s.watched.map((w) => ({ path: w.path, signalId: w.signalId, address: w.address, type: typeName(w.type) })),
-      refreshRateHz: this.s.refreshRateHz,
-      pollCycles: this.s.pollCycles,
+      variables: this.s.poller.watched.map((w) => ({ path: w.path, signalId: w.signalId, address: w.address, type: typeName(w.type) })),
+      refreshRateHz: this.s.poller.refreshRateHz,
+      pollCycles: this.s.poller.pollCycles,
     };
   }
 
   async watchValues() {
     return {
-      refreshRateHz: Math.round(this.s.refreshRateHz * 10) / 10,
-      pollCycles: this.s.pollCycles,
+      refreshRateHz: Math.round(this.s.poller.refreshRateHz * 10) / 10,
+      pollCycles: this.s.poller.pollCycles,
       values: [
-        ...this.s.watched.map((w) => ({ path: w.path, signalId: w.signalId, address: w.address, type: typeName(w.type), value: Number.isFinite(w.last) ? w.last : null })),
-        ...this.s.rpvAliases.map((x) => ({ path: x.path, signalId: x.signalId, rpvId: x.rpvId, value: Number.isFinite(x.last) ? x.last : null })),
+        ...this.s.poller.watched.map((w) => ({ path: w.path, signalId: w.signalId, address: w.address, type: typeName(w.type), value: Number.isFinite(w.last) ? w.last : null })),
+        ...this.s.poller.rpvAliases.map((x) => ({ path: x.path, signalId: x.signalId, rpvId: x.rpvId, value: Number.isFinite(x.last) ? x.last : null })),
       ],
     };
   }

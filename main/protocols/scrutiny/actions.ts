@@ -14,7 +14,8 @@ import { userCommand } from './actions-user-command';
 import { WatchActions } from './actions-watch';
 import { DeviceResponseError } from './commands';
 import { RequestCancelled, RequestTimeout } from './requester';
-import type { DeviceDescription, ScrutinySession } from './session';
+import type { DeviceDescription } from './device-description';
+import type { ScrutinySession } from './session';
 import { SfdError } from './sfd';
 
 /** An action's arguments as its schema in shared/api/scrutiny.ts has parsed them. */
