@@ -1,5 +1,6 @@
 // The legacy generation over real TCP: Benchscope's two-port server with the
 // hexrot session over it, and the emulated controller connecting to both ports.
+import { waitUntil } from '../support/wait';
 import { runAction } from '../support/actions';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,14 +15,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-async function until(cond: () => boolean, what: string, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** The two-port server and a legacy hexrot session wired as a device session wires a link and an adapter. */
 function legacyBench(options: Record<string, unknown> = {}, connectTimeoutS?: number) {
@@ -50,7 +43,7 @@ function legacyBench(options: Record<string, unknown> = {}, connectTimeoutS?: nu
 }
 
 async function emulatorFor(link: LegacyServerLink, legacyHeader: 'mjd' | 'tai' = 'mjd'): Promise<HexrotEmulator> {
-  await until(() => link.sockets.commandPort !== null, 'the ports');
+  await waitUntil('the ports', () => link.sockets.commandPort !== null);
   const emu = await startHexrotEmulator({ generation: 'legacy', port: link.sockets.telemetryPort!, commandPort: link.sockets.commandPort!, rate: 100, legacyHeader });
   cleanups.push(() => emu.close());
   return emu;
@@ -61,14 +54,14 @@ const value = (snap: unknown, name: string) => (snap as { fields: { name: string
 describe('hexrot legacy generation', () => {
   it.each(['mjd', 'tai'] as const)('reports free ports, connects only with both sockets, decodes config and telemetry (%s header)', async (header) => {
     const { link, session, store, events, sockets } = legacyBench({ legacyHeader: header });
-    await until(() => sockets.length > 0, 'the ports');
+    await waitUntil('the ports', () => sockets.length > 0);
     expect(sockets[0]!.state.telemetryPort).toBeGreaterThan(0);
     expect(sockets[0]!.state.commandPort).toBeGreaterThan(0);
     expect(link.state).toBe('Connecting');
     await emulatorFor(link, header);
-    await until(() => link.state === 'Connected' && session.ready, 'connected and ready');
+    await waitUntil('connected and ready', () => link.state === 'Connected' && session.ready);
     expect(sockets.filter((s) => s.change?.connected).map((s) => s.change!.socket).sort()).toEqual(['command', 'telemetry']);
-    await until(() => events.some((e) => e.kind === 'config'), 'config');
+    await waitUntil('config', () => events.some((e) => e.kind === 'config'));
     expect(value(await runAction('hexrot', session, 'config', {}), 'max_velocity')).toBe(47);
     const t = await runAction('hexrot', session, 'nextTelemetry', { skip: 2 });
     expect(value(t, 'state')).toBe(0);
@@ -79,11 +72,11 @@ describe('hexrot legacy generation', () => {
   it('putCommand numbers each command code from 1; nextTelemetry(1) sees the result; 0 returns at once', async () => {
     const { link, session } = legacyBench();
     const emu = await emulatorFor(link);
-    await until(() => session.ready, 'ready');
+    await waitUntil('ready', () => session.ready);
     expect(await runAction('hexrot', session, 'putCommand', { name: 'SET_STATE', params: [2] })).toMatchObject({ counter: 1, code: 1 });
     expect(await runAction('hexrot', session, 'putCommand', { name: 'MOVE', params: [7] })).toMatchObject({ counter: 1, code: 4 });
     expect(await runAction('hexrot', session, 'putCommand', { name: 'MOVE', params: [8] })).toMatchObject({ counter: 2, code: 4 });
-    await until(() => emu.controller.commandsRun === 3, 'the controller ran three commands');
+    await waitUntil('the controller ran three commands', () => emu.controller.commandsRun === 3);
     const t = await runAction('hexrot', session, 'nextTelemetry', { skip: 1 });
     expect(value(t, 'state')).toBe(2);
     expect(value(t, 'cmd_position')).toBe(8);
@@ -96,7 +89,7 @@ describe('hexrot legacy generation', () => {
   it('keeps decoding after 10 stray bytes on the telemetry socket (one error, the next frame found)', async () => {
     const { link, session } = legacyBench();
     const emu = await emulatorFor(link);
-    await until(() => session.ready, 'ready');
+    await waitUntil('ready', () => session.ready);
     await runAction('hexrot', session, 'nextTelemetry', { skip: 1 });
     expect(emu.sendRaw(Buffer.alloc(10, 0xa5))).toBe(true);
     const before = ((await runAction('hexrot', session, 'nextTelemetry', { skip: 0 })) as { count: number }).count;
@@ -110,25 +103,25 @@ describe('hexrot legacy generation', () => {
   it('goes back to Connecting when either socket drops, says which, and reconnects', async () => {
     const { link, session, sockets } = legacyBench();
     const emu = await emulatorFor(link);
-    await until(() => link.state === 'Connected', 'connected');
+    await waitUntil('connected', () => link.state === 'Connected');
     emu.dropConnection();
-    await until(() => link.state !== 'Connected', 'the drop');
+    await waitUntil('the drop', () => link.state !== 'Connected');
     expect(link.lastError).toMatch(/closed the (telemetry|command) socket/);
     expect(sockets.some((s) => s.change?.connected === false)).toBe(true);
-    await until(() => link.state === 'Connected' && session.ready, 'reconnected', 5000);
+    await waitUntil('reconnected', () => link.state === 'Connected' && session.ready, 5000);
     expect(link.counters.connects).toBe(2);
   });
 
   it('refuses a second controller on a port, and says which socket is missing after the connect time limit', async () => {
     const { link } = legacyBench({}, 0.1);
-    await until(() => link.sockets.telemetryPort !== null, 'the ports');
+    await waitUntil('the ports', () => link.sockets.telemetryPort !== null);
     const first = net.createConnection({ host: '127.0.0.1', port: link.sockets.telemetryPort! });
     const second = net.createConnection({ host: '127.0.0.1', port: link.sockets.telemetryPort! });
     second.on('error', () => {});
     cleanups.push(() => { first.destroy(); second.destroy(); });
     await new Promise((r) => second.once('close', r));
     expect(link.refusedConnections).toBe(1);
-    await until(() => /did not connect within 0.1 s/.test(link.lastError ?? ''), 'the connect time limit');
+    await waitUntil('the connect time limit', () => /did not connect within 0.1 s/.test(link.lastError ?? ''));
     expect(link.lastError).toMatch(/telemetry port \d+ connected, command port \d+ waiting/);
     expect(link.state).toBe('Connecting');
     expect(link.write(new Uint8Array(58))).toBe(false);
@@ -142,7 +135,7 @@ describe('hexrot legacy generation', () => {
     const link = new LegacyServerLink({ host: '127.0.0.1', port: p });
     cleanups.push(() => link.close());
     link.open();
-    await until(() => link.sockets.commandPort !== null || /cannot listen/.test(link.lastError ?? ''), 'listening');
+    await waitUntil('listening', () => link.sockets.commandPort !== null || /cannot listen/.test(link.lastError ?? ''));
     if (link.sockets.commandPort !== null) expect([link.sockets.telemetryPort, link.sockets.commandPort]).toEqual([p, p + 1]);
     else expect(link.lastError).toMatch(new RegExp(`:${p + 1} for the command socket`));
   });

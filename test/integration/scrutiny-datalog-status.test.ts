@@ -1,9 +1,10 @@
 // The datalogger's GetStatus costs a slow firmware a whole loop per request: the
 // session asks often only while the state can change by itself (armed, triggered),
 // and at most once a second while idle. Counted at the emulated device.
+import { waitUntil } from '../support/wait';
 import { runAction } from '../support/actions';
 import { afterEach, describe, expect, it } from 'vitest';
-import { scrutinyHarness, sleep, until, type ScrutinyHarness } from './scrutiny-harness';
+import { scrutinyHarness, sleep, type ScrutinyHarness } from './scrutiny-harness';
 
 const GET_STATUS = '5/5';
 const open: ScrutinyHarness[] = [];
@@ -21,7 +22,7 @@ describe('datalogger status polling', () => {
   it('is at most once a second while idle, fast while armed, slow again once disarmed', async () => {
     const h = await scrutinyHarness({}, { pollHz: 0 });
     open.push(h);
-    await until('ready', () => h.session.ready);
+    await waitUntil('ready', () => h.session.ready);
     expect(await statusRequestsDuring(h, 3000)).toBeLessThanOrEqual(4);
     // A condition the device never meets: armed until disarmed.
     await runAction('scrutiny', h.session, 'dlConfigure', {
@@ -38,10 +39,10 @@ describe('datalogger status polling', () => {
   it('follows an armed acquisition to completion by itself, without an action asking', async () => {
     const h = await scrutinyHarness({}, { pollHz: 0 });
     open.push(h);
-    await until('ready', () => h.session.ready);
+    await waitUntil('ready', () => h.session.ready);
     await runAction('scrutiny', h.session, 'dlConfigure', { loopId: 0, condition: 'alwaysTrue', probeLocation: 128, signals: [{ kind: 'time' }] });
     await runAction('scrutiny', h.session, 'dlArm', {});
-    await until('completed', () => h.session.dlState === 4, 3000);
+    await waitUntil('completed', () => h.session.dlState === 4, 3000);
     expect(h.session.datalogging()).toEqual({ state: 'Standby', completionRatio: 1 });
   });
 });

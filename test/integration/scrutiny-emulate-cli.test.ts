@@ -4,7 +4,7 @@ import dgram from 'node:dgram';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { requests, responses } from '../../main/protocols/scrutiny/codec';
+import { requests, responses } from '../../main/protocols/scrutiny/messages';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 

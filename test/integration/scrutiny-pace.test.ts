@@ -3,10 +3,11 @@
 // heartbeats, status polls and actions beside the polling, a silent device seen
 // within its heartbeat timeout, and no watched value starved by a long, changing
 // watch list on small buffers.
+import { waitUntil } from '../support/wait';
 import { runAction } from '../support/actions';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EMU_BASE } from '../../main/protocols/scrutiny/emulator-memory';
-import { scrutinyHarness, until, type ScrutinyHarness } from './scrutiny-harness';
+import { scrutinyHarness, type ScrutinyHarness } from './scrutiny-harness';
 
 const open: ScrutinyHarness[] = [];
 afterEach(async () => {
@@ -24,7 +25,7 @@ describe('scrutiny polling at the device pace', () => {
     // The RPVs fit one request: one request per cycle, so a timer between cycles (at least 1 ms) would cap them at 1000/s.
     const h = await scrutinyHarness({}, {});
     open.push(h);
-    await until('ready', () => h.session.ready);
+    await waitUntil('ready', () => h.session.ready);
     await sleep(200);
     const c0 = h.session.pollCycles;
     const t0 = performance.now();
@@ -37,7 +38,7 @@ describe('scrutiny polling at the device pace', () => {
   it('keeps a device that answers one request per 10 ms busy, never with two requests in flight', async () => {
     const h = await scrutinyHarness({ requestPeriodMs: 10, heartbeatTimeoutUs: 1_000_000 }, { requestTimeoutMs: 500 });
     open.push(h);
-    await until('ready', () => h.session.ready, 5000);
+    await waitUntil('ready', () => h.session.ready, 5000);
     await runAction('scrutiny', h.session, 'watch', { variables: Array.from({ length: 20 }, (_, i) => ({ path: `/v${i}`, address: EMU_BASE + 40 * i, type: 'uint32' })) });
     const answered0 = h.emu.device.counters.answered;
     const t0 = performance.now();
@@ -63,11 +64,11 @@ describe('scrutiny polling at the device pace', () => {
     // A request timeout of 1 s, three in a row, would take 3 s: the polling reads time out sooner so that the silence is seen in time.
     const h = await scrutinyHarness({ heartbeatTimeoutUs: 1_500_000 }, { requestTimeoutMs: 1000 });
     open.push(h);
-    await until('ready', () => h.session.ready);
-    await until('polling', () => total(h, '/rpv/x1000') > 100);
+    await waitUntil('ready', () => h.session.ready);
+    await waitUntil('polling', () => total(h, '/rpv/x1000') > 100);
     h.emu.device.mute = true;
     const t0 = performance.now();
-    await until('lost', () => !h.session.ready, 3000);
+    await waitUntil('lost', () => !h.session.ready, 3000);
     const took = performance.now() - t0;
     expect(took).toBeLessThan(1500);
     expect(h.session.lastError).toMatch(/session with the device lost/);
@@ -76,7 +77,7 @@ describe('scrutiny polling at the device pace', () => {
   it('keeps every one of 500 watched values arriving on 64-byte buffers while the watch list changes', async () => {
     const h = await scrutinyHarness({ rxBufferSize: 64, txBufferSize: 64 }, {});
     open.push(h);
-    await until('ready', () => h.session.ready);
+    await waitUntil('ready', () => h.session.ready);
     // 500 bytes 6 apart: merged into blocks of 58 bytes, about 60 reads a cycle, below the forbidden region at +0xc00.
     const vars = Array.from({ length: 500 }, (_, i) => ({ path: `/w${i}`, address: EMU_BASE + 6 * i, type: 'uint8' }));
     await runAction('scrutiny', h.session, 'watch', { variables: vars });

@@ -1,6 +1,7 @@
 // Benchscope as the Scrutiny host over real UDP and TCP sockets against the emulated
 // device: handshake and info poll, heartbeats, session loss and recovery, Disconnect
 // on close, actions (memory, RPVs, watch, user command, datalogging), throttling.
+import { waitUntil } from '../support/wait';
 import { runAction } from '../support/actions';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LinkSpec } from '../../shared/api/link-config';
@@ -67,14 +68,6 @@ async function harness(transport: 'udp' | 'tcp', device: Partial<ScrutinyEmulato
   return h;
 }
 
-async function until(what: string, cond: () => boolean, timeoutMs = 3000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 const signalTotal = (h: Harness, name: string) => {
   const s = h.store.list('test').find((x) => x.name === name);
   return s ? h.store.total(s.id) : 0;
@@ -83,7 +76,7 @@ const signalTotal = (h: Harness, name: string) => {
 describe('scrutiny session over UDP', () => {
   it('discovers, connects, polls the device description and fills every DeviceInfo field', async () => {
     const h = await harness('udp', { rxBufferSize: 128, txBufferSize: 200, maxBitrate: 1_000_000 });
-    await until('ready', () => h.session.ready);
+    await waitUntil('ready', () => h.session.ready);
     const info = h.session.deviceInfo('uuid')!;
     expect(info).toMatchObject({
       sessionId: 'uuid', deviceId: EMU_FIRMWARE_ID, displayName: 'Benchscope emulated scrutiny device',
@@ -102,8 +95,8 @@ describe('scrutiny session over UDP', () => {
 
   it('streams every RPV as a /rpv/xNNNN signal in batched ReadRPV requests', async () => {
     const h = await harness('udp', {}, { pollHz: 50 });
-    await until('ready', () => h.session.ready);
-    await until('RPV samples', () => signalTotal(h, '/rpv/x1000') >= 5 && signalTotal(h, '/rpv/x1006') >= 5);
+    await waitUntil('ready', () => h.session.ready);
+    await waitUntil('RPV samples', () => signalTotal(h, '/rpv/x1000') >= 5 && signalTotal(h, '/rpv/x1006') >= 5);
     const names = h.store.list('test').map((s) => s.name).sort();
     expect(names).toEqual(['/rpv/x1000', '/rpv/x1001', '/rpv/x1002', '/rpv/x1003', '/rpv/x1004', '/rpv/x1005', '/rpv/x1006']);
     const sig = h.store.list('test').find((s) => s.name === '/rpv/x1006')!;
@@ -114,7 +107,7 @@ describe('scrutiny session over UDP', () => {
 
   it('sends heartbeats with a fresh challenge often enough to keep a short-timeout session', async () => {
     const h = await harness('udp', { heartbeatTimeoutUs: 800_000 });
-    await until('ready', () => h.session.ready);
+    await waitUntil('ready', () => h.session.ready);
     const sessionId = h.emu.device.sessionId;
     await new Promise((r) => setTimeout(r, 1800));
     // Period max(0.5 s, 0.75 x 0.8 s) = 0.6 s: 2 or 3 beats, each accepted (a repeated challenge would be refused).
@@ -126,37 +119,37 @@ describe('scrutiny session over UDP', () => {
 
   it('detects a session the device dropped and reconnects by itself', async () => {
     const h = await harness('udp', { heartbeatTimeoutUs: 600_000 });
-    await until('ready', () => h.session.ready);
+    await waitUntil('ready', () => h.session.ready);
     const first = h.emu.device.sessionId;
     h.emu.device.dropSession();
-    await until('the loss noticed', () => h.events.some((e) => e.kind === 'scrutiny.sessionLost'), 3000);
-    await until('ready again', () => h.session.ready && h.session.connects === 2, 3000);
+    await waitUntil('the loss noticed', () => h.events.some((e) => e.kind === 'scrutiny.sessionLost'), 3000);
+    await waitUntil('ready again', () => h.session.ready && h.session.connects === 2, 3000);
     expect(h.emu.device.sessionId).not.toBe(first);
     expect(h.session.lostCount).toBe(1);
   });
 
   it('counts a malformed answer during the info poll, gives the session back and connects on the next try', async () => {
     const h = await harness('udp', {}, {}, (emu) => { emu.device.faults.shortGetParams = 1; });
-    await until('ready', () => h.session.ready, 3000);
+    await waitUntil('ready', () => h.session.ready, 3000);
     expect(h.emu.device.counters.sessionsOpened).toBe(2);
     expect(h.session.counters.frameErrors).toBeGreaterThanOrEqual(1);
   });
 
   it('detects a silent device and recovers when it answers again', async () => {
     const h = await harness('udp', {}, { pollHz: 50 });
-    await until('ready', () => h.session.ready);
+    await waitUntil('ready', () => h.session.ready);
     h.emu.device.mute = true;
-    await until('not ready', () => !h.session.ready, 3000);
+    await waitUntil('not ready', () => !h.session.ready, 3000);
     expect(h.session.lastError).toMatch(/session with the device lost .*unanswered|heartbeat failed/);
     h.emu.device.mute = false;
     // The device still holds the old session: the host's Disconnect releases it, so no Busy.
-    await until('ready again', () => h.session.ready, 3000);
+    await waitUntil('ready again', () => h.session.ready, 3000);
     expect(h.session.connects).toBe(2);
   });
 
   it('reads and writes memory and RPVs, and refuses what the device forbids before sending', async () => {
     const h = await harness('udp', { rxBufferSize: 64, txBufferSize: 64 }, { pollHz: 0 });
-    await until('ready', () => h.session.ready);
+    await waitUntil('ready', () => h.session.ready);
     const ro = await runAction('scrutiny', h.session, 'readMemory', { address: EMU_READONLY.start, length: 100 }) as { hexData: string };
     expect(ro.hexData.slice(0, 8 + 28)).toBe('03020100' + Buffer.from('BENCHSCOPE-EMU').toString('hex'));
     const setpoint = emuVariable('/global/demo/setpoint').address;
@@ -181,14 +174,14 @@ describe('scrutiny session over UDP', () => {
 
   it('refuses writes when the device does not allow them', async () => {
     const h = await harness('udp', { memoryWrite: false }, { pollHz: 0 });
-    await until('ready', () => h.session.ready);
+    await waitUntil('ready', () => h.session.ready);
     await expect(runAction('scrutiny', h.session, 'writeMemory', { address: emuVariable('/global/demo/gain').address, hexData: '00' })).rejects.toThrow(/does not allow memory writes/);
     await expect(runAction('scrutiny', h.session, 'writeRpv', { id: 0x1005, value: 1 })).rejects.toThrow(/does not allow writes/);
   });
 
   it('watches variables with merged reads: a moving sine, a struct, an enum, bitfields, an array element, a scaled alias', async () => {
     const h = await harness('udp', {}, { pollHz: 100 });
-    await until('ready', () => h.session.ready);
+    await waitUntil('ready', () => h.session.ready);
     const v = (p: string) => emuVariable(p);
     await runAction('scrutiny', h.session, 'watch', { variables: [
       { path: '/global/demo/sine', address: v('/global/demo/sine').address, type: 'float32' },
@@ -199,7 +192,7 @@ describe('scrutiny session over UDP', () => {
       { path: '/alias/counter_ms', address: v('/global/demo/counter').address, type: 'uint32', gain: 0.001, offset: 0 },
       { path: '/static/main.c/version', address: EMU_READONLY.start, type: 'uint32' },
     ] });
-    await until('watched samples', () => signalTotal(h, '/global/demo/sine') >= 20);
+    await waitUntil('watched samples', () => signalTotal(h, '/global/demo/sine') >= 20);
     const last = (name: string, n = 1) => {
       const s = h.store.list('test').find((x) => x.name === name)!;
       const t = new Float64Array(n), val = new Float64Array(n);
@@ -228,7 +221,7 @@ describe('scrutiny session over UDP', () => {
 
   it('throttles requests to the device max_bitrate', async () => {
     const h = await harness('udp', { maxBitrate: 20_000 }, { pollHz: 1000 });
-    await until('ready', () => h.session.ready);
+    await waitUntil('ready', () => h.session.ready);
     const bytes0 = h.link.counters.txBytes + h.link.counters.rxBytes;
     await new Promise((r) => setTimeout(r, 1000));
     const bits = (h.link.counters.txBytes + h.link.counters.rxBytes - bytes0) * 8;
@@ -238,7 +231,7 @@ describe('scrutiny session over UDP', () => {
 
   it('configures, arms, waits for and downloads an acquisition, and rejects one with a bad CRC', async () => {
     const h = await harness('udp', { txBufferSize: 128 }, { pollHz: 0 });
-    await until('ready', () => h.session.ready);
+    await waitUntil('ready', () => h.session.ready);
     await expect(runAction('scrutiny', h.session, 'dlConfigure', { loopId: 2, condition: 'alwaysTrue', signals: [{ kind: 'time' }] })).rejects.toThrow(/does not allow datalogging/);
     await expect(runAction('scrutiny', h.session, 'dlConfigure', { loopId: 0, condition: 'gt', operands: [{ kind: 'literal', value: 1 }], signals: [{ kind: 'time' }] })).rejects.toThrow(/takes 2 operand/);
     const cfg = await runAction('scrutiny', h.session, 'dlConfigure', {
@@ -265,14 +258,14 @@ describe('scrutiny session over UDP', () => {
 describe('scrutiny firmware description in a session', () => {
   it('chooses the emulator description by firmware id, watches by path (aliases, enums, pointers) and writes by path', async () => {
     const h = await harness('udp', {}, { pollHz: 100, pollRpvs: false });
-    await until('ready', () => h.session.ready);
+    await waitUntil('ready', () => h.session.ready);
     expect(h.session.sfdFirmwareId()).toBe(EMU_FIRMWARE_ID);
     const list = await runAction('scrutiny', h.session, 'listVariables', { filter: 'samples' }) as { total: number; entries: { path: string }[] };
     expect(list.total).toBe(8);
     const res = await runAction('scrutiny', h.session, 'watchPaths', { paths: ['/global/demo/motor/mode', '/alias/sine_percent', '/global/demo/*p_motor/speed', '/global/demo/samples[7]', '/rpv/x1001'] }) as { signals: { path: string; enum?: Record<string, number>; signalId: number | null }[] };
     expect(res.signals.find((x) => x.path === '/global/demo/motor/mode')!.enum).toMatchObject({ RUNNING: 2 });
     expect(res.signals.find((x) => x.path === '/rpv/x1001')!.signalId).toBeNull(); // RPV polling is off in this session
-    await until('samples', () => signalTotal(h, '/alias/sine_percent') >= 5 && signalTotal(h, '/global/demo/*p_motor/speed') >= 5);
+    await waitUntil('samples', () => signalTotal(h, '/alias/sine_percent') >= 5 && signalTotal(h, '/global/demo/*p_motor/speed') >= 5);
     const status = await runAction('scrutiny', h.session, 'watchStatus', {}) as { variables: { path: string; address: number }[] };
     expect(status.variables.find((v) => v.path === '/global/demo/*p_motor/speed')!.address).toBe(emuVariable('/global/demo/motor/speed').address);
     // Writes: an enum by name, an alias converted and (asked to) saturated, a bitfield, a boolean-ish string.
@@ -289,7 +282,7 @@ describe('scrutiny firmware description in a session', () => {
 
   it('warns when a loaded description belongs to another firmware, and refuses a broken file naming it', async () => {
     const h = await harness('udp', {}, { pollHz: 0 });
-    await until('ready', () => h.session.ready);
+    await waitUntil('ready', () => h.session.ready);
     const src = emulatorSfdSource();
     const other = Buffer.from(buildSfd({ ...src, firmwareId: '00'.repeat(16) })).toString('base64');
     const r = await runAction('scrutiny', h.session, 'loadSfd', { base64: other, fileName: 'other.sfd' }) as { warning: string };
@@ -304,22 +297,22 @@ describe('scrutiny firmware description in a session', () => {
 describe('scrutiny session over TCP', () => {
   it('connects over a byte stream, polls RPVs and sends Disconnect on close', async () => {
     const h = await harness('tcp', {}, { pollHz: 50 });
-    await until('ready', () => h.session.ready);
-    await until('RPV samples', () => signalTotal(h, '/rpv/x1001') >= 3);
+    await waitUntil('ready', () => h.session.ready);
+    await waitUntil('RPV samples', () => signalTotal(h, '/rpv/x1001') >= 3);
     expect(h.emu.device.sessionId).not.toBeNull();
     h.session.dispose();
-    await until('the device freed', () => h.emu.device.sessionId === null, 1000);
+    await waitUntil('the device freed', () => h.emu.device.sessionId === null, 1000);
   });
 
   it('reconnects after the device restarts on the same port', async () => {
     const h = await harness('tcp', {}, { pollHz: 20 });
-    await until('ready', () => h.session.ready);
+    await waitUntil('ready', () => h.session.ready);
     const port = h.emu.port!;
     await h.emu.close();
-    await until('not ready', () => !h.session.ready, 2000);
+    await waitUntil('not ready', () => !h.session.ready, 2000);
     const again = await startScrutinyEmulator({ transport: 'tcp', port });
     h.emu = again;
-    await until('ready again', () => h.session.ready, 4000);
+    await waitUntil('ready again', () => h.session.ready, 4000);
     expect(again.device.sessionId).not.toBeNull();
   });
 });

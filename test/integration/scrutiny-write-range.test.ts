@@ -2,6 +2,7 @@
 // type's range or with a fraction (RPV, variable, alias after its gain and offset, bit
 // field, enum) is refused before anything reaches the device, naming the range; the
 // SDK raises InvalidValueError; saturation happens only when asked for.
+import { waitUntil } from '../support/wait';
 import { runAction } from '../support/actions';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -9,7 +10,7 @@ import { startHost, type RunningHost } from '../../app/host/server';
 import { BenchscopeClient, InvalidValueError, type WebSocketCtor } from 'benchscope/sdk';
 import { startScrutinyEmulator, type ScrutinyEmulator } from '../../main/protocols/scrutiny/emulator';
 import { EMU_BASE, emuVariable } from '../../main/protocols/scrutiny/emulator-memory';
-import { scrutinyHarness, until, type ScrutinyHarness } from './scrutiny-harness';
+import { scrutinyHarness, type ScrutinyHarness } from './scrutiny-harness';
 import { ApiError } from '../../shared/api/errors';
 
 const open: ScrutinyHarness[] = [];
@@ -24,7 +25,7 @@ describe('scrutiny writes out of range', () => {
   it('refuses them before sending, naming the range, and leaves the firmware as it was', async () => {
     const h = await scrutinyHarness({}, { pollHz: 0 });
     open.push(h);
-    await until('ready', () => h.session.ready);
+    await waitUntil('ready', () => h.session.ready);
     const memory = h.emu.device.memory;
     const setpoint = emuVariable('/global/demo/setpoint').address;
     const mode = emuVariable('/global/demo/motor/mode').address;
@@ -56,7 +57,7 @@ describe('scrutiny writes out of range', () => {
   it('saturates and truncates toward zero only when the caller asks for it', async () => {
     const h = await scrutinyHarness({}, { pollHz: 0 });
     open.push(h);
-    await until('ready', () => h.session.ready);
+    await waitUntil('ready', () => h.session.ready);
     const setpoint = emuVariable('/global/demo/setpoint').address;
     expect(await runAction('scrutiny', h.session, 'writeRpv', { id: 0x1005, value: 300, saturate: true })).toMatchObject({ written: 255 });
     expect(h.emu.device.memory.rpv.get(0x1005)).toBe(255);

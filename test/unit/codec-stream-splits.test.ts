@@ -9,7 +9,7 @@ import { SlcanDecoder, encodeSlcanFrame } from '../../main/links/can/slcan-codec
 import { DcsDecoder, encodeV1, encodeV2, type DcsReadMode } from '../../main/protocols/dcs/codec';
 import { KatcpDecoder, encodeMessageBytes } from '../../main/protocols/katcp/codec';
 import { LinesDecoder } from '../../main/protocols/lines/codec';
-import { FrameDecoder, encodeRequest, encodeResponse } from '../../main/protocols/scrutiny/codec';
+import { encodeRequest, encodeResponse, FrameDecoder } from '../../main/protocols/scrutiny/codec';
 
 /** What a decoder made of a stream: every event in order, then its counters and last error. */
 interface Outcome { events: string[]; counters: unknown; lastError: string | null }

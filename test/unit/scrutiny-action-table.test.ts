@@ -3,7 +3,8 @@
 // request may give, and which hex strings are bytes.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromHex, isNumericType, typeFromName } from '../../main/protocols/scrutiny/codec';
+import { fromHex } from '../../main/protocols/scrutiny/hex';
+import { isNumericType, typeFromName } from '../../main/protocols/scrutiny/value-types';
 import { isHexBytes, SCRUTINY_NUMERIC_TYPE, ScrutinyActionTable } from '../../shared/api/scrutiny';
 
 describe('Scrutiny action table', () => {

@@ -1,11 +1,12 @@
 // The Scrutiny codec: framing both ways, CRC-32, resync on bad input, payloads.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  Cmd, CommControl, crc32, decodeDlConfig, decodeValue, encodeDlConfig, encodeRequest, encodeResponse, encodeValue,
-  FrameDecoder, GetInfo, requests, responses, ResponseCode, typeByte, typeFromName, typeName, walkRpvValues,
-  type DlConfig,
-} from '../../main/protocols/scrutiny/codec';
+import { encodeRequest, encodeResponse, FrameDecoder } from '../../main/protocols/scrutiny/codec';
+import { Cmd, CommControl, GetInfo, ResponseCode } from '../../main/protocols/scrutiny/commands';
+import { crc32 } from '../../main/protocols/scrutiny/crc32';
+import { decodeDlConfig, encodeDlConfig, type DlConfig } from '../../main/protocols/scrutiny/datalog-config';
+import { requests, responses, walkRpvValues } from '../../main/protocols/scrutiny/messages';
+import { decodeValue, encodeValue, typeByte, typeFromName, typeName } from '../../main/protocols/scrutiny/value-types';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 

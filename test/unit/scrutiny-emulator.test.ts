@@ -1,10 +1,11 @@
 // The emulated scrutiny-embedded device, byte for byte: session rules, heartbeat,
 // parameters, memory regions, RPVs and the datalogger with every trigger condition.
 import { describe, expect, it } from 'vitest';
-import {
-  CommControl, crc32, DataLogControl, DL_CONDITIONS, encodeDlConfig, FrameDecoder, GetInfo, requests, responses,
-  type DlConfig, type DlOperand,
-} from '../../main/protocols/scrutiny/codec';
+import { FrameDecoder } from '../../main/protocols/scrutiny/codec';
+import { CommControl, DataLogControl, GetInfo } from '../../main/protocols/scrutiny/commands';
+import { crc32 } from '../../main/protocols/scrutiny/crc32';
+import { DL_CONDITIONS, encodeDlConfig, type DlConfig, type DlOperand } from '../../main/protocols/scrutiny/datalog-config';
+import { requests, responses } from '../../main/protocols/scrutiny/messages';
 import { EmulatedScrutinyDevice, type DeviceParams } from '../../main/protocols/scrutiny/emulator-device';
 import { EMU_BASE, EMU_FORBIDDEN, EMU_READONLY, emuVariable } from '../../main/protocols/scrutiny/emulator-memory';
 

@@ -3,7 +3,7 @@
 // what is accepted is exactly what the bytes hold.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeValue, encodeValue, typeFromName } from '../../main/protocols/scrutiny/codec';
+import { decodeValue, encodeValue, typeFromName } from '../../main/protocols/scrutiny/value-types';
 import { bitFieldRange, checkWriteValue, snapToInteger, typeRange } from '../../main/protocols/scrutiny/write-value';
 import { ApiError } from '../../shared/api/errors';
 

@@ -1,16 +1,18 @@
 // A KATCP client session over a link: reads the connect informs into version and
-// flags, lists the sensors, restores every sampling strategy after each
-// (re)connection, keeps the server alive with ?watchdog, and answers the
-// protocol's actions (requests, strategies, sensors, log level).
+// flags, lists the sensors, has every sampling strategy restored after each
+// (re)connection (strategies.ts), keeps the server alive with ?watchdog, and answers
+// the protocol's actions (requests, strategies, sensors, log level).
 import type { DeviceInfo, MarkSeverity } from '../../../shared/api/contract';
 import { deviceInfoOf, type AdapterContext, type ProtocolAdapter, type ProtocolCounters } from '../adapter';
 import { INFORM, KatcpDecoder, REPLY, ascii, encodeMessage, parseTypedRequest, type KatcpMessageView } from './codec';
 import type { KatcpOptions } from '../../../shared/api/katcp-options';
 import { RequestTracker, type KatcpReply } from './requests';
-import { SensorTable, sensorValueText, type KatcpSensor } from './sensors';
+import { SensorTable, sensorValueText } from './sensors';
 import { KatcpActions, type KatcpLogEntry, type KatcpSensorRow } from '../../../shared/api/katcp';
 import type { ActionHandlers } from '../../../shared/api/actions';
-import { SENSOR_STATUSES, checkStrategy, paramsFromWire, wireParams, type KatcpStrategy } from './sensor-types';
+import { SENSOR_STATUSES } from './sensor-types';
+import { sensorRows } from './sensor-rows';
+import { KatcpStrategies } from './strategies';
 import { ApiError } from '../../../shared/api/errors';
 
 /** How long to wait for #version-connect before taking the server for v4 (no message ids). */
@@ -49,8 +51,6 @@ export class KatcpSession implements ProtocolAdapter {
   private txMessages = 0;
   private error: string | null = null;
   private logs: KatcpLogEntry[] = [];
-  /** Strategies set by hand, by sensor: they outlive connections. */
-  private readonly chosen = new Map<string, { strategy: KatcpStrategy; params: number[] }>();
   private versionTimer: ReturnType<typeof setTimeout> | null = null;
   private watchdogTimer: ReturnType<typeof setInterval> | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
@@ -61,6 +61,7 @@ export class KatcpSession implements ProtocolAdapter {
   /** Sensors gone from the server's list (after #interface-changed): their last row; their signals keep their history. */
   private readonly removed = new Map<string, KatcpSensorRow>();
   private quietTx = false;
+  private readonly strategies: KatcpStrategies;
 
   constructor(private readonly ctx: AdapterContext, private readonly options: KatcpOptions) {
     // Errors name the link: "the KATCP server at tcp <host>:<port>".
@@ -83,6 +84,14 @@ export class KatcpSession implements ProtocolAdapter {
         ctx.mark?.({ t, label: `${s.name}: ${status}`, severity: STATUS_SEVERITY[status] ?? 'info', signal: s.name });
       },
       stateChanged: (s, t) => ctx.event('sensor-value', { sensor: s.name, type: s.type, value: sensorValueText(s), status: SENSOR_STATUSES[s.status], t }),
+    });
+    this.strategies = new KatcpStrategies(this.table, options.sampling, {
+      where,
+      request: (name, args) => this.request(name, args),
+      ready: () => this.phase === 'ready',
+      major: () => this.major,
+      flags: () => this.flags,
+      fail: (message) => this.fail(message),
     });
   }
 
@@ -195,9 +204,9 @@ export class KatcpSession implements ProtocolAdapter {
       }
       return r;
     },
-    setStrategy: async (a) => (await this.setStrategies([a.sensor], a.strategy, a.params))[0]!,
-    setStrategies: (a) => this.setStrategies(a.sensors, a.strategy, a.params),
-    listSensors: (a) => this.sensorRows(a.filter),
+    setStrategy: async (a) => (await this.strategies.set([a.sensor], a.strategy, a.params))[0]!,
+    setStrategies: (a) => this.strategies.set(a.sensors, a.strategy, a.params),
+    listSensors: (a) => sensorRows(this.table, this.removed, a.filter),
     logLevel: async (a) => {
       const r = await this.request('log-level', a.level ? [a.level] : []);
       if (!r.ok) throw new ApiError('OperationFailure', `?log-level refused by the server: ${r.reply.slice(1).join(' ')}`, { device: { code: r.reply[0] ?? '', reason: r.reply.slice(1).join(' ') } });
@@ -216,7 +225,6 @@ export class KatcpSession implements ProtocolAdapter {
     this.requests.failAll('the session was closed');
   }
 
-  // ------------------------------------------------------------ requests
 
   /** Sends a request and resolves with its reply and informs; rejects on timeout or disconnection. */
   request(name: string, args: readonly (string | number)[], timeoutS?: number): Promise<KatcpReply> {
@@ -234,7 +242,6 @@ export class KatcpSession implements ProtocolAdapter {
     return ok;
   }
 
-  // ------------------------------------------------------------ inbound
 
   private onMessage(v: KatcpMessageView, t: number): void {
     if (this.ctx.consoleWanted()) {
@@ -312,7 +319,6 @@ export class KatcpSession implements ProtocolAdapter {
     return this.major > 0 && this.major < 5 ? n / 1000 : n;
   }
 
-  // ------------------------------------------------------------ connection life
 
   private startHandshake(major: number, minor: number, flags: string): void {
     if (this.versionTimer) clearTimeout(this.versionTimer);
@@ -348,7 +354,7 @@ export class KatcpSession implements ProtocolAdapter {
       this.startWatchdog();
       this.ctx.statusChanged();
       this.ctx.event('sensors', { count: this.table.sensors.length });
-      await this.restoreStrategies();
+      await this.strategies.restore();
       await this.refreshClients();
     } catch (e) {
       if (!current()) return;
@@ -365,7 +371,7 @@ export class KatcpSession implements ProtocolAdapter {
       try {
         const r = await this.request('sensor-list', []);
         if (!r.ok) throw new Error(`?sensor-list refused by ${this.where}: ${r.reply.slice(1).join(' ')}`);
-        const before = new Map(this.sensorRows(undefined).map((row) => [row.name, row]));
+        const before = new Map(sensorRows(this.table, this.removed, undefined).map((row) => [row.name, row]));
         const { added, removed } = this.table.replace(r.informs.filter((i) => i.length >= 4).map((i) => ({
           name: i[0]!, description: i[1]!, units: i[2]!, type: i[3]!, params: i.slice(4),
         })));
@@ -373,12 +379,12 @@ export class KatcpSession implements ProtocolAdapter {
         for (const name of removed) {
           const row = before.get(name);
           if (row) this.removed.set(name, { ...row, removed: true, strategy: 'none', strategyParams: [] });
-          this.chosen.delete(name);
+          this.strategies.chosen.delete(name);
         }
         if (removed.length) this.ctx.mark?.({ t: Date.now() / 1000, label: `removed: ${removed.slice(0, 3).join(', ')}${removed.length > 3 ? ` and ${removed.length - 3} more` : ''}`, severity: 'warn' });
         if (this.phase === 'ready' && added.length) {
           await this.readSensors();
-          await this.restoreStrategies(new Set(added));
+          await this.strategies.restore(new Set(added));
         }
         this.ctx.event('sensors', { count: this.table.sensors.length, added, removed });
       } finally {
@@ -410,119 +416,6 @@ export class KatcpSession implements ProtocolAdapter {
     }
   }
 
-  /** The options' rules, then the strategies chosen by hand, on the sensors that exist (only `only` when given). */
-  private async restoreStrategies(only?: Set<string>): Promise<void> {
-    // What is wanted now; a strategy set by hand while this runs is newer and wins (see below).
-    const before = new Map(this.chosen);
-    const wanted = new Map<string, { strategy: KatcpStrategy; params: number[] }>();
-    for (const rule of this.options.sampling) {
-      for (const s of this.matching(rule.sensors)) wanted.set(s.name, { strategy: rule.strategy, params: rule.params });
-    }
-    for (const [name, c] of this.chosen) if (this.table.get(name)) wanted.set(name, c);
-    const groups = new Map<string, string[]>();
-    for (const [name, c] of wanted) {
-      if (only && !only.has(name)) continue;
-      if (c.strategy === 'none') continue;
-      const key = JSON.stringify([c.strategy, c.params]);
-      const g = groups.get(key);
-      if (g) g.push(name);
-      else groups.set(key, [name]);
-    }
-    const problems: string[] = [];
-    for (const [key, names] of groups) {
-      const [strategy, params] = JSON.parse(key) as [KatcpStrategy, number[]];
-      const unchanged = names.filter((n) => this.chosen.get(n) === before.get(n));
-      if (!unchanged.length) continue;
-      try {
-        const results = await this.setStrategies(unchanged, strategy, params);
-        for (const r of results) if (!r.ok) problems.push(`${r.sensor}: ${r.reason}`);
-      } catch (e) {
-        problems.push(`${unchanged.join(',')}: ${(e as Error).message}`);
-      }
-    }
-    if (problems.length) this.fail(`restoring sampling strategies: ${problems.join('; ')}`);
-  }
-
-  private matching(pattern: string): KatcpSensor[] {
-    if (pattern.length >= 2 && pattern.startsWith('/') && pattern.endsWith('/')) {
-      let re: RegExp;
-      try {
-        re = new RegExp(pattern.slice(1, -1));
-      } catch {
-        return [];
-      }
-      return this.table.sensors.filter((s) => re.test(s.name));
-    }
-    const s = this.table.get(pattern);
-    return s ? [s] : [];
-  }
-
-  // ------------------------------------------------------------ strategies
-
-  /** Sets one strategy on several sensors: one bulk request when the server has flag B, else one request each. */
-  private async setStrategies(names: string[], strategy: KatcpStrategy, rawParams: readonly (string | number)[]):
-    Promise<{ sensor: string; ok: boolean; strategy: KatcpStrategy; params: number[]; reason?: string }[]> {
-    if (this.phase !== 'ready') throw new ApiError('NotConnected', `${this.where} is not connected (or its sensors are not listed yet)`);
-    const sensors: KatcpSensor[] = [];
-    let params: number[] = [];
-    for (const name of names) {
-      const s = this.table.get(name);
-      if (!s) throw new ApiError('InvalidRequest', `no sensor "${name}" on this server (see listSensors)`);
-      const check = checkStrategy(strategy, rawParams, s.type, this.major);
-      if (!check.ok) throw new ApiError('InvalidRequest', `sensor ${name}: ${check.reason}`);
-      params = check.params;
-      sensors.push(s);
-    }
-    const wire = wireParams(strategy, params, this.major);
-    const apply = (s: KatcpSensor, r: KatcpReply) => {
-      if (!r.ok) return { sensor: s.name, ok: false, strategy, params, reason: r.reply.slice(1).join(' ') || r.reply[0] || 'refused' };
-      s.strategy = (r.reply[2] as KatcpStrategy | undefined) ?? strategy;
-      s.strategyParams = r.reply.length > 3 ? paramsFromWire(s.strategy, r.reply.slice(3), this.major) : params;
-      this.chosen.set(s.name, { strategy, params });
-      return { sensor: s.name, ok: true, strategy: s.strategy, params: s.strategyParams };
-    };
-    if (sensors.length > 1 && this.flags.includes('B')) {
-      const r = await this.request('sensor-sampling', [sensors.map((s) => s.name).join(','), strategy, ...wire]);
-      return sensors.map((s) => {
-        const out = apply(s, { ...r, reply: r.ok ? [r.reply[0]!, s.name, ...r.reply.slice(2)] : r.reply });
-        return out;
-      });
-    }
-    const out = [];
-    for (const s of sensors) out.push(apply(s, await this.request('sensor-sampling', [s.name, strategy, ...wire])));
-    if (sensors.length === 1 && !out[0]!.ok) throw new ApiError('OperationFailure', `?sensor-sampling ${sensors[0]!.name} ${strategy} refused by the server: ${out[0]!.reason}`);
-    return out;
-  }
-
-  private sensorRows(filter: string | undefined): KatcpSensorRow[] {
-    let test: (name: string) => boolean = () => true;
-    if (filter) {
-      if (filter.length >= 2 && filter.startsWith('/') && filter.endsWith('/')) {
-        let re: RegExp;
-        try {
-          re = new RegExp(filter.slice(1, -1), 'i');
-        } catch (e) {
-          throw new ApiError('InvalidRequest', `filter ${filter} is not a regular expression: ${(e as Error).message}`);
-        }
-        test = (n) => re.test(n);
-      } else {
-        const needle = filter.toLowerCase();
-        test = (n) => n.toLowerCase().includes(needle);
-      }
-    }
-    const gone = [...this.removed.values()].filter((row) => test(row.name) || test(row.description));
-    return this.table.sensors.filter((s) => test(s.name) || test(s.description)).map((s): KatcpSensorRow => ({
-      name: s.name, description: s.description, units: s.units, type: s.type, params: s.params,
-      value: sensorValueText(s),
-      status: s.status < 0 ? '' : SENSOR_STATUSES[s.status]!,
-      timestamp: Number.isNaN(s.timestamp) ? null : s.timestamp,
-      ...(s.stale ? { stale: true } : {}),
-      strategy: s.strategy,
-      strategyParams: s.strategyParams,
-    })).concat(gone);
-  }
-
-  // ------------------------------------------------------------ liveness
 
   private startWatchdog(): void {
     if (this.watchdogTimer || this.options.watchdogS <= 0) return;

@@ -2,11 +2,13 @@
 // requests from its receive buffer, holds at most one session, checks heartbeats,
 // enforces memory regions and buffer sizes, and runs the datalogger. Transport-free:
 // emulator.ts puts it on UDP, TCP or a serial port.
-import {
-  Cmd, CommControl, CONNECT_MAGIC, DataLogControl, decodeDlConfig, decodeValue, DISCOVER_MAGIC, encodeResponse,
-  encodeValue, FrameDecoder, GetInfo, MemoryControl, PayloadWriter, ResponseCode, crc32, fromHex, typeSize,
-  type DlConfig,
-} from './codec';
+import { encodeResponse, FrameDecoder } from './codec';
+import { Cmd, CommControl, CONNECT_MAGIC, DataLogControl, DISCOVER_MAGIC, GetInfo, MemoryControl, ResponseCode } from './commands';
+import { crc32 } from './crc32';
+import { decodeDlConfig, type DlConfig } from './datalog-config';
+import { fromHex } from './hex';
+import { PayloadWriter } from './payload';
+import { decodeValue, encodeValue, typeSize } from './value-types';
 import {
   EMU_BASE, EMU_DISPLAY_NAME, EMU_FIRMWARE_ID, EMU_FORBIDDEN, EMU_LOOPS, EMU_MEMORY_SIZE, EMU_READONLY, EMU_RPVS,
   EmuMemory,

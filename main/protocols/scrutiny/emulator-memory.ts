@@ -1,7 +1,7 @@
 // What the emulated firmware holds: its memory map (variables that move, a struct,
 // an enum, bitfields, an array, a read-only and a forbidden region), its RPVs and its
 // loops. The .sfd description of the emulator is built from the same tables.
-import { typeByte } from './codec';
+import { typeByte } from './value-types';
 
 export const EMU_BASE = 0x2000_0000;
 export const EMU_MEMORY_SIZE = 0x1000;

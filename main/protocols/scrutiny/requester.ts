@@ -2,7 +2,7 @@
 // a queue, a timeout per request, matching of the response to the request, and a
 // throttle to the device's max_bitrate. The next request goes out as soon as the
 // previous answer is in: no timer between them unless the device's bitrate asks.
-import { commandName, DeviceResponseError, ResponseCode } from './codec';
+import { commandName, DeviceResponseError, ResponseCode } from './commands';
 
 export class RequestTimeout extends Error {}
 export class RequestCancelled extends Error {}

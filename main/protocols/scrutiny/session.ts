@@ -1,55 +1,31 @@
 // Benchscope as the Scrutiny host of one device: Discover, Connect, the info poll in
-// the reference server's order, heartbeats, lost-session detection and reconnect,
-// then RPV polling and watched memory variables into the telemetry store.
+// the reference server's order, heartbeats, lost-session detection and reconnect. Once
+// connected, the poller (poller.ts) reads RPVs and watched variables into the telemetry
+// store and the datalogger's status is followed (datalog-status.ts).
 import type { DataloggingInfo, DeviceInfo } from '../../../shared/api/contract';
 import { type AdapterContext, type ProtocolAdapter, type ProtocolCounters } from '../adapter';
-import {
-  Cmd, CommControl, commandName, DataLogControl, DeviceResponseError, encodeRequest, FrameDecoder, GetInfo, requests, responses,
-  ResponseCode, typeName, walkRpvValues,
-  type CommParams, type DataloggingSetup, type DiscoverInfo, type LoopDefinition, type Parsed, type RegionLocation,
-  type RpvDefinition, type SupportedFeatures,
-} from './codec';
+import { encodeRequest, FrameDecoder } from './codec';
+import { Cmd, commandName, CommControl, DataLogControl, DeviceResponseError, GetInfo, ResponseCode } from './commands';
+import { DatalogStatus } from './datalog-status';
+import { deviceInfoOf, rpvSignalName, type DeviceDescription, type RpvEntry } from './device-description';
+import { requests, responses, type DiscoverInfo, type LoopDefinition, type RegionLocation, type RpvDefinition } from './messages';
+import type { Parsed } from './payload';
+import { typeName } from './value-types';
 import { ScrutinyActions } from './actions';
 import type { ScrutinyOptions } from '../../../shared/api/scrutiny-options';
-import { RequestCancelled, Requester, RequestTimeout, type PendingRequest } from './requester';
+import { ScrutinyPoller } from './poller';
+import { RequestCancelled, Requester, RequestTimeout } from './requester';
 import { emulatorSfd } from './emulator-sfd';
 import { EMU_FIRMWARE_ID } from './emulator-memory';
 import { parseSfd, type FirmwareDescription } from './sfd';
 import { readInstalledSfd } from './sfd-store';
-import { decodeReadResponse, planReads, type ReadRequestPlan, type WatchedVariable } from './watch';
 import { ApiError } from '../../../shared/api/errors';
 
 const DISCOVER_TIMEOUT_MS = 300;
 const RETRY_DELAY_MS = 300;
 const BUSY_RETRY_MS = 1000;
-/** Requests without answer in a row that mean the device is gone. */
-const LOST_AFTER_TIMEOUTS = 3;
-/** Of the device's heartbeat timeout, what LOST_AFTER_TIMEOUTS polling timeouts may take: a silence is seen before the device drops the session. */
-const LOST_WITHIN = 0.8;
-/** Datalogger status polls while it can change (armed, triggered, a download), and while idle. */
-const DL_STATUS_FAST_MS = 200;
-const DL_STATUS_IDLE_MS = 1000;
-
-export interface RpvEntry extends RpvDefinition { signalId: number; name: string }
-
-export interface DeviceDescription {
-  discover: DiscoverInfo;
-  sessionId: number;
-  protocol: { major: number; minor: number };
-  params: CommParams;
-  features: SupportedFeatures;
-  readonlyRegions: RegionLocation[];
-  forbiddenRegions: RegionLocation[];
-  rpvs: RpvEntry[];
-  loops: LoopDefinition[];
-  datalogSetup: DataloggingSetup | null;
-}
 
 class SessionLost extends Error {}
-
-export function rpvSignalName(id: number): string {
-  return `/rpv/x${id.toString(16).toUpperCase().padStart(4, '0')}`;
-}
 
 export class ScrutinySession implements ProtocolAdapter {
   readonly decoder: FrameDecoder;
@@ -58,13 +34,14 @@ export class ScrutinySession implements ProtocolAdapter {
   device: DeviceDescription | null = null;
   /** Everything known of the last device, kept while reconnecting so that actions can say why they wait. */
   private lastDevice: DeviceDescription | null = null;
-  private readonly rpvTypes = new Int16Array(0x10000).fill(-1);
-  private readonly rpvSignals = new Int32Array(0x10000).fill(-1);
-  private generation = 0;
+  /** Bumped at each start and stop: work of an older generation ends quietly. */
+  generation = 0;
   private linkUp = false;
-  private errorText: string | null = null;
+  /** The session's own last problem (the poller and the actions set it too); the decoder's when null. */
+  errorText: string | null = null;
   private txMessages = 0;
-  private payloadErrors = 0;
+  /** Responses whose payload did not parse. */
+  payloadErrors = 0;
   private unexpectedResponses = 0;
   private timers = new Set<ReturnType<typeof setTimeout>>();
   private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
@@ -74,45 +51,10 @@ export class ScrutinySession implements ProtocolAdapter {
   /** Sessions opened with the device since the adapter started (reconnects included). */
   connects = 0;
   lostCount = 0;
-  // Polling of RPVs and watched variables.
-  watched: WatchedVariable[] = [];
-  /** Aliases of RPVs: sampled (scaled) whenever their RPV is polled. */
-  rpvAliases: { path: string; rpvId: number; signalId: number; gain: number; offset: number; last: number }[] = [];
-  /** Why a pointer did not move its variable (shown as the error until the pointer is fine again). */
-  private pointerRefusal: string | null = null;
+  readonly poller: ScrutinyPoller;
   /** A ReadAcquisition download under way: bytes received of the total. */
   download: { received: number; total: number } | null = null;
-  /**
-   * The polling requests, RPVs then memory, read round-robin one at a time: the
-   * cursor carries on across a change of the watch list, so no value waits for a
-   * cycle that restarts before reaching it.
-   */
-  private pollFrames: Uint8Array[] = [];
-  private pollReads: (ReadRequestPlan | null)[] = [];
-  private pollVars: WatchedVariable[] = [];
-  private pollCursor = 0;
-  /** Bumped by each replan: an answer to a request of an older plan is not decoded with the new one. */
-  private planVersion = 0;
-  private pollSentVersion = 0;
-  private pollSentIndex = 0;
-  private polling = false;
-  private pollTimer: ReturnType<typeof setTimeout> | null = null;
-  private cycleStart = 0;
-  /** The one polling request, submitted again for each read (nothing allocated per request). */
-  private readonly pollRequest: PendingRequest = {
-    frame: new Uint8Array(0), cmd: 0, subfn: 0, timeoutMs: 0,
-    answer: (code, payload) => this.onPollAnswer(code, payload),
-    fail: (e) => this.onPollFailure(e),
-  };
-  private readonly rpvTypeOf = (id: number) => this.rpvTypes[id]!;
-  private readonly onRpvValue = (id: number, v: number) => this.rpvValue(id, v);
-  private sampleT = 0;
-  pollCycles = 0;
-  private pollRateWindow = { t: 0, cycles: 0, rate: 0 };
-  // Datalogging status as the seed reports it.
-  dlState: number | null = null;
-  dlCompletion: number | null = null;
-  private dlTimer: ReturnType<typeof setTimeout> | null = null;
+  readonly dlStatus: DatalogStatus;
   private readonly requestsTable: ScrutinyActions;
 
   constructor(readonly ctx: AdapterContext, readonly options: ScrutinyOptions) {
@@ -133,10 +75,10 @@ export class ScrutinySession implements ProtocolAdapter {
         }
       },
     });
+    this.poller = new ScrutinyPoller(this);
+    this.dlStatus = new DatalogStatus(this);
     this.requestsTable = new ScrutinyActions(this);
   }
-
-  // ---------------------------------------------------------------- ProtocolAdapter
 
   get ready(): boolean {
     return this.device !== null;
@@ -176,43 +118,9 @@ export class ScrutinySession implements ProtocolAdapter {
   deviceInfo(deviceSessionId: string | null): DeviceInfo | null {
     const d = this.device;
     if (!deviceSessionId || !d) return null;
-    const p = d.params;
-    const region = (r: RegionLocation) => ({ start: r.start, end: r.end });
-    return {
-      sessionId: deviceSessionId,
-      deviceId: d.discover.firmwareId,
-      displayName: d.discover.displayName,
-      maxTxDataSize: p.txBufferSize,
-      maxRxDataSize: p.rxBufferSize,
-      maxBitrateBps: p.maxBitrate > 0 ? p.maxBitrate : null,
-      rxTimeoutUs: p.rxTimeoutUs,
-      heartbeatTimeout: p.heartbeatTimeoutUs / 1e6,
-      addressSizeBits: p.addressSize * 8,
-      protocolMajor: d.protocol.major,
-      protocolMinor: d.protocol.minor,
-      supportedFeatures: { ...d.features },
-      forbiddenMemoryRegions: d.forbiddenRegions.map(region),
-      readonlyMemoryRegions: d.readonlyRegions.map(region),
-      dataloggingCapabilities: d.datalogSetup
-        ? {
-          encoding: 'RAW',
-          bufferSize: d.datalogSetup.bufferSize,
-          maxNbSignal: d.datalogSetup.maxSignals,
-          samplingRates: d.loops.map((l) => ({
-            identifier: l.id, name: l.name, frequency: l.timestep100ns ? 1e7 / l.timestep100ns : null,
-          })),
-        }
-        : null,
-      extra: {
-        deviceSessionId: `0x${d.sessionId.toString(16).padStart(8, '0')}`,
-        charBit: p.charBit,
-        rpvCount: d.rpvs.length,
-        loops: d.loops.map((l) => `${l.id}:${l.name}${l.dataloggingAllowed ? '' : ' (no datalogging)'}`).join(', '),
-        watchedVariables: this.watched.length,
-        refreshRateHz: Math.round(this.pollRateWindow.rate * 10) / 10,
-        reconnects: Math.max(0, this.connects - 1),
-      },
-    };
+    return deviceInfoOf(d, deviceSessionId, {
+      watchedVariables: this.poller.watched.length, refreshRateHz: this.poller.refreshRateHz, reconnects: Math.max(0, this.connects - 1),
+    });
   }
 
   sendText(text: string): boolean {
@@ -236,15 +144,7 @@ export class ScrutinySession implements ProtocolAdapter {
   }
 
   datalogging(): DataloggingInfo {
-    const d = this.device;
-    if (!d?.features.datalogging || this.dlState === null) return { state: 'NA', completionRatio: null };
-    switch (this.dlState) {
-      case 2: return { state: 'WaitForTrigger', completionRatio: null };
-      case 3: return { state: 'Acquiring', completionRatio: this.dlCompletion };
-      case 4: return { state: 'Standby', completionRatio: 1 };
-      case 5: return { state: 'Error', completionRatio: null };
-      default: return { state: 'Standby', completionRatio: null };
-    }
+    return this.dlStatus.info();
   }
 
   sfdFirmwareId(): string | null {
@@ -276,8 +176,6 @@ export class ScrutinySession implements ProtocolAdapter {
     this.stop('the session was closed');
   }
 
-  // ---------------------------------------------------------------- requests
-
   /** A request through the one-in-flight queue; the response payload, or a typed error. */
   async request(frame: Uint8Array, timeoutMs = this.options.requestTimeoutMs): Promise<Uint8Array> {
     return this.requester.request(frame, timeoutMs);
@@ -305,8 +203,6 @@ export class ScrutinySession implements ProtocolAdapter {
       || (cmd === Cmd.MemoryControl && (subfn === 4 || subfn === 1))
       || (cmd === Cmd.DataLogControl && subfn === DataLogControl.GetStatus);
   }
-
-  // ---------------------------------------------------------------- connection state machine
 
   private async run(gen: number): Promise<void> {
     while (gen === this.generation && this.linkUp) {
@@ -386,14 +282,11 @@ export class ScrutinySession implements ProtocolAdapter {
       ? this.parsed(responses.datalogSetup(await this.request(requests.datalog(DataLogControl.GetSetup))))
       : null;
     this.check(gen);
-    this.rpvTypes.fill(-1);
     const rpvs: RpvEntry[] = defs.map((d) => {
       const name = rpvSignalName(d.id);
-      const signalId = this.ctx.signal(name);
-      this.rpvTypes[d.id] = d.type;
-      this.rpvSignals[d.id] = signalId;
-      return { ...d, name, signalId };
+      return { ...d, name, signalId: this.ctx.signal(name) };
     });
+    this.poller.setRpvs(rpvs);
     this.device = {
       ...(info as Required<Pick<DeviceDescription, 'discover' | 'sessionId'>>),
       protocol: version, params, features, readonlyRegions, forbiddenRegions, rpvs, loops, datalogSetup,
@@ -413,14 +306,14 @@ export class ScrutinySession implements ProtocolAdapter {
       this.check(gen);
     }
     this.errorText = null;
-    this.dlState = features.datalogging ? 0 : null;
-    this.replan();
+    this.dlStatus.state = features.datalogging ? 0 : null;
+    this.poller.replan();
     this.ctx.console('info', `connected to "${discover.displayName}" (firmware ${discover.firmwareId}, protocol ${version.major}.${version.minor}, session 0x${sessionId.toString(16)}): ${rpvs.length} RPVs (${rpvs.map((r) => typeName(r.type)).join(', ')}), ${loops.length} loops`, Date.now() / 1000);
     this.ctx.event('scrutiny.connected', { sessionId: this.ctx.sessionId, firmwareId: discover.firmwareId, displayName: discover.displayName });
     this.ctx.statusChanged();
-    this.schedulePoll(0);
-    if (features.datalogging) this.startDlStatusPoll(gen);
-    if (this.options.watchPaths.length > 0 && this.watched.length === 0) {
+    this.poller.schedulePoll(0);
+    if (features.datalogging) this.dlStatus.start(gen);
+    if (this.options.watchPaths.length > 0 && this.poller.watched.length === 0) {
       this.requestsTable.handlers.watchPaths({ paths: this.options.watchPaths }).catch((e: Error) => {
         this.errorText = `watching ${this.options.watchPaths.join(', ')}: ${e.message}`;
       });
@@ -481,16 +374,11 @@ export class ScrutinySession implements ProtocolAdapter {
     this.device = null;
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = null;
-    if (this.pollTimer) clearTimeout(this.pollTimer);
-    this.pollTimer = null;
-    if (this.dlTimer) clearTimeout(this.dlTimer);
-    this.dlTimer = null;
-    this.polling = false;
+    this.poller.stop();
+    this.dlStatus.stop();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.requester.cancelAll(why);
-    this.dlState = null;
-    this.dlCompletion = null;
     if (wasReady) this.ctx.statusChanged();
   }
 
@@ -504,234 +392,18 @@ export class ScrutinySession implements ProtocolAdapter {
     });
   }
 
-  // ---------------------------------------------------------------- polling: RPVs and watched variables
-
-  /** Rebuilds the RPV and memory read requests after a change of what is watched or of the device. */
-  replan(): void {
-    const d = this.device;
-    if (!d) return;
-    const p = d.params;
-    const rpvPlans: Uint8Array[] = [];
-    if (this.options.pollRpvs) {
-      // Request: 2 bytes per id within rx; response: 2 + size per id within tx.
-      let ids: number[] = [];
-      let resp = 0;
-      for (const r of d.rpvs) {
-        const size = 2 + (r.type === 0xff ? 0 : (1 << (r.type & 0x0f)));
-        if (ids.length > 0 && ((ids.length + 1) * 2 > p.rxBufferSize || resp + size > p.txBufferSize)) {
-          rpvPlans.push(requests.readRpv(ids));
-          ids = [];
-          resp = 0;
-        }
-        ids.push(r.id);
-        resp += size;
-      }
-      if (ids.length) rpvPlans.push(requests.readRpv(ids));
-    }
-    // Throws (nothing changed) when a variable cannot fit a response.
-    const readPlans = planReads(this.watched, {
-      addressSize: p.addressSize, maxRequest: p.rxBufferSize, maxResponse: p.txBufferSize, avoid: d.forbiddenRegions,
-    });
-    this.pollFrames = [...rpvPlans, ...readPlans.map((r) => r.frame)];
-    this.pollReads = [...rpvPlans.map(() => null), ...readPlans];
-    this.pollVars = this.watched;
-    this.planVersion++;
-    if (this.pollCursor >= this.pollFrames.length) this.pollCursor = 0;
-    this.schedulePoll(0);
+  /** Poll cycles completed since the adapter started. */
+  get pollCycles(): number {
+    return this.poller.pollCycles;
   }
 
-  /** Starts the polling if it is idle and has something to read. */
-  private schedulePoll(delayMs: number): void {
-    if (this.polling || this.pollTimer || !this.device || this.options.pollHz === 0 || this.pollFrames.length === 0) return;
-    if (delayMs <= 0) {
-      this.pollNext();
-      return;
-    }
-    this.pollTimer = setTimeout(() => {
-      this.pollTimer = null;
-      this.pollNext();
-    }, delayMs);
+  /** The device's datalogger state (0 idle .. 5 error), null without datalogging or a device. */
+  get dlState(): number | null {
+    return this.dlStatus.state;
   }
-
-  /** Sends the read under the cursor. */
-  private pollNext(): void {
-    const d = this.device;
-    const n = this.pollFrames.length;
-    if (!d || n === 0 || this.options.pollHz === 0) return;
-    if (this.pollCursor >= n) this.pollCursor = 0;
-    if (this.pollCursor === 0) this.cycleStart = performance.now();
-    const frame = this.pollFrames[this.pollCursor]!;
-    const r = this.pollRequest;
-    r.frame = frame;
-    r.cmd = frame[0]! & 0x7f;
-    r.subfn = frame[1]!;
-    // LOST_AFTER_TIMEOUTS of them fit within the device's heartbeat timeout.
-    r.timeoutMs = Math.max(50, Math.min(this.options.requestTimeoutMs, (LOST_WITHIN * d.params.heartbeatTimeoutUs) / 1000 / LOST_AFTER_TIMEOUTS));
-    this.pollSentVersion = this.planVersion;
-    this.pollSentIndex = this.pollCursor;
-    this.polling = true;
-    this.requester.submit(r);
-  }
-
-  private onPollAnswer(code: number, payload: Uint8Array): void {
-    this.polling = false;
-    if (!this.device) return;
-    if (code !== ResponseCode.OK) {
-      this.errorText = `polling: ${new DeviceResponseError(this.pollRequest.cmd, this.pollRequest.subfn, code).message}`;
-    } else if (this.pollSentVersion === this.planVersion) {
-      // The answer to a request of the plan in force (a replan meanwhile: dropped, its variables moved).
-      this.sampleT = Date.now() / 1000;
-      const read = this.pollReads[this.pollSentIndex];
-      const err = read
-        ? decodeReadResponse(read, payload, this.pollVars, this.sampleT, this.ctx.sample)
-        : walkRpvValues(payload, this.rpvTypeOf, this.onRpvValue);
-      if (err) {
-        this.payloadErrors++;
-        this.errorText = err;
-      }
-    }
-    this.advance();
-  }
-
-  private onPollFailure(e: Error): void {
-    this.polling = false;
-    if (e instanceof RequestCancelled || !this.device) return;
-    if (e instanceof RequestTimeout && this.requester.consecutiveTimeouts >= LOST_AFTER_TIMEOUTS) {
-      this.lost(`${this.requester.consecutiveTimeouts} requests in a row unanswered`);
-      return;
-    }
-    this.errorText = `polling: ${e.message}`;
-    this.advance();
-  }
-
-  /** The next read at once; after the last of a cycle, the pointers followed and, with a rate set, the rest of its period waited. */
-  private advance(): void {
-    this.pollCursor++;
-    if (this.pollCursor < this.pollFrames.length) {
-      this.pollNext();
-      return;
-    }
-    this.pollCursor = 0;
-    this.countCycle();
-    // A pointer that moved replans: the next cycle starts below, at the rate's time, not from the replan.
-    this.polling = true;
-    this.followPointers(this.pollVars);
-    this.polling = false;
-    const hz = this.options.pollHz;
-    this.schedulePoll(hz === null ? 0 : 1000 / hz - (performance.now() - this.cycleStart));
-  }
-
-  private rpvValue(id: number, v: number): void {
-    const t = this.sampleT;
-    this.ctx.sample(this.rpvSignals[id]!, t, v);
-    const aliases = this.rpvAliases;
-    for (let k = 0; k < aliases.length; k++) {
-      const a = aliases[k]!;
-      if (a.rpvId === id) {
-        a.last = v * a.gain + a.offset;
-        this.ctx.sample(a.signalId, t, a.last);
-      }
-    }
-  }
-
-  /**
-   * Pointed-to variables follow their pointer: its value is read each cycle with the
-   * rest (it is watched too), and a changed pointer moves the variable at the next cycle.
-   */
-  private followPointers(vars: readonly WatchedVariable[]): void {
-    let moved = false;
-    let refused: string | null = null;
-    for (let i = 0; i < vars.length; i++) {
-      const v = vars[i]!;
-      if (!v.pointer) continue;
-      const ptr = vars.find((p) => p.path === v.pointer!.path);
-      if (!ptr || !Number.isFinite(ptr.last)) continue;
-      const address = ptr.last + v.pointer.offset;
-      if (address === v.address || address < 0) continue;
-      const size = 1 << (v.type & 0x0f);
-      const forbidden = this.device?.forbiddenRegions.find((r) => address <= r.end && address + size - 1 >= r.start);
-      if (forbidden) {
-        refused = `${v.pointer.path} points ${v.path} into the forbidden region 0x${forbidden.start.toString(16)}..0x${forbidden.end.toString(16)}: left at 0x${v.address.toString(16)}`;
-        continue;
-      }
-      v.address = address;
-      moved = true;
-    }
-    // The refusal shows as the session's error while it lasts.
-    if (refused) this.errorText = this.pointerRefusal = refused;
-    else if (this.pointerRefusal !== null && this.errorText === this.pointerRefusal) this.errorText = this.pointerRefusal = null;
-    if (moved) {
-      try {
-        this.replan();
-      } catch (e) {
-        this.errorText = `a pointer moved a watched variable where it cannot be read: ${(e as Error).message}`;
-      }
-    }
-  }
-
-  private countCycle(): void {
-    this.pollCycles++;
-    const w = this.pollRateWindow;
-    const now = performance.now();
-    if (w.t === 0) w.t = now;
-    w.cycles++;
-    if (now - w.t >= 1000) {
-      w.rate = (w.cycles * 1000) / (now - w.t);
-      w.t = now;
-      w.cycles = 0;
-    }
-  }
-
-  get refreshRateHz(): number {
-    return this.pollRateWindow.rate;
-  }
-
-  // ---------------------------------------------------------------- datalogging status
-
-  /**
-   * Each status poll costs the device a request (a whole loop on a slow firmware):
-   * fast only while the state can change by itself, else once a second.
-   */
-  private startDlStatusPoll(gen: number): void {
-    if (this.dlTimer) clearTimeout(this.dlTimer);
-    const fast = this.dlState === 2 || this.dlState === 3 || this.download !== null;
-    this.dlTimer = setTimeout(() => {
-      this.dlTimer = null;
-      void this.pollDlStatus(gen).finally(() => {
-        if (gen === this.generation && !this.dlTimer) this.startDlStatusPoll(gen);
-      });
-    }, fast ? DL_STATUS_FAST_MS : DL_STATUS_IDLE_MS);
-  }
-
-  /** A download started: status at the fast pace while it lasts. */
-  followDatalogger(): void {
-    if (this.dlTimer) this.startDlStatusPoll(this.generation);
-  }
-
-  async pollDlStatus(gen = this.generation): Promise<void> {
-    if (!this.device || this.requester.queued > 2) return;
-    try {
-      const s = this.parsed(responses.datalogStatus(await this.request(requests.datalog(DataLogControl.GetStatus))));
-      if (gen !== this.generation) return;
-      const ratio = s.bytesToAcquireAfterTrigger > 0 ? Math.min(1, s.writeCounterSinceTrigger / s.bytesToAcquireAfterTrigger) : null;
-      if (s.state !== this.dlState || ratio !== this.dlCompletion) {
-        const changed = s.state !== this.dlState;
-        this.dlState = s.state;
-        this.dlCompletion = ratio;
-        this.ctx.statusChanged();
-        if (changed) this.ctx.event('scrutiny.datalogging', { sessionId: this.ctx.sessionId, state: s.state, completionRatio: ratio });
-        // An arm seen by an action's poll: follow it at the fast pace from now, not after the idle period.
-        if (changed && this.dlTimer) this.startDlStatusPoll(gen);
-      }
-    } catch {
-      // A failed status poll is retried on the next tick; session loss is the heartbeat's call.
-    }
-  }
-
-  // ---------------------------------------------------------------- for the actions
 
   rpvType(id: number): number {
-    return this.rpvTypes[id]!;
+    return this.poller.rpvType(id);
   }
 
   requireDevice(): DeviceDescription {

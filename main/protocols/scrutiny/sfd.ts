@@ -3,7 +3,7 @@
 // expanded to elements with computed addresses, bitfields, enums, pointed-to
 // variables) and aliases. Every problem names the file and the entry.
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
-import { typeFromName } from './codec';
+import { typeFromName } from './value-types';
 
 export interface SfdEnum { name: string; values: Record<string, number> }
 

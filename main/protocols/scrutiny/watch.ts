@@ -1,7 +1,8 @@
 // Watching memory variables: the read plan (neighbouring ranges merged into one
 // block, blocks packed into requests that fit the device's buffers) and decoding the
 // responses straight into the telemetry store, with no object per sample.
-import { decodeValue, requests, typeSize } from './codec';
+import { requests } from './messages';
+import { decodeValue, typeSize } from './value-types';
 
 export interface WatchedVariable {
   path: string;

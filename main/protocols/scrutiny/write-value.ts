@@ -3,7 +3,7 @@
 // fraction) is refused here, before anything is sent. Wrapping it (300 becoming 44 in
 // a uint8) or rounding it would write a setpoint nobody asked for. Saturating, as the
 // Python server does silently, happens only when the caller asks for it.
-import { TypeKind, typeName, typeSize } from './codec';
+import { TypeKind, typeName, typeSize } from './value-types';
 import { ApiError } from '../../../shared/api/errors';
 
 /** The bounds of what a write can hold: inclusive min and max, and whether it takes integers only. */
