@@ -49,6 +49,8 @@ describe('demo hexapod in Chromium', () => {
     await expect.poll(() => history.locator('tbody tr').count(), { timeout: 5000 }).toBe(2);
     await expect.poll(() => history.locator('tbody tr').first().textContent(), { timeout: 5000 }).toMatch(/MOVE.*20.*ACK/);
 
+    // The plot set up before the page opened is a panel of its own: bring its tab to the front.
+    await page.locator('.dv-tab', { hasText: /^Hexapod position$/ }).click();
     const plot = page.getByTestId('plot').filter({ hasText: 'Hexapod position' });
     const received = async () => Number(((await plot.getByTestId('plot-received').textContent()) ?? '').replace(/[^0-9]/g, ''));
     await expect.poll(received, { timeout: 5000 }).toBeGreaterThan(10);
@@ -78,7 +80,11 @@ describe('demo hexapod in Chromium', () => {
     expect(Number(position)).toBeGreaterThanOrEqual(20);
     await expect.poll(async () => Number((await cells('curr_position'))[0]), { timeout: 5000 }).toBeGreaterThan(Number(position));
 
-    // Beside the table, not under it, at this size.
+    // Maximised (Alt+Shift+M on its tab), the panel has the window's width: the
+    // chart stands beside the table, not under it, at this size.
+    await page.locator('.dv-tab', { hasText: /^Demo hexapod controller$/ }).first().click();
+    await page.keyboard.press('Alt+Shift+M');
+    await expect.poll(async () => (await panel.boundingBox())!.width, { timeout: 3000 }).toBeGreaterThan(1000);
     const tableBox = (await table.boundingBox())!;
     const chart = panel.getByTestId('hexrot-telemetry-chart');
     const chartBox = (await chart.boundingBox())!;
