@@ -17,7 +17,7 @@ export const PlotConfig = z.object({
 export type PlotConfig = z.infer<typeof PlotConfig>;
 
 /** Every kind of panel the workbench can dock, with the parameters it is opened with. */
-export const PANEL_KINDS = ['sessions', 'session', 'stats', 'workbench', 'console', 'can', 'plot', 'replays'] as const;
+export const PANEL_KINDS = ['sessions', 'session', 'stats', 'workbench', 'console', 'can', 'plot', 'replays', 'signals'] as const;
 export type PanelKind = (typeof PANEL_KINDS)[number];
 
 /** Panels about one session name it (not its id), so a layout file works on another bench. */
@@ -33,6 +33,8 @@ export const PANEL_PARAMS = {
   can: SessionRef,
   plot: z.object({ plot: z.string().min(1).max(64) }).strict(),
   replays: NoParams,
+  /** Every signal, searched; dragged or picked onto a plot. */
+  signals: NoParams,
 } satisfies Record<PanelKind, z.ZodType>;
 export type PanelParams<K extends PanelKind> = z.infer<(typeof PANEL_PARAMS)[K]>;
 

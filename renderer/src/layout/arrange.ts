@@ -9,6 +9,7 @@ export const SESSIONS_PANEL = 'sessions';
 export const SESSION_PANEL = 'session';
 export const STATS_PANEL = 'stats';
 export const REPLAYS_PANEL = 'replays';
+export const SIGNALS_PANEL = 'signals';
 
 export function panelId(kind: PanelKind, key?: string): string {
   return key === undefined ? kind : `${kind}:${key}`;
@@ -116,11 +117,13 @@ export function buildDefaultLayout(api: DockviewApi, sessions: SessionStatus[], 
     if (i === 0) {
       api.addPanel({ id: SESSION_PANEL, component: 'session', title: 'Session', position: { referencePanel: SESSIONS_PANEL, direction: 'below' }, inactive: true });
       api.addPanel({ id: STATS_PANEL, component: 'stats', title: 'Statistics', position: { referencePanel: SESSION_PANEL, direction: 'within' }, inactive: true });
+      api.addPanel({ id: SIGNALS_PANEL, component: 'signals', title: 'Signals', position: { referencePanel: SESSION_PANEL, direction: 'within' }, inactive: true });
     }
   });
   if (!sessions.length) {
     api.addPanel({ id: SESSION_PANEL, component: 'session', title: 'Session', position: { referencePanel: SESSIONS_PANEL, direction: 'below' } });
     api.addPanel({ id: STATS_PANEL, component: 'stats', title: 'Statistics', position: { referencePanel: SESSION_PANEL, direction: 'within' }, inactive: true });
+    api.addPanel({ id: SIGNALS_PANEL, component: 'signals', title: 'Signals', position: { referencePanel: SESSION_PANEL, direction: 'within' }, inactive: true });
   }
   const first = sessions[0];
   if (first) api.getPanel(panelId('workbench', first.name))?.api.setActive();
@@ -149,6 +152,7 @@ export function possiblePanels(sessions: SessionStatus[]): { id: string; kind: P
     { id: SESSION_PANEL, kind: 'session', title: 'Session' },
     { id: STATS_PANEL, kind: 'stats', title: 'Statistics' },
     { id: REPLAYS_PANEL, kind: 'replays', title: 'Replay' },
+    { id: SIGNALS_PANEL, kind: 'signals', title: 'Signals' },
   ];
   for (const s of sessions) {
     all.push({ id: panelId('workbench', s.name), kind: 'workbench', title: WORKBENCH_TITLE(s.name), session: s.name });
@@ -170,6 +174,7 @@ export function openPanel(api: DockviewApi, p: { id: string; kind: PanelKind; ti
     can: [{ kind: 'console', direction: 'right' }, { kind: 'workbench', direction: 'below' }, { kind: null, direction: 'below' }],
     plot: [{ kind: 'workbench', direction: 'right' }, { kind: null, direction: 'right' }],
     replays: [{ kind: 'plot', direction: 'above' }, { kind: null, direction: 'above' }],
+    signals: [{ kind: 'stats', direction: 'within' }, { kind: 'sessions', direction: 'below' }, { kind: null, direction: 'left' }],
   };
   const panel = addBeside(api, { id: p.id, component: p.kind, title: p.title, params }, p.kind, fallback[p.kind], true);
   panel.api.setActive();

@@ -16,6 +16,7 @@ import { SessionList } from '../panels/SessionList';
 import { SessionStatusPanel } from '../panels/SessionStatusPanel';
 import { StatsPanel } from '../panels/StatsPanel';
 import { PlotPanel } from '../plot/PlotPanel';
+import { SignalPicker } from '../plot/SignalPicker';
 import type { SignalSource } from '../plot/plot-signals';
 import { RENDERER_PROTOCOLS } from '../protocols/registry';
 import { selectedSession, useStore } from '../store';
@@ -144,6 +145,41 @@ function ReplaysPanel() {
   );
 }
 
+/**
+ * Every signal of the bench, searched: dragged onto any plot, or picked (click,
+ * Space, Enter) onto the plot chosen at the top; with no plot, a pick makes one.
+ */
+function SignalsPanel() {
+  const plots = useStore((s) => s.plots);
+  const signals = useStore((s) => s.signals);
+  const addPlot = useStore((s) => s.addPlot);
+  const updatePlot = useStore((s) => s.updatePlot);
+  const sessions = useSignalSources();
+  const [targetId, setTargetId] = useState<string | null>(null);
+  const target = plots.find((p) => p.id === targetId) ?? plots[0] ?? null;
+  const isPicked = (session: string, signal: string) => !!target?.signals.some((s) => s.session === session && s.signal === signal);
+  const onPick = (session: string, signal: string, on: boolean) => {
+    if (!target) {
+      setTargetId(addPlot({ title: signal, signals: [{ session, signal }] }));
+      return;
+    }
+    const rest = target.signals.filter((s) => !(s.session === session && s.signal === signal));
+    updatePlot(target.id, { signals: on ? [...rest, { session, signal }] : rest });
+  };
+  return (
+    <Scroll kind="signals">
+      <label className="inline-field signals-target">
+        <span>Pick onto</span>
+        <select aria-label="Plot to pick onto" value={target?.id ?? ''} onChange={(e) => setTargetId(e.target.value)} disabled={!plots.length}>
+          {plots.length ? plots.map((p) => <option key={p.id} value={p.id}>{p.title || 'Untitled plot'}</option>) : <option value="">a new plot</option>}
+        </select>
+        <span className="muted">or drag a signal onto any plot</span>
+      </label>
+      <SignalPicker sessions={sessions} signals={signals} label="Signals" isPicked={isPicked} onPick={onPick} />
+    </Scroll>
+  );
+}
+
 export const PANEL_COMPONENTS = {
   sessions: SessionsPanel,
   session: SelectedSessionPanel,
@@ -153,4 +189,5 @@ export const PANEL_COMPONENTS = {
   can: CanPanel,
   plot: PlotDockPanel,
   replays: ReplaysPanel,
+  signals: SignalsPanel,
 } satisfies Record<PanelKind, (props: never) => ReactNode>;

@@ -9,6 +9,7 @@ import { useStore } from '../store';
 import { LiveChart, SERIES_COLOURS, type ChartSeries } from './live-chart';
 import { parseSignalDrag, plotDropHandler, plotDropType, SIGNAL_DRAG_TYPE } from './plot-drop';
 import { resolvePlotSignals, type SignalSource } from './plot-signals';
+import { SignalPicker } from './SignalPicker';
 import { replayClock } from '../capture/replay-clock';
 
 export const WINDOW_CHOICES = [
@@ -190,6 +191,7 @@ function PlotTitle({ title, onCommit }: { title: string; onCommit(title: string)
   );
 }
 
+/** The plot's own picker: tick to plot; the signals the plot names that do not exist now, to untick. */
 function SignalChooser({ plot, sessions, signals, colourOf, isPlotted, onToggle }: {
   plot: PlotConfig;
   colourOf: Map<string, string>;
@@ -198,32 +200,13 @@ function SignalChooser({ plot, sessions, signals, colourOf, isPlotted, onToggle 
   isPlotted(session: string, signal: string): boolean;
   onToggle(session: string, signal: string, on: boolean): void;
 }) {
-  const known = new Set(signals.map((s) => `${sessions.find((x) => x.sessionId === s.sessionId)?.name}\u0000${s.name}`));
+  const nameOf = new Map(sessions.map((x) => [x.sessionId, x.name]));
+  const known = new Set(signals.map((s) => `${nameOf.get(s.sessionId)}\u0000${s.name}`));
   const unavailable = plot.signals.filter((s) => !known.has(`${s.session}\u0000${s.signal}`));
   return (
-    <div className="signal-chooser" role="group" aria-label="Signals to plot">
-      {sessions.map((session) => {
-        const mine = signals.filter((s) => s.sessionId === session.sessionId);
-        return (
-          <fieldset key={session.sessionId}>
-            <legend>{session.name}</legend>
-            {mine.length === 0 ? <span className="muted">no signals yet</span> : null}
-            {mine.map((sig) => {
-              const id = `${plot.id}-signal-${sig.id}`;
-              const on = isPlotted(session.name, sig.name);
-              return (
-                <span key={sig.id} className="signal-check">
-                  <input id={id} type="checkbox" checked={on} onChange={(e) => onToggle(session.name, sig.name, e.target.checked)} />
-                  <label htmlFor={id}>
-                    {on ? <i className="swatch" style={{ background: colourOf.get(`${session.name}\u0000${sig.name}`) }} /> : null}
-                    {sig.name}{sig.unit ? ` [${sig.unit}]` : ''}
-                  </label>
-                </span>
-              );
-            })}
-          </fieldset>
-        );
-      })}
+    <div className="signal-chooser">
+      <SignalPicker sessions={sessions} signals={signals} label="Signals to plot" isPicked={isPlotted} onPick={onToggle}
+        colourOf={(session, signal) => colourOf.get(`${session}\u0000${signal}`)} />
       {unavailable.length ? (
         <fieldset>
           <legend>Not available now</legend>
