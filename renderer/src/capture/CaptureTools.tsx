@@ -5,6 +5,7 @@ import { useEffect, useMemo, useState, type RefObject } from 'react';
 import type { Acquisition, TriggerSpecInput } from '../../../shared/api/capture';
 import { TRIGGER_CONDITIONS, TRIGGER_MAX_SIGNALS, TRIGGER_MODES } from '../../../shared/api/capture';
 import { client } from '../hub';
+import { chartPng } from '../plot/chart-png';
 import { SERIES_COLOURS } from '../plot/live-chart';
 import { useStore } from '../store';
 import { CaptureView } from './CaptureView';
@@ -20,11 +21,10 @@ function plotColours(plotted: number[]) {
   };
 }
 
-/** The plot's canvas as a PNG (uPlot draws its series on one canvas). */
+/** The plot as a PNG: background, title, chart, time axis named, legend. */
 export function exportPlotPng(host: HTMLElement | null, title: string): void {
-  const canvas = host?.querySelector('canvas');
-  if (!canvas) return;
-  download(`${title || 'plot'}.png`, canvas.toDataURL('image/png'));
+  const image = host ? chartPng(host, title, 'time (local clock)') : null;
+  if (image) download(`${(title || 'plot').replace(/[^A-Za-z0-9 _.-]/g, '_')}.png`, image);
 }
 
 export function CaptureTools({ signals, chartHost, title }: { signals: CaptureSignal[]; chartHost: RefObject<HTMLDivElement | null>; title: string }) {

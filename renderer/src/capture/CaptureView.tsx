@@ -7,7 +7,8 @@ import uPlot from 'uplot';
 import type { Acquisition } from '../../../shared/api/capture';
 import { formatSample } from '../format';
 import { nearestValue } from '../plot/frame-data';
-import { SERIES_COLOURS } from '../plot/live-chart';
+import { chartPng } from '../plot/chart-png';
+import { axisStyle, SERIES_COLOURS } from '../plot/live-chart';
 import { client } from '../hub';
 import { captureLayout } from './capture-series';
 import { download } from './format';
@@ -15,7 +16,6 @@ import { roundTicks, timeTickLabels, valueTickLabels } from './ticks';
 
 const TRIGGER_COLOUR = '#ffb74d';
 const CHART_HEIGHT = 220;
-const AXIS = { stroke: '#9aa4b2', grid: { stroke: 'rgba(255,255,255,0.07)', width: 1 }, ticks: { stroke: 'rgba(255,255,255,0.15)', width: 1 } };
 /** Pixels between ticks, at least: time labels are wider than value labels. */
 const X_TICK_PX = 70;
 const Y_TICK_PX = 36;
@@ -71,6 +71,7 @@ export function CaptureView({ capture, colourOf, onClose }: { capture: Acquisiti
       el.dataset.markerX = String(Math.round(px / devicePixelRatio));
       el.dataset.markerY = String(Math.round(py / devicePixelRatio));
     };
+    const AXIS = axisStyle();
     const u = new uPlot({
       width: Math.max(300, el.clientWidth || 600),
       height: CHART_HEIGHT,
@@ -154,8 +155,8 @@ export function CaptureView({ capture, colourOf, onClose }: { capture: Acquisiti
     }
   };
   const png = () => {
-    const canvas = host.current?.querySelector('canvas');
-    if (canvas) download(`${capture.id}.png`, canvas.toDataURL('image/png'));
+    const image = host.current ? chartPng(host.current, `Capture ${capture.id}`, 'time from the trigger') : null;
+    if (image) download(`${capture.id}.png`, image);
   };
 
   return (

@@ -1,5 +1,6 @@
 // Light or dark: the system's choice unless the user picked one (kept in this browser).
 import { useEffect, useSyncExternalStore } from 'react';
+import { announceThemeChange } from '../plot/chart-theme';
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
 const KEY = 'benchscope.theme';
@@ -34,6 +35,9 @@ export function useTheme(): 'light' | 'dark' {
     return () => m?.removeEventListener('change', l);
   }, systemTheme);
   const theme = choice === 'system' ? system : choice;
-  useEffect(() => { document.documentElement.dataset.theme = theme; }, [theme]);
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+    announceThemeChange();
+  }, [theme]);
   return theme;
 }

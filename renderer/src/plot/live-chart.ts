@@ -6,6 +6,7 @@
 import uPlot from 'uplot';
 import type { Mark } from '../../../shared/api/contract';
 import { formatClock, formatSample } from '../format';
+import { chartColours, onThemeChange } from './chart-theme';
 import { alignUnion, countPoints, nearestValue, windowForDisplay, type Series } from './frame-data';
 import { MARK_COLOURS, marksIn, marksVersion, type MarkFilter } from './marks-cache';
 import { LANE_HEIGHT, stateColour, stateName, stateRuns } from './state-lanes';
@@ -48,7 +49,11 @@ export const SERIES_COLOURS = ['#4fc3f7', '#ffb74d', '#81c784', '#e57373', '#ba6
 /** The chart's height when its box has none of its own yet (not laid out), and the least it is given. */
 const CHART_HEIGHT = 240;
 const MIN_CHART_HEIGHT = 120;
-const AXIS = { stroke: '#9aa4b2', grid: { stroke: 'rgba(255,255,255,0.07)', width: 1 }, ticks: { stroke: 'rgba(255,255,255,0.15)', width: 1 } };
+/** Axis, grid and tick colours of the theme in effect. */
+export function axisStyle(): Pick<uPlot.Axis, 'stroke' | 'grid' | 'ticks'> {
+  const c = chartColours();
+  return { stroke: c.axis, grid: { stroke: c.grid, width: 1 }, ticks: { stroke: c.tick, width: 1 } };
+}
 const EMPTY: Series = { times: new Float64Array(0), values: new Float64Array(0) };
 
 /** Tick labels on one line, as precise as the tick spacing needs. */
@@ -67,6 +72,8 @@ function scaleOf(unit: string): string {
 
 export class LiveChart {
   private u: uPlot | null = null;
+  private readonly unsubscribeTheme: () => void;
+  private laneText = '#9aa4b2';
   private series: ChartSeries[] = [];
   /** The series drawn as lines (uPlot's) and those drawn as state lanes. */
   private lineSeries: ChartSeries[] = [];
@@ -100,6 +107,8 @@ export class LiveChart {
       this.dirty = true;
     });
     this.resize.observe(host);
+    // The axes and grid are drawn in the theme's colours: a new theme, a new chart.
+    this.unsubscribeTheme = onThemeChange(() => { if (this.u) this.build(); });
     this.lanes = document.createElement('canvas');
     this.lanes.className = 'state-lanes';
     this.lanes.setAttribute('role', 'img');
@@ -158,6 +167,7 @@ export class LiveChart {
   destroy(): void {
     cancelAnimationFrame(this.raf);
     this.resize.disconnect();
+    this.unsubscribeTheme();
     this.u?.destroy();
     this.u = null;
     this.lanes.remove();
@@ -188,6 +198,8 @@ export class LiveChart {
 
   private build(): void {
     this.u?.destroy();
+    const AXIS = axisStyle();
+    this.laneText = chartColours().axis;
     const units = [...new Set(this.lineSeries.map((s) => s.unit ?? ''))];
     if (!units.length) units.push('');
     const opts: uPlot.Options = {
@@ -215,7 +227,8 @@ export class LiveChart {
         size: 64,
         scale: scaleOf(u),
         side: i % 2 ? 1 : 3,
-        ...(units.length > 1 ? { label: u || '(no unit)', labelSize: 16, labelGap: 0 } : {}),
+        // Each axis says its unit (in a PNG too); a plot of unit-less signals only has no label.
+        ...(units.length > 1 || u ? { label: u || '(no unit)', labelSize: 16, labelGap: 0 } : {}),
         ...(i > 0 ? { grid: { show: false } } : {}),
       }))],
       legend: { live: true },
@@ -253,8 +266,10 @@ export class LiveChart {
     // The lanes go under the chart (outside uPlot's root, whose CSS stretches every canvas in it).
     if (this.stateSeries.length) this.u.root.after(this.lanes);
     else this.lanes.remove();
-    // Now that the legend is there, the chart takes what it leaves of the box.
+    // Now that the legend is there, the chart takes what it leaves of the box; again
+    // once the page has laid the new chart out (a rebuild can land mid-layout).
     this.fit();
+    requestAnimationFrame(() => this.fit());
     this.u.over.addEventListener('wheel', this.onWheel, { passive: false });
     this.dirty = true;
   }
@@ -438,7 +453,7 @@ export class LiveChart {
       const y = i * LANE_HEIGHT * px;
       const h = (LANE_HEIGHT - 3) * px;
       const states = s.states ?? [];
-      ctx.fillStyle = '#9aa4b2';
+      ctx.fillStyle = this.laneText;
       ctx.textAlign = 'right';
       ctx.fillText(s.label.length > 14 ? `${s.label.slice(0, 13)}…` : s.label, left - 4 * px, y + h / 2, left - 6 * px);
       ctx.textAlign = 'left';

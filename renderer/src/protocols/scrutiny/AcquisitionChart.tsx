@@ -3,6 +3,8 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import { download } from '../../capture/format';
+import { chartPng } from '../../plot/chart-png';
+import { axisStyle } from '../../plot/live-chart';
 
 export interface ScrutinyAcquisition {
   acquisitionId: number;
@@ -50,8 +52,8 @@ export function AcquisitionChart({ acquisition }: { acquisition: ScrutinyAcquisi
       // the first two get an axis, left and right, in their colour.
       scales: { x: { time: false }, ...Object.fromEntries(shown.map((_s, i) => [`y${i}`, {}])) },
       axes: [
-        { stroke: '#9aa4b2', grid: { stroke: '#2a3038' }, values: (_u, splits) => splits.map((t) => `${((t - triggerAt) * scale).toFixed(scale > 1 ? 1 : 0)}${unit}`) },
-        ...shown.slice(0, 2).map((_s, i) => ({ scale: `y${i}`, side: i === 0 ? 3 : 1, stroke: COLOURS[i], grid: { show: i === 0, stroke: '#2a3038' } })),
+        { ...axisStyle(), values: (_u, splits) => splits.map((t) => `${((t - triggerAt) * scale).toFixed(scale > 1 ? 1 : 0)}${unit}`) },
+        ...shown.slice(0, 2).map((_s, i) => ({ scale: `y${i}`, side: i === 0 ? 3 : 1, stroke: COLOURS[i], grid: { ...axisStyle().grid, show: i === 0 } })),
       ],
       series: [{ label: a.timeUnit === 's' ? 'time' : 'sample' }, ...shown.map((s, i) => ({ label: s.name, scale: `y${i}`, stroke: COLOURS[i % COLOURS.length], width: 1 }))],
       hooks: { draw: [marker] },
@@ -71,8 +73,8 @@ export function AcquisitionChart({ acquisition }: { acquisition: ScrutinyAcquisi
         <button type="button" className="btn" title="Every logged signal, one row per point (time from the first point)"
           onClick={() => download(`${name}.csv`, acquisitionCsv(acquisition))}>CSV</button>
         <button type="button" className="btn" onClick={() => {
-          const canvas = host.current?.querySelector('canvas');
-          if (canvas) download(`${name}.png`, canvas.toDataURL('image/png'));
+          const image = host.current ? chartPng(host.current, `Scrutiny acquisition ${acquisition.acquisitionId}`, acquisition.timeUnit === 's' ? 'time from the trigger' : 'samples from the trigger') : null;
+          if (image) download(`${name}.png`, image);
         }}>PNG</button>
       </div>
     </div>
