@@ -228,7 +228,7 @@ describe('the docking workbench', () => {
     await page.close();
   }, 90_000);
 
-  it('gives a new session its workbench, console and a plot of its signals, and closes them when it is removed', async () => {
+  it('gives a new session its workbench, console and a plot of its signals, follows its rename, and closes them when it is removed', async () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const errors = watchErrors(page);
     await page.goto(host.url);
@@ -245,8 +245,21 @@ describe('the docking workbench', () => {
     await page.getByTestId('session-row').filter({ hasText: 'Second waveform' }).click();
     await expect.poll(async () => (await visiblePanels(page)).filter((p) => p.kind === 'workbench').map((p) => p.session)).toEqual(['Second waveform']);
 
+    // Renamed, it keeps its panels (same places, new name) and its plot, whose signals follow the name.
+    const groupOf = async (id: string) => groupsOf((await host.hub.call('getLayouts', {})).current!).findIndex((g) => g.includes(id));
+    const workbenchGroup = await groupOf('workbench:Second waveform');
+    await host.hub.call('renameSession', { sessionId, name: 'Bench PSU' });
+    await expect.poll(async () => (await saved()).filter((id) => id.endsWith(':Second waveform') || id.endsWith(':Bench PSU')).sort(), { timeout: 5000 })
+      .toEqual(['console:Bench PSU', 'workbench:Bench PSU']);
+    expect(await groupOf('workbench:Bench PSU')).toBe(workbenchGroup);
+    await expect.poll(async () => (await host.hub.call('getPlots', {})).find((p) => p.id === plot.id)?.signals.map((s) => s.session), { timeout: 5000 })
+      .toEqual(plot.signals.map(() => 'Bench PSU'));
+    expect((await host.hub.call('getPlots', {})).find((p) => p.id === plot.id)!.title).toBe('Bench PSU');
+    await expect.poll(async () => (await visiblePanels(page)).filter((p) => p.kind === 'workbench').map((p) => p.session)).toEqual(['Bench PSU']);
+    expect(await page.getByTestId('panel-waiting').count()).toBe(0);
+
     await host.hub.call('removeSession', { sessionId });
-    await expect.poll(async () => (await saved()).filter((id) => id.endsWith(':Second waveform')), { timeout: 5000 }).toEqual([]);
+    await expect.poll(async () => (await saved()).filter((id) => id.endsWith(':Bench PSU')), { timeout: 5000 }).toEqual([]);
     await expect.poll(async () => (await host.hub.call('getPlots', {})).some((p) => p.id === plot.id), { timeout: 5000 }).toBe(false);
     expect(errors).toEqual([]);
     await page.close();

@@ -12,7 +12,8 @@ import { useStore } from '../store';
 import { setWantedSignals } from '../plot/telemetry-cache';
 import { plottedSignalIds } from '../plot/plot-signals';
 import {
-  addPlotPanel, addReplaysPanel, addSessionPanels, bringSessionToFront, buildDefaultLayout, closeSessionPanels, kindOf, openPanel, panelId, possiblePanels, sessionOf, sizeDefault,
+  addPlotPanel, addReplaysPanel, addSessionPanels, bringSessionToFront, buildDefaultLayout, closeSessionPanels, kindOf, openPanel, panelId, possiblePanels,
+  renameSessionPanels, sessionOf, sizeDefault,
 } from './arrange';
 import { PANEL_COMPONENTS, useSignalSources } from './panels';
 import { useTheme } from './theme';
@@ -50,7 +51,8 @@ export function Dock() {
   const applying = useRef(false);
   /** Plots made for a session before its signals were known: filled when they appear, unless the user got there first. */
   const pendingFill = useRef(new Map<string, string>());
-  const previousSessions = useRef<Set<string> | null>(null);
+  /** The sessions of the last render, by id: a name that changed under the same id is a rename. */
+  const previousSessions = useRef<Map<string, string> | null>(null);
 
   // Build once, from the workspace's layout, or the default one.
   useEffect(() => {
@@ -93,13 +95,31 @@ export function Dock() {
   useEffect(() => {
     if (!api || !built) return;
     const names = new Set(sessions.map((s) => s.name));
-    const before = previousSessions.current;
-    previousSessions.current = names;
+    const beforeById = previousSessions.current;
+    previousSessions.current = new Map(sessions.map((s) => [s.sessionId, s.name]));
     const s = useStore.getState();
     const seen = new Set(s.layoutState?.seen ?? []);
     let changed = false;
     applying.current = true;
     try {
+      // A rename keeps the session's panels (under the new name) and its plots (their signals follow).
+      const renamed = new Set<string>();
+      for (const session of sessions) {
+        const old = beforeById?.get(session.sessionId);
+        if (old === undefined || old === session.name) continue;
+        renamed.add(old);
+        renameSessionPanels(api, old, session.name);
+        s.replacePlots(useStore.getState().plots.map((p) => ({
+          ...p,
+          title: p.title === old ? session.name : p.title,
+          signals: p.signals.map((x) => (x.session === old ? { ...x, session: session.name } : x)),
+        })));
+        for (const [plotId, name] of pendingFill.current) if (name === old) pendingFill.current.set(plotId, session.name);
+        seen.delete(old);
+        seen.add(session.name);
+        changed = true;
+      }
+      const before = beforeById ? new Set([...beforeById.values()].filter((n) => !renamed.has(n))) : null;
       const hadWorkbench = api.panels.some((p) => kindOf(p) === 'workbench');
       for (const session of sessions) {
         if (seen.has(session.name)) continue;

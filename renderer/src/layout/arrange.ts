@@ -88,6 +88,28 @@ export function addReplaysPanel(api: DockviewApi): void {
   } as AddPanelOptions);
 }
 
+/**
+ * A session renamed: each of its panels is replaced, in the same group, at the same
+ * place among the tabs, by one under the new name (panel ids carry the name).
+ */
+export function renameSessionPanels(api: DockviewApi, from: string, to: string): void {
+  const titles: Partial<Record<PanelKind, (name: string) => string>> = { workbench: WORKBENCH_TITLE, console: CONSOLE_TITLE, can: CAN_TITLE };
+  for (const p of [...api.panels]) {
+    const kind = kindOf(p);
+    const title = kind ? titles[kind] : undefined;
+    if (sessionOf(p) !== from || !kind || !title) continue;
+    const group = p.group;
+    const shown = group.activePanel === p;
+    if (!api.getPanel(panelId(kind, to))) {
+      api.addPanel({
+        id: panelId(kind, to), component: kind, title: title(to), params: { session: to },
+        position: { referenceGroup: group, index: group.panels.indexOf(p) }, inactive: !shown,
+      } as AddPanelOptions);
+    }
+    p.api.close();
+  }
+}
+
 /** Closes every panel about a session (workbench, console, CAN monitor). */
 export function closeSessionPanels(api: DockviewApi, name: string): void {
   for (const p of [...api.panels]) if (sessionOf(p) === name) p.api.close();
