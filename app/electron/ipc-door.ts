@@ -5,7 +5,8 @@
 // then telemetry waits and the other events coalesce in the hub's outbox. Asking
 // again (a reload) replaces the window's connection: never two at once.
 // Imports nothing from electron, so it runs under plain Node in the tests.
-import type { Hub, HubConnection } from '../../main/hub/hub';
+import type { HubConnection } from '../../main/hub/doors';
+import type { Hub } from '../../main/hub/hub';
 
 /** The same bound as the WebSocket door's buffered amount. */
 export const MAX_UNACKED_BYTES = 8 * 1024 * 1024;

@@ -8,7 +8,7 @@
 // - everything else (replies, protocol and capture events): kept in order up to
 //   MAX_WAITING_BYTES; past it the oldest are dropped and counted.
 // The hub calls drain() about ten times a second.
-import type { ClientDoor } from './hub';
+import type { ClientDoor } from './doors';
 
 export const MAX_WAITING_ITEMS = 2000;
 export const MAX_WAITING_BYTES = 1 << 20;

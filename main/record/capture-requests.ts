@@ -1,44 +1,39 @@
-// The capture requests (recordings, scope triggers, acquisitions), dispatched for
-// the hub: one switch here keeps the hub's own dispatch to one line.
-import type { Method, ParsedParams } from '../../shared/api/contract';
-import { RecordingRequestSchemas, ReplayRequestSchemas, TriggerRequestSchemas, type TriggerSpec } from '../../shared/api/capture';
+// The capture requests (recordings, scope triggers, acquisitions, replays): their
+// entries in the hub's handler table, params as the contract's schemas parsed them.
+import type { HandlerTable } from '../../shared/api/contract';
+import type { RecordingRequestSchemas, ReplayRequestSchemas, TriggerRequestSchemas } from '../../shared/api/capture';
 import type { Acquisitions } from '../datalog/acquisitions';
 import type { Recordings } from './recordings';
 import type { Replays } from './replay';
 
 export type CaptureMethod = keyof typeof RecordingRequestSchemas | keyof typeof TriggerRequestSchemas | keyof typeof ReplayRequestSchemas;
 
-export function isCaptureMethod(m: Method): m is CaptureMethod {
-  return [RecordingRequestSchemas, TriggerRequestSchemas, ReplayRequestSchemas].some((schemas) => Object.prototype.hasOwnProperty.call(schemas, m));
-}
-
-export async function dispatchCapture<M extends CaptureMethod>(recordings: Recordings, acquisitions: Acquisitions, replays: Replays, method: M, params: ParsedParams<M>): Promise<unknown> {
-  const p = params as Record<string, never>;
-  switch (method as CaptureMethod) {
-    case 'startRecording': return recordings.start(params as ParsedParams<'startRecording'>);
-    case 'stopRecording': return recordings.stop();
-    case 'listRecordings': return recordings.list(p.folder);
-    case 'renameRecording': await recordings.rename(p.name, p.newName, p.folder); return null;
-    case 'deleteRecording': await recordings.remove(p.name, p.folder); return null;
-    case 'exportRecordingCsv': return recordings.exportCsv(p.name, p.folder, p.path);
-    case 'exportSignalsCsv': return recordings.signalsCsv(p.signalIds as number[], p.t0, p.t1);
-    case 'armTrigger': return acquisitions.arm(params as TriggerSpec);
-    case 'disarmTrigger': acquisitions.disarm(p.triggerId); return null;
-    case 'listTriggers': return acquisitions.statuses();
-    case 'listAcquisitions': return acquisitions.list();
-    case 'getAcquisition': return acquisitions.get(p.id);
-    case 'saveAcquisition': return acquisitions.save(p.id, p.name);
-    case 'deleteAcquisition': await acquisitions.remove(p.id); return null;
-    case 'exportAcquisitionCsv': return acquisitions.exportCsv(p.id, p.path);
-    case 'exportAcquisitionMcap': {
+export function captureHandlers(recordings: Recordings, acquisitions: Acquisitions, replays: Replays) {
+  return {
+    startRecording: (p) => recordings.start(p),
+    stopRecording: () => recordings.stop(),
+    listRecordings: (p) => recordings.list(p.folder),
+    renameRecording: async (p) => { await recordings.rename(p.name, p.newName, p.folder); return null; },
+    deleteRecording: async (p) => { await recordings.remove(p.name, p.folder); return null; },
+    exportRecordingCsv: (p) => recordings.exportCsv(p.name, p.folder, p.path),
+    exportSignalsCsv: (p) => recordings.signalsCsv(p.signalIds, p.t0, p.t1),
+    armTrigger: (p) => acquisitions.arm(p),
+    disarmTrigger: (p) => { acquisitions.disarm(p.triggerId); return null; },
+    listTriggers: () => acquisitions.statuses(),
+    listAcquisitions: () => acquisitions.list(),
+    getAcquisition: (p) => acquisitions.get(p.id),
+    saveAcquisition: (p) => acquisitions.save(p.id, p.name),
+    deleteAcquisition: async (p) => { await acquisitions.remove(p.id); return null; },
+    exportAcquisitionCsv: (p) => acquisitions.exportCsv(p.id, p.path),
+    exportAcquisitionMcap: async (p) => {
       // The folder is checked before the acquisition is looked up: a refused path says so first.
-      if (p.folder !== undefined) recordings.folder(p.folder as string);
+      if (p.folder !== undefined) recordings.folder(p.folder);
       return recordings.writeAcquisition(await acquisitions.get(p.id), p.name, p.folder);
-    }
-    case 'openReplay': return replays.openReplay(params as ParsedParams<'openReplay'>);
-    case 'controlReplay': return replays.control(params as ParsedParams<'controlReplay'>);
-    case 'closeReplay': await replays.close(p.replayId); return null;
-    case 'listReplays': return replays.list();
-    case 'replayConsole': return replays.console(p.replayId, (p.limit as number | undefined) ?? 200);
-  }
+    },
+    openReplay: (p) => replays.openReplay(p),
+    controlReplay: (p) => replays.control(p),
+    closeReplay: async (p) => { await replays.close(p.replayId); return null; },
+    listReplays: () => replays.list(),
+    replayConsole: (p) => replays.console(p.replayId, p.limit ?? 200),
+  } satisfies HandlerTable<CaptureMethod>;
 }

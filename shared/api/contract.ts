@@ -335,6 +335,14 @@ export interface ResultTypes extends CaptureResultTypes, CanResultTypes, LayoutR
 }
 export type Result<M extends Method> = ResultTypes[M];
 
+/**
+ * The engine's side of one request: its params as the contract's schema parsed them, the
+ * client that sent it, and the result the contract promises. A table of them per request
+ * name (`satisfies HandlerTable<...>`) makes a missing or mistyped handler a compile error.
+ */
+export type Handler<M extends Method, C = unknown> = (params: ParsedParams<M>, client: C) => Result<M> | Promise<Result<M>>;
+export type HandlerTable<Ms extends Method, C = unknown> = { [M in Ms]: Handler<M, C> };
+
 // ---------------------------------------------------------------- wire messages (JSON control frames)
 
 export interface RequestMessage<M extends Method = Method> {
@@ -373,10 +381,6 @@ export const RequestEnvelope = z.object({
   method: z.string().max(64),
   params: z.unknown().optional(),
 }).strict();
-
-export function isMethod(name: string): name is Method {
-  return Object.prototype.hasOwnProperty.call(RequestSchemas, name);
-}
 
 /** Flattens zod issues into "path: message" pairs for typed error replies and inline form errors. */
 export function issuesOf(error: z.ZodError): { path: string; message: string }[] {

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Hub} from '../../main/hub/hub';
-import { MAX_REQUEST_BYTES } from '../../shared/api/contract';
+import { type HandlerTable, MAX_REQUEST_BYTES, METHODS } from '../../shared/api/contract';
 import { ApiError } from '../../shared/api/errors';
 
 describe('hub request validation (in-process door)', () => {
@@ -55,6 +55,18 @@ describe('hub request validation (in-process door)', () => {
     }
     expect(hub.serverStats().invalidRequestCount - before).toBe(cases.length);
     expect(hub.serverStats().unexpectedErrorCount).toBe(0);
+  });
+
+  it('answers every method of the contract from its handler table, and the compiler refuses a table that misses one', async () => {
+    for (const method of METHODS) {
+      const err = await hub.call(method, {}).then(() => null, (e: ApiError) => e);
+      expect(err?.message ?? '', method).not.toMatch(/Unknown method/);
+      expect(err?.code, method).not.toBe('UnexpectedError');
+    }
+    // @ts-expect-error a table without ping
+    void ({ getPlots: () => [] } satisfies HandlerTable<'getPlots' | 'ping'>);
+    // @ts-expect-error ping answers { time: number }
+    void ({ ping: () => ({ time: 'now' }) } satisfies HandlerTable<'ping'>);
   });
 
   it('a binary frame from a client is refused and counted', async () => {

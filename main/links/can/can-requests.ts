@@ -1,7 +1,7 @@
 // The hub's CAN requests (shared/api/can.ts): one monitor per CAN session, following
-// the session's current link. Params arrive validated by the hub.
-import type { z } from 'zod';
-import type { CanMethod, CanRequestSchemas, CanResultTypes } from '../../../shared/api/can';
+// the session's current link. Their handlers join the hub's table; params arrive validated.
+import type { CanMethod } from '../../../shared/api/can';
+import type { HandlerTable } from '../../../shared/api/contract';
 import { CAN_INTERFACES, CAN_SUBCONFIG_DEFAULTS, type CanInterface, type LinkSpec } from '../../../shared/api/link-config';
 import type { Link } from '../link';
 import { canRefusal } from './can-factory';
@@ -9,12 +9,6 @@ import { CanLink } from './can-link';
 import { CanMonitor, type SignalSink } from './monitor';
 import { ApiError } from '../../../shared/api/errors';
 
-
-export const CAN_METHODS = ['canMonitor', 'canSetFilters', 'canSend', 'canStopPeriodic', 'canAddSignal', 'canClear', 'canInterfaceStatus'] as const;
-
-export function isCanMethod(method: string): method is CanMethod {
-  return (CAN_METHODS as readonly string[]).includes(method);
-}
 
 export interface CanSessionView {
   name: string;
@@ -30,32 +24,27 @@ export class CanMonitors {
   /** `session` throws the hub's own error for an unknown id. */
   constructor(private readonly session: (id: string) => CanSessionView) {}
 
-  async dispatch<M extends CanMethod>(method: M, params: z.output<(typeof CanRequestSchemas)[M]>): Promise<CanResultTypes[M]> {
-    const p = params as unknown as Record<string, never>;
-    if (method === 'canInterfaceStatus') return interfaceStatus(p.interface, p.channel) as CanResultTypes[M];
-    const monitor = this.monitor(p.sessionId);
-    switch (method) {
-      case 'canMonitor':
-        return monitor.snapshot() as CanResultTypes[M];
-      case 'canSetFilters':
-        monitor.setFilters(p.filters);
-        return null as CanResultTypes[M];
-      case 'canClear':
-        monitor.clear();
-        return null as CanResultTypes[M];
-      case 'canSend':
+  /** The CAN requests' entries in the hub's handler table. */
+  handlers() {
+    return {
+      canInterfaceStatus: (p) => interfaceStatus(p.interface, p.channel),
+      canMonitor: (p) => this.monitor(p.sessionId).snapshot(),
+      canSetFilters: (p) => { this.monitor(p.sessionId).setFilters(p.filters); return null; },
+      canClear: (p) => { this.monitor(p.sessionId).clear(); return null; },
+      canSend: (p) => {
+        const monitor = this.monitor(p.sessionId);
         try {
-          return { periodicId: monitor.send(p.frame, p.periodMs) } as CanResultTypes[M];
+          return { periodicId: monitor.send(p.frame, p.periodMs) };
         } catch (e) {
           throw new ApiError('NotConnected', `Frame not sent: ${(e as Error).message}`);
         }
-      case 'canStopPeriodic':
-        if (!monitor.stopPeriodic(p.periodicId)) throw new ApiError('InvalidRequest', `No periodic frame "${p.periodicId}"`);
-        return null as CanResultTypes[M];
-      case 'canAddSignal':
-        return monitor.addSignal(p.signal) as CanResultTypes[M];
-    }
-    throw new ApiError('InvalidRequest', `Unknown CAN request "${method}"`);
+      },
+      canStopPeriodic: (p) => {
+        if (!this.monitor(p.sessionId).stopPeriodic(p.periodicId)) throw new ApiError('InvalidRequest', `No periodic frame "${p.periodicId}"`);
+        return null;
+      },
+      canAddSignal: (p) => this.monitor(p.sessionId).addSignal(p.signal),
+    } satisfies HandlerTable<CanMethod>;
   }
 
   /**

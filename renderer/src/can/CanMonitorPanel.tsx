@@ -2,13 +2,14 @@
 // count, period), id/mask filters, a form to send one frame or a periodic one, and a
 // bit range of an id turned into a signal and plotted. The table is polled from the
 // hub a few times a second: it is a summary, never a per-frame stream.
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import type { CanFilter, CanMonitorSnapshot } from '../../../shared/api/can';
 import { CanFrameInput, CanSignalInput } from '../../../shared/api/can';
 import type { SessionStatus } from '../../../shared/api/contract';
 import { fieldErrors, parseCanId, splitHubError, type FieldErrors } from '../forms/link-draft';
 import { CheckField, TextField } from '../forms/fields';
 import { client } from '../hub';
+import { usePoll } from '../hooks/usePoll';
 import { useStore } from '../store';
 import './can.css';
 
@@ -21,15 +22,11 @@ export function CanMonitorPanel({ session }: { session: SessionStatus }) {
   const [snap, setSnap] = useState<CanMonitorSnapshot | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  useEffect(() => {
-    let live = true;
-    const poll = () => client.request('canMonitor', { sessionId }).then(
-      (s) => { if (live) { setSnap(s); setError(null); } },
-      (e: Error) => { if (live) setError(e.message); },
-    );
-    void poll();
-    const timer = setInterval(poll, REFRESH_MS);
-    return () => { live = false; clearInterval(timer); };
+  usePoll(true, {
+    periodMs: REFRESH_MS,
+    poll: () => client.request('canMonitor', { sessionId }),
+    onValue: (s) => { setSnap(s); setError(null); },
+    onError: (e) => setError(e.message),
   }, [sessionId]);
 
   const s = snap?.stats;

@@ -6,6 +6,7 @@ import type { ConsoleLine, ProtocolEvent, SessionStatus } from '../../../../shar
 import type { DcsTree } from '../../../../shared/api/dcs';
 import type { ActionArgs, ActionName, ActionResult } from '../../../../shared/api/protocol-actions';
 import { client } from '../../hub';
+import { usePoll } from '../../hooks/usePoll';
 import type { FieldErrors } from '../../forms/link-draft';
 import { DcsConfigEditor } from './DcsConfigEditor';
 import { parseOperationArgs } from './operation-args';
@@ -40,18 +41,15 @@ export function DcsPanel({ session }: { session: SessionStatus }) {
   const [log, setLog] = useState<ConsoleLine[]>([]);
   const [logFilter, setLogFilter] = useState('');
 
+  usePoll(true, {
+    periodMs: REFRESH_MS,
+    poll: () => client.action(dcs, 'devices', {}),
+    onValue: setTree,
+    onError: (e) => setError(e.message),
+  }, [dcs]);
+
   useEffect(() => {
     let live = true;
-    const refresh = async () => {
-      try {
-        const t = await client.action(dcs, 'devices', {});
-        if (live) setTree(t);
-      } catch (e) {
-        if (live) setError((e as Error).message);
-      }
-    };
-    void refresh();
-    const timer = setInterval(() => void refresh(), REFRESH_MS);
     void client.request('getConsole', { sessionId: id, limit: 500 }).then((lines) => { if (live) setLog(lines as ConsoleLine[]); }, (e: Error) => { if (live) setError(`Cannot read the message log: ${e.message}`); });
     const offEvents = client.on('protocol', (ev: ProtocolEvent) => {
       if (ev.sessionId !== id) return;
@@ -64,7 +62,6 @@ export function DcsPanel({ session }: { session: SessionStatus }) {
     });
     return () => {
       live = false;
-      clearInterval(timer);
       offEvents();
       offConsole();
     };

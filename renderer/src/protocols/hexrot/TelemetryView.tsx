@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { TelemetrySnapshot } from '../../../../shared/api/hexrot';
 import { formatSample } from '../../format';
 import { client } from '../../hub';
+import { usePoll } from '../../hooks/usePoll';
 import { LiveChart, type ChartSeries } from '../../plot/live-chart';
 import { setPanelSignals } from '../../plot/telemetry-cache';
 import { useStore } from '../../store';
@@ -24,22 +25,12 @@ export function TelemetryView({ sessionId, ready }: { sessionId: string; ready: 
   const [snapshot, setSnapshot] = useState<TelemetrySnapshot | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  useEffect(() => {
-    if (!ready) return;
-    let live = true;
-    const poll = async () => {
-      try {
-        const s = await client.action({ sessionId, protocol: 'hexrot' }, 'telemetry', {});
-        if (live && s) setSnapshot(s);
-        if (live) setError(null);
-      } catch (e) {
-        if (live) setError((e as Error).message);
-      }
-    };
-    void poll();
-    const timer = setInterval(() => void poll(), TABLE_REFRESH_MS);
-    return () => { live = false; clearInterval(timer); };
-  }, [sessionId, ready]);
+  usePoll(ready, {
+    periodMs: TABLE_REFRESH_MS,
+    poll: () => client.action({ sessionId, protocol: 'hexrot' }, 'telemetry', {}),
+    onValue: (s) => { if (s) setSnapshot(s); setError(null); },
+    onError: (e) => setError(e.message),
+  }, [sessionId]);
 
   // The telemetry signals are the session's signals outside the config.
   const signals = useStore((s) => s.signals);

@@ -3,6 +3,7 @@
 import React, { useEffect, useMemo, useState } from 'react';
 import type { ProtocolEvent, SessionStatus } from '../../../../shared/api/contract';
 import { client } from '../../hub';
+import { usePoll } from '../../hooks/usePoll';
 import { useStore } from '../../store';
 import { KATCP_STRATEGIES, type KatcpLogLevel, type KatcpStrategy, type KatcpLogEntry as LogEntry, type KatcpSensorRow as SensorRow } from '../../../../shared/api/katcp';
 
@@ -46,22 +47,11 @@ export function KatcpPanel({ session }: { session: SessionStatus }) {
   const addPlot = useStore((st) => st.addPlot);
 
   // Polled while disconnected too: the engine then shows every sensor unreachable, its last value stale.
-  useEffect(() => {
-    let live = true;
-    const tick = async () => {
-      try {
-        const rows = await katcp('listSensors', {});
-        if (live) setSensors(rows);
-      } catch (e) {
-        if (live) setError((e as Error).message);
-      }
-    };
-    void tick();
-    const timer = setInterval(() => void tick(), REFRESH_MS);
-    return () => {
-      live = false;
-      clearInterval(timer);
-    };
+  usePoll(true, {
+    periodMs: REFRESH_MS,
+    poll: () => katcp('listSensors', {}),
+    onValue: setSensors,
+    onError: (e) => setError(e.message),
   }, [id, katcp, ready, session.deviceSessionId]);
 
   useEffect(() => {

@@ -1,9 +1,10 @@
 // The embedded graph: the acquisition form (checked against the device's capabilities
 // before anything is sent), Arm, the device's state with its completion as a progress
 // bar, the download with its progress, and the acquisition in its own chart.
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import type { DeviceInfo } from '../../../../shared/api/contract';
 import { client } from '../../hub';
+import { usePoll } from '../../hooks/usePoll';
 import { AcquisitionChart, type ScrutinyAcquisition } from './AcquisitionChart';
 import { checkDlDraft, DL_CONDITIONS, dlDraft, type DlDraft } from './datalogging';
 import { StoredAcquisitions } from './StoredAcquisitions';
@@ -34,38 +35,29 @@ export function DataloggingPanel({ sessionId, info, lookup, candidates }: {
   phaseRef.current = phase;
 
   // While armed: the device's state and completion; on completion, the download.
-  useEffect(() => {
-    if (phase !== 'armed') return;
-    let live = true;
-    const timer = setInterval(async () => {
-      try {
-        const st = await client.action({ sessionId: sessionId, protocol: 'scrutiny' }, 'dlStatus', {});
-        if (!live || phaseRef.current !== 'armed') return;
-        setStatus(st);
-        if (st.state === 'completed') void read();
-        if (st.state === 'error') {
-          setFailure('The device reports a datalogging error (a timeout, or a configuration it could not apply)');
-          setPhase('idle');
-        }
-      } catch (e) {
-        if (live) setFailure((e as Error).message);
+  usePoll(phase === 'armed', {
+    periodMs: STATUS_MS,
+    immediate: false,
+    poll: () => client.action({ sessionId: sessionId, protocol: 'scrutiny' }, 'dlStatus', {}),
+    onValue: (st) => {
+      if (phaseRef.current !== 'armed') return;
+      setStatus(st);
+      if (st.state === 'completed') void read();
+      if (st.state === 'error') {
+        setFailure('The device reports a datalogging error (a timeout, or a configuration it could not apply)');
+        setPhase('idle');
       }
-    }, STATUS_MS);
-    return () => {
-      live = false;
-      clearInterval(timer);
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- read is a new function each render; the poller follows the phase and the session
-  }, [phase, sessionId]);
+    },
+    onError: (e) => setFailure(e.message),
+  }, [sessionId]);
 
-  useEffect(() => {
-    if (phase !== 'downloading') return;
-    const timer = setInterval(() => {
-      client.action({ sessionId: sessionId, protocol: 'scrutiny' }, 'dlProgress', {})
-        .then((r) => { if (r.download) setDownload(r.download); }, () => undefined);
-    }, PROGRESS_MS);
-    return () => clearInterval(timer);
-  }, [phase, sessionId]);
+  usePoll(phase === 'downloading', {
+    periodMs: PROGRESS_MS,
+    immediate: false,
+    poll: () => client.action({ sessionId: sessionId, protocol: 'scrutiny' }, 'dlProgress', {}),
+    onValue: (r) => { if (r.download) setDownload(r.download); },
+    onError: (e) => setFailure(`Download progress: ${e.message}`),
+  }, [sessionId]);
 
   const read = async () => {
     setPhase('downloading');

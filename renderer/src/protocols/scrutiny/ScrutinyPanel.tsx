@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { DeviceInfo, SessionStatus } from '../../../../shared/api/contract';
 import { client } from '../../hub';
+import { usePoll } from '../../hooks/usePoll';
 import { useStore } from '../../store';
 import { DataloggingPanel } from './DataloggingPanel';
 import { SfdManager } from './SfdManager';
@@ -49,24 +50,19 @@ export function ScrutinyPanel({ session }: { session: SessionStatus }) {
     return () => { live = false; };
   }, [id, ready, session.sfdFirmwareId, session.deviceSessionId]);
 
-  useEffect(() => {
-    if (!ready) return;
-    let live = true;
-    const tick = async () => {
-      try {
-        const r = await client.action({ sessionId: id, protocol: 'scrutiny' }, 'watchValues', {});
-        if (live) setWatch({ rows: r.values, rate: r.refreshRateHz });
-      } catch {
-        // Reconnecting: the panel says so, and values resume with the session.
-      }
-    };
-    void tick();
-    const timer = setInterval(() => void tick(), WATCH_REFRESH_MS);
-    return () => {
-      live = false;
-      clearInterval(timer);
-    };
-  }, [id, ready]);
+  usePoll(ready, {
+    periodMs: WATCH_REFRESH_MS,
+    poll: () => client.action({ sessionId: id, protocol: 'scrutiny' }, 'watchValues', {}),
+    onValue: (r) => setWatch({ rows: r.values, rate: r.refreshRateHz }),
+    onError: (e) => setError(`Watched values: ${e.message}`),
+  }, [id]);
+
+  usePoll(ready, {
+    periodMs: RPV_REFRESH_MS,
+    poll: () => client.action({ sessionId: id, protocol: 'scrutiny' }, 'readRpv', {}),
+    onValue: (r) => setRpvs(r.values),
+    onError: (e) => setError(e.message),
+  }, [id, session.deviceSessionId]);
 
   useEffect(() => {
     if (!ready) {
@@ -75,20 +71,7 @@ export function ScrutinyPanel({ session }: { session: SessionStatus }) {
     }
     let live = true;
     void client.getDeviceInfo(id).then((i) => { if (live) setInfo(i); }, (e: Error) => { if (live) setError(e.message); });
-    const tick = async () => {
-      try {
-        const r = await client.action({ sessionId: id, protocol: 'scrutiny' }, 'readRpv', {});
-        if (live) setRpvs(r.values);
-      } catch (e) {
-        if (live) setError((e as Error).message);
-      }
-    };
-    void tick();
-    const timer = setInterval(() => void tick(), RPV_REFRESH_MS);
-    return () => {
-      live = false;
-      clearInterval(timer);
-    };
+    return () => { live = false; };
   }, [id, ready, session.deviceSessionId]);
 
   const run = async (action: string, args: unknown): Promise<unknown> => {
