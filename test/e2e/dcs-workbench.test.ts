@@ -51,9 +51,10 @@ describe('DCS in Chromium', () => {
     const plot = page.getByTestId('plot').last();
     const chooser = plot.getByRole('button', { name: /^Signals/ });
     if ((await chooser.getAttribute('aria-expanded')) !== 'true') await chooser.click();
-    const mine = plot.getByRole('group', { name: 'DHS under test' });
-    await expect.poll(() => mine.getByLabel('sample_x [mm]', { exact: true }).count(), { timeout: 5000 }).toBe(1);
-    await mine.getByLabel('sample_x [mm]', { exact: true }).check();
+    await plot.getByLabel('Search signals').fill('DHS under test: sample_x');
+    const mine = plot.locator('[data-testid="signal-picker-row"][data-session="DHS under test"][data-signal="sample_x"]');
+    await expect.poll(() => mine.count(), { timeout: 5000 }).toBe(1);
+    await mine.click();
 
     const received = async () => Number((await plot.getByTestId('plot-received').textContent())?.replace(/[^0-9]/g, ''));
     const before = await received();

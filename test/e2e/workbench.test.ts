@@ -136,10 +136,11 @@ describe('workbench in Chromium', () => {
       // A new, empty plot opens its signal chooser by itself.
       const chooser = plot.getByRole('button', { name: /^Signals/ });
       if ((await chooser.getAttribute('aria-expanded')) !== 'true') await chooser.click();
-      const mine = plot.getByRole('group', { name: 'Bench meter' });
-      await expect.poll(() => mine.getByLabel('temp').count(), { timeout: 5000 }).toBe(1);
-      await mine.getByLabel('temp').check();
-      await mine.getByLabel('volts').check();
+      await plot.getByLabel('Search signals').fill('Bench meter: ');
+      const pickRow = (signal: string) => plot.locator(`[data-testid="signal-picker-row"][data-session="Bench meter"][data-signal="${signal}"]`);
+      await expect.poll(() => pickRow('temp').count(), { timeout: 5000 }).toBe(1);
+      await pickRow('temp').click();
+      await pickRow('volts').click();
       await expect.poll(async () => Number((await plot.getByTestId('plot-points').textContent())?.replace(/[^0-9]/g, '')), { timeout: 10_000 }).toBeGreaterThan(50);
       const before = Number((await plot.getByTestId('plot-received').textContent())?.replace(/[^0-9]/g, ''));
       await page.waitForTimeout(600);
